@@ -1,0 +1,65 @@
+"""The FastAPI application factory and the one mapping of errors to responses.
+
+Every :class:`~extractors.errors.IntakeError` becomes
+``{"error": {code, message, message_zh, retryable[, detail]}}`` with the
+error's HTTP status; nothing the user sent (names, numbers, file contents) is
+echoed back.
+"""
+
+from __future__ import annotations
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from api.routes import documents, health, records
+from extractors.errors import IntakeError
+from intake.db import migrate
+from intake.settings import Settings, get_settings
+
+NOT_FOUND = {
+    "document_not_found": ("No document with this id.", "没有该文件。"),
+    "page_not_found": ("No such page for this document.", "该文件没有此页。"),
+    "application_not_found": ("No documents for this application.", "该申请没有文件。"),
+}
+
+
+def _error(status: int, code: str, message: str, message_zh: str, retryable: bool = False,
+           detail: str | None = None) -> JSONResponse:
+    body: dict[str, object] = {"code": code, "message": message, "message_zh": message_zh, "retryable": retryable}
+    if detail:
+        body["detail"] = detail
+    return JSONResponse({"error": body}, status_code=status)
+
+
+def create_app(settings: Settings | None = None, *, run_migrations: bool = True) -> FastAPI:
+    settings = settings or get_settings()
+    settings.ensure_dirs()
+    if run_migrations:
+        migrate(settings.database_url)
+    app = FastAPI(title="DocIntake", version="0.1.0",
+                  description="Document intake and OCR for a credit app: ID cards, bank statements, contracts.")
+    app.state.settings = settings
+
+    @app.exception_handler(IntakeError)
+    async def intake_error(_: Request, exc: IntakeError) -> JSONResponse:
+        d = exc.to_dict()
+        return _error(exc.http_status, exc.code, exc.message, exc.message_zh, exc.retryable,
+                      str(d["detail"]) if "detail" in d else None)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+        code = str(exc.detail) if isinstance(exc.detail, str) else "http_error"
+        en, zh = NOT_FOUND.get(code, (str(exc.detail), str(exc.detail)))
+        return _error(exc.status_code, code if code in NOT_FOUND else f"http_{exc.status_code}", en, zh)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
+        where = "; ".join(".".join(str(p) for p in e["loc"]) + ": " + e["msg"] for e in exc.errors())
+        return _error(422, "invalid_request", "The request is not valid.", "请求无效。", detail=where[:500])
+
+    app.include_router(documents.router)
+    app.include_router(records.router)
+    app.include_router(health.router)
+    return app

@@ -1,0 +1,80 @@
+"""Uploads, their status, and the page images their boxes refer to."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, File, Form, Header, HTTPException, Response, UploadFile, status
+from fastapi.concurrency import run_in_threadpool
+
+from api.deps import SessionDep, SettingsDep
+from api.schemas import DocumentAccepted, DocumentView, Problem
+from api.views import document_view
+from extractors.errors import FileTooLarge
+from intake import service
+from intake.blobs import BlobNotFound, BlobStore
+from intake.db import Document, Page
+
+router = APIRouter(tags=["documents"])
+
+ERRORS: dict[int | str, dict[str, object]] = {
+    409: {"model": Problem, "description": "Idempotency-Key reused for a different file"},
+    413: {"model": Problem, "description": "File over the upload limit"},
+    415: {"model": Problem, "description": "Not an image or PDF"},
+    422: {"model": Problem, "description": "Unreadable file or invalid request"},
+    503: {"model": Problem, "description": "Storage unavailable; retry"},
+}
+
+
+async def _read_limited(upload: UploadFile, limit: int) -> bytes:
+    chunks, size = [], 0
+    while chunk := await upload.read(1 << 20):
+        size += len(chunk)
+        if size > limit:
+            raise FileTooLarge(f"more than {limit} bytes")
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+@router.post("/v1/applications/{application_id}/documents", status_code=status.HTTP_202_ACCEPTED,
+             response_model=DocumentAccepted, responses=ERRORS)
+async def upload_document(
+    application_id: str,
+    settings: SettingsDep,
+    response: Response,
+    file: Annotated[UploadFile, File(description="The photo, scan or PDF")],
+    document_type: Annotated[str | None, Form(description="Declared type, e.g. id_card, id_card_front")] = None,
+    idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key")] = None,
+) -> DocumentAccepted:
+    """Store the file and queue it for reading. Refuses unreadable files at once with a specific code."""
+    data = await _read_limited(file, settings.max_upload_bytes)
+    accepted = await run_in_threadpool(
+        service.accept, settings, application_id=application_id, data=data, filename=file.filename,
+        content_type=file.content_type, declared_type=document_type or None, idempotency_key=idempotency_key)
+    url = f"/v1/documents/{accepted.document_id}"
+    response.headers["Location"] = url
+    return DocumentAccepted(**accepted.model_dump(), status_url=url)
+
+
+@router.get("/v1/documents/{document_id}", response_model=DocumentView, responses={404: {"model": Problem}})
+def get_document(document_id: str, s: SessionDep, settings: SettingsDep) -> DocumentView:
+    """State, fields with provenance, findings and the evidence manifest of one upload."""
+    doc = s.get(Document, document_id)
+    if doc is None:
+        raise HTTPException(404, detail="document_not_found")
+    return document_view(s, doc, blobs=BlobStore(settings.blob_dir))
+
+
+@router.get("/v1/documents/{document_id}/pages/{number}", responses={
+    200: {"content": {"image/png": {}}, "description": "The page image the field boxes refer to"},
+    404: {"model": Problem}})
+def get_page(document_id: str, number: int, s: SessionDep, settings: SettingsDep) -> Response:
+    page = s.query(Page).filter_by(document_id=document_id, number=number).first()
+    if page is None:
+        raise HTTPException(404, detail="page_not_found")
+    try:
+        data = BlobStore(settings.blob_dir).get(page.sha256)
+    except BlobNotFound as exc:
+        raise HTTPException(404, detail="page_not_found") from exc
+    return Response(data, media_type="image/png", headers={"ETag": f'"{page.sha256}"',
+                                                          "Cache-Control": "private, max-age=3600"})

@@ -1,0 +1,80 @@
+"""Liveness/readiness and Prometheus metrics.
+
+Metrics are computed from the shared state at scrape time (queue length from
+Redis, document states and step timings from the database), so they are
+correct however many API and worker processes run.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+
+from fastapi import APIRouter, Response
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from prometheus_client.core import CollectorRegistry, GaugeMetricFamily, SummaryMetricFamily
+from prometheus_client.registry import Collector
+from sqlalchemy import func, select, text
+
+from api.deps import SettingsDep
+from intake import queue
+from intake.db import Document, session_scope
+from intake.settings import Settings
+
+router = APIRouter(tags=["health"])
+
+
+@router.get("/healthz")
+def healthz(settings: SettingsDep, response: Response) -> dict[str, object]:
+    checks: dict[str, str] = {}
+    try:
+        with session_scope(settings.database_url) as s:
+            s.execute(text("SELECT 1"))
+        checks["database"] = "ok"
+    except Exception as exc:
+        checks["database"] = f"error: {type(exc).__name__}"
+    try:
+        queue.connection(settings).ping()
+        checks["redis"] = "ok"
+    except Exception as exc:
+        checks["redis"] = f"error: {type(exc).__name__}"
+    ok = all(v == "ok" for v in checks.values())
+    response.status_code = 200 if ok else 503
+    return {"status": "ok" if ok else "degraded", "checks": checks}
+
+
+class StateCollector(Collector):
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+
+    def collect(self) -> Iterator[GaugeMetricFamily | SummaryMetricFamily]:
+        depth = GaugeMetricFamily("docintake_queue_depth", "Jobs waiting in the RQ queue")
+        try:
+            depth.add_metric([], queue.queue(self.settings).count)
+        except Exception:
+            depth.add_metric([], float("nan"))
+        yield depth
+        states = GaugeMetricFamily("docintake_documents", "Uploads by state", labels=["state"])
+        steps = SummaryMetricFamily("docintake_step_seconds",
+                                    "Seconds per pipeline step, uploads finished in the last hour", labels=["step"])
+        with session_scope(self.settings.database_url) as s:
+            for state, n in s.execute(select(Document.state, func.count()).group_by(Document.state)):
+                states.add_metric([state], n)
+            since = dt.datetime.now(dt.UTC) - dt.timedelta(hours=1)
+            sums: dict[str, list[float]] = {}
+            for (timings,) in s.execute(select(Document.timings).where(Document.finished_at >= since)):
+                for step, seconds in (timings or {}).items():
+                    acc = sums.setdefault(step, [0, 0.0])
+                    acc[0] += 1
+                    acc[1] += seconds
+        yield states
+        for step, (count, total) in sorted(sums.items()):
+            steps.add_metric([step], count_value=count, sum_value=total)
+        yield steps
+
+
+@router.get("/metrics", response_class=Response, responses={200: {"content": {CONTENT_TYPE_LATEST: {}}}})
+def metrics(settings: SettingsDep) -> Response:
+    registry = CollectorRegistry()
+    registry.register(StateCollector(settings))
+    return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)

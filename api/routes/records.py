@@ -1,0 +1,57 @@
+"""What the approval service reads: the application record and the feed of finished records."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, HTTPException, Query
+from sqlalchemy import select
+
+from api.deps import SessionDep, SettingsDep
+from api.schemas import ApplicationRecord, FeedEntryOut, FeedPage, Problem
+from api.views import document_view
+from intake.db import DocState, Document, FeedEntry
+
+router = APIRouter(tags=["records"])
+
+REQUIRED_TYPES = ("id_card_front", "id_card_back")
+
+
+@router.get("/v1/applications/{application_id}/record", response_model=ApplicationRecord,
+            responses={404: {"model": Problem}})
+def application_record(application_id: str, s: SessionDep) -> ApplicationRecord:
+    """Every document of the application merged: its fields, findings, evidence, and what is missing."""
+    docs = s.scalars(select(Document).where(Document.application_id == application_id)
+                     .order_by(Document.created_at)).all()
+    if not docs:
+        raise HTTPException(404, detail="application_not_found")
+    views = [document_view(s, d) for d in docs]
+    usable = [d for v in views for d in v.documents if d["status"] in ("accepted", "needs_review")]
+    present = {d["type"] for d in usable}
+    missing = [t for t in REQUIRED_TYPES if t not in present]
+    if any(not DocState(v.state).terminal for v in views):
+        overall = "processing"
+    elif missing:
+        overall = "incomplete"
+    elif any(d["status"] != "accepted" for d in usable):
+        overall = "needs_review"
+    else:
+        overall = "complete"
+    return ApplicationRecord(application_id=application_id, status=overall, missing=missing, documents=views)
+
+
+@router.get("/v1/records/feed", response_model=FeedPage, responses={422: {"model": Problem}})
+def feed(s: SessionDep, settings: SettingsDep,
+         after: Annotated[str, Query(pattern=r"^\d{1,18}$", description="Cursor from the last page; 0 to start")] = "0",
+         limit: Annotated[int, Query(ge=1, le=500)] = 100) -> FeedPage:
+    """Finished records in commit order. Keep ``next_cursor``; nothing is missed or repeated."""
+    rows = s.scalars(select(FeedEntry).where(FeedEntry.cursor > int(after)).order_by(FeedEntry.cursor)
+                     .limit(limit)).all()
+    entries = []
+    for row in rows:
+        doc = s.get(Document, row.document_id)
+        assert doc is not None
+        entries.append(FeedEntryOut(cursor=str(row.cursor), document_id=row.document_id,
+                                    application_id=row.application_id, state=row.state, version=row.version,
+                                    created_at=row.created_at, record=document_view(s, doc)))
+    return FeedPage(entries=entries, next_cursor=entries[-1].cursor if entries else after)

@@ -1,0 +1,20 @@
+"""Benchmarks: ``docintake bench id-card`` and ``docintake bench worker``.
+
+Speed is measured here, never asserted in tests; each figure is printed beside
+the bare engine call run in the same process, since the machine is shared.
+"""
+
+from __future__ import annotations
+
+import argparse
+
+
+def main(argv: list[str]) -> int:
+    p = argparse.ArgumentParser(prog="docintake bench")
+    p.add_argument("which", choices=["id-card", "worker"])
+    args, rest = p.parse_known_args(argv)
+    if args.which == "id-card":
+        from bench.id_card import main as run
+    else:
+        from bench.worker import main as run
+    return run(rest)

@@ -1,0 +1,98 @@
+"""Chinese resident ID card (第二代居民身份证), front and back.
+
+Both sides are read from the text lines of a flattened, upright card image.
+Labels and values may come as one OCR line (``姓名张三``) or two; the patterns
+run over all lines joined (:class:`extractors.text.Joined`), so either works.
+Values are normalised (ISO dates, upper-case ID number, NFKC); what was read
+stays in ``raw``. A field that cannot be found is left out — the rule library
+reports it — never guessed.
+
+>>> from extractors.models import TextLine
+>>> def line(t, y): return TextLine(text=t, confidence=0.99, bbox=(80, y, 480, y + 30))
+>>> doc = IdCardFront().extract([line("姓名张三", 100), line("性别男 民族汉", 170),
+...     line("出生 1995 年 7 月 17 日", 240), line("住址 四川省成都市武侯区益州", 300),
+...     line("大道中段722号", 345), line("公民身份号码 513701199507176346", 460)])
+>>> {k: f.value for k, f in doc.fields.items()}  # doctest: +NORMALIZE_WHITESPACE
+{'name': '张三', 'sex': '男', 'ethnicity': '汉', 'birth_date': '1995-07-17',
+ 'address': '四川省成都市武侯区益州大道中段722号', 'id_number': '513701199507176346'}
+>>> back = IdCardBack().extract([line("签发机关 四川省成都市锦江分局", 970),
+...                              line("有效期限 2010.01.01-长期", 1040)])
+>>> back.value("valid_until"), back.value("long_term")
+(None, True)
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import ClassVar
+
+from extractors.doctypes.base import DocTypeExtractor
+from extractors.models import ExtractedDocument, Field, Source, TextLine
+from extractors.text import Joined, parse_date
+
+_ID_CHARS = "0-9OoIlDZSBXx"
+
+
+def _field(j: Joined, m: re.Match[str], group: int | str, value: object, raw: str | None = None) -> Field:
+    start, end = m.span(group)
+    return Field(value=value, raw=raw if raw is not None else m[group], confidence=round(j.confidence(start, end), 4),
+                 source=Source.OCR, page=j.page(), bbox=j.bbox(start, end))
+
+
+class IdCardFront(DocTypeExtractor):
+    doc_type = "id_card_front"
+    field_names = ("name", "sex", "ethnicity", "birth_date", "address", "id_number")
+    keywords = ("姓名", "性别", "民族", "出生", "住址", "公民身份号码")
+    card = True
+
+    PATTERNS: ClassVar[dict[str, re.Pattern[str]]] = {
+        "name": re.compile(r"姓名\n?([^\n]{1,15}?)(?=\n|性别|$)"),
+        "sex": re.compile(r"性别\n?([男女])"),
+        "ethnicity": re.compile(r"民族\n?([^\n出]{1,8}?)(?=\n|出生|$)"),
+        "birth_date": re.compile(r"出生\n?(\d{4}年\d{1,2}月\d{1,2}日?)"),
+        "address": re.compile(rf"住址\n?(.+?)(?=\n?公民身份号码|\n[{_ID_CHARS}]{{15,}}|$)", re.S),
+        "id_number": re.compile(rf"(?<![0-9A-Za-z])([{_ID_CHARS[:3]}OoIlDZSB]{{17}}[{_ID_CHARS}])(?![0-9A-Za-z])"),
+    }
+
+    def extract(self, lines: Sequence[TextLine], page: int = 1) -> ExtractedDocument:
+        j = Joined(lines)
+        fields: dict[str, Field] = {}
+        for name, pattern in self.PATTERNS.items():
+            matches = list(pattern.finditer(j.text))
+            if not matches:
+                continue
+            m = matches[-1] if name == "id_number" else matches[0]
+            raw = m[1]
+            if name == "birth_date":
+                fields[name] = _field(j, m, 1, parse_date(raw), raw)
+            elif name == "address":
+                fields[name] = _field(j, m, 1, raw.replace("\n", ""), raw.replace("\n", ""))
+            elif name == "id_number":
+                fields[name] = _field(j, m, 1, raw.upper())
+            else:
+                fields[name] = _field(j, m, 1, raw.strip())
+        return ExtractedDocument(doc_type=self.doc_type, page=page, fields=fields)
+
+
+class IdCardBack(DocTypeExtractor):
+    doc_type = "id_card_back"
+    field_names = ("issuer", "valid_from", "valid_until", "long_term")
+    keywords = ("中华人民共和国", "居民身份证", "签发机关", "有效期限")
+    card = True
+
+    ISSUER = re.compile(r"签发机关\n?([^\n]{2,30})")
+    _DATE = r"\d{4}[.\-/年]\d{1,2}[.\-/月]\d{1,2}日?"
+    VALIDITY = re.compile(rf"(?:有效期限|有效期)?\n?({_DATE})[-—–~至一]+\n?({_DATE}|长期)")
+
+    def extract(self, lines: Sequence[TextLine], page: int = 1) -> ExtractedDocument:
+        j = Joined(lines)
+        fields: dict[str, Field] = {}
+        if m := self.ISSUER.search(j.text):
+            fields["issuer"] = _field(j, m, 1, m[1].strip())
+        if m := self.VALIDITY.search(j.text):
+            fields["valid_from"] = _field(j, m, 1, parse_date(m[1]))
+            long_term = m[2] == "长期"
+            fields["valid_until"] = _field(j, m, 2, None if long_term else parse_date(m[2]))
+            fields["long_term"] = _field(j, m, 2, long_term)
+        return ExtractedDocument(doc_type=self.doc_type, page=page, fields=fields)

@@ -1,0 +1,79 @@
+"""The OCR engine interface and its factory.
+
+An engine is chosen by the ``kind`` on its options; declaring a subclass of
+:class:`OcrEngine` registers its kind, a second class with the same kind is
+refused, and asking for an unknown kind names every known one. Heavy engines
+import their library inside the constructor and say what to install.
+
+>>> known_kinds()[:1]
+['paddle']
+>>> create_engine(EngineOptions(kind="nope"))
+Traceback (most recent call last):
+...
+ValueError: unknown OCR engine kind 'nope'; known: paddle, rapidocr, tesseract
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+import numpy as np
+from pydantic import BaseModel
+
+from extractors.models import TextLine
+
+_KINDS: dict[str, type[OcrEngine]] = {}
+
+
+class EngineOptions(BaseModel):
+    kind: str = "paddle"
+    threads: int = 2
+    """ONNX Runtime intra-op threads; set explicitly, never left to the default."""
+    model_dir: str | None = None
+    """Where prepared model folders are kept (the data directory's ``models/``)."""
+
+
+class EngineInfo(BaseModel):
+    """What the evidence manifest records about the engine that read a page."""
+
+    kind: str
+    library: str
+    version: str
+    models: dict[str, str]
+    """Model name → sha256 of its weights."""
+
+
+class OcrEngine:
+    kind: ClassVar[str]
+
+    def __init_subclass__(cls, **kwargs: object) -> None:
+        super().__init_subclass__(**kwargs)
+        if cls.kind in _KINDS:
+            raise TypeError(f"OCR engine kind {cls.kind!r} declared twice")
+        _KINDS[cls.kind] = cls
+
+    def __init__(self, options: EngineOptions) -> None:
+        self.options = options
+
+    def read(self, image: np.ndarray, page: int = 1) -> list[TextLine]:
+        """Text lines of a BGR image, top-to-bottom, in the image's pixel coordinates."""
+        raise NotImplementedError
+
+    def info(self) -> EngineInfo:
+        raise NotImplementedError
+
+
+def known_kinds() -> list[str]:
+    _load_builtin()
+    return sorted(_KINDS)
+
+
+def create_engine(options: EngineOptions) -> OcrEngine:
+    _load_builtin()
+    if options.kind not in _KINDS:
+        raise ValueError(f"unknown OCR engine kind {options.kind!r}; known: {', '.join(sorted(_KINDS))}")
+    return _KINDS[options.kind](options)
+
+
+def _load_builtin() -> None:
+    from extractors.engines import paddle, rapid, tesseract  # noqa: F401  (declaring registers)

@@ -1,0 +1,172 @@
+"""The ``docintake`` command.
+
+::
+
+    docintake extract FILE... [--type T] [--json]   read files in-process (no Redis, no database)
+    docintake serve [--port 8000] [--workers 1]     API + worker processes (embedded Redis/SQLite by default)
+    docintake worker [--burst]                      one worker process
+    docintake verify DOCUMENT_ID                    prove a document's evidence chain
+    docintake demo                                  the sample documents through queue, worker and database
+    docintake bench id-card|worker [...]            benchmarks (see bench/)
+    docintake migrate                               bring the database schema up to date
+
+``extract --json`` prints, per file, ``{"file", "sha256", "status", "documents":
+[{"type", "status", "fields": {name: {"value", "raw", "confidence", "source",
+"page", "bbox"}}, "findings": [{"rule", "severity", "fields", "message"}]}]}``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import hashlib
+import json
+import logging
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from intake.settings import get_settings
+
+log = logging.getLogger("docintake")
+
+
+def _extract(args: argparse.Namespace) -> int:
+    from intake.pipeline import Pipeline
+    from intake.records import document_record
+
+    pipe = Pipeline(get_settings())
+    today = dt.date.fromisoformat(args.today) if args.today else None
+    worst = 0
+    for name in args.files:
+        path = Path(name)
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            print(json.dumps({"file": name, "error": exc.strerror}, ensure_ascii=False))
+            worst = 2
+            continue
+        outcome = pipe.process(data, args.type, today=today)
+        out = {"file": name, "sha256": hashlib.sha256(data).hexdigest(), "status": outcome.status.value,
+               "reject_code": outcome.reject_code, "reject_reason": outcome.reject_reason,
+               "documents": [document_record(d) for d in outcome.documents_json()], "timings": outcome.timings}
+        if args.json:
+            print(json.dumps(out, ensure_ascii=False, indent=None if args.compact else 2))
+        else:
+            _print_human(out)
+    return worst
+
+
+def _print_human(out: dict) -> None:  # type: ignore[type-arg]
+    print(f"{out['file']}: {out['status']}" + (f" ({out['reject_reason']})" if out["reject_reason"] else ""))
+    for d in out["documents"]:
+        print(f"  {d['type']}: {d['status']}")
+        for name, f in d["fields"].items():
+            print(f"    {name:12} {f['value']!s:30} conf={f['confidence']:.2f} {f['source']}")
+        for f in d["findings"]:
+            print(f"    [{f['severity']}] {f['rule']}: {f['message']['en']}")
+
+
+def _serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from intake import queue
+
+    settings = get_settings()
+    env = dict(os.environ, DOCINTAKE_REDIS_URL=queue.redis_url(settings),
+               DOCINTAKE_DATA_DIR=str(settings.data_dir.resolve()))
+    from intake.db import migrate
+
+    migrate(settings.database_url)
+    workers = [subprocess.Popen([sys.executable, "-m", "intake.cli", "worker"], env=env) for _ in range(args.workers)]
+    try:
+        uvicorn.run("api.main:create_app", factory=True, host=args.host, port=args.port, log_level="info")
+    finally:
+        for w in workers:
+            w.terminate()
+        for w in workers:
+            w.wait(timeout=30)
+    return 0
+
+
+def _worker(args: argparse.Namespace) -> int:
+    from intake import worker
+
+    worker.run(get_settings(), burst=args.burst)
+    return 0
+
+
+def _verify(args: argparse.Namespace) -> int:
+    from intake import evidence
+    from intake.blobs import BlobStore
+    from intake.db import session_scope
+
+    settings = get_settings()
+    with session_scope(settings.database_url) as s:
+        report = evidence.verify(s, args.document_id, BlobStore(settings.blob_dir))
+    print(json.dumps(report.model_dump(), ensure_ascii=False, indent=2))
+    return 0 if report.ok else 1
+
+
+def _demo(args: argparse.Namespace) -> int:
+    from intake.demo import run_demo
+
+    return run_demo(get_settings())
+
+
+def _bench(args: argparse.Namespace) -> int:
+    from bench import main as bench_main
+
+    return bench_main(args.rest)
+
+
+def _migrate(args: argparse.Namespace) -> int:
+    from intake.db import migrate
+
+    migrate(get_settings().database_url)
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="docintake", description="Document intake and OCR for a credit app.")
+    sub = p.add_subparsers(dest="command", required=True)
+    e = sub.add_parser("extract", help="read files in-process and print their records")
+    e.add_argument("files", nargs="+")
+    e.add_argument("--type", default=None, help="declared document type, e.g. id_card or id_card_front")
+    e.add_argument("--json", action="store_true", help="print the JSON contract")
+    e.add_argument("--compact", action="store_true", help="one JSON object per line")
+    e.add_argument("--today", default=None, help="the date rules judge expiry against (YYYY-MM-DD)")
+    e.set_defaults(func=_extract)
+    s = sub.add_parser("serve", help="run the API and worker processes")
+    s.add_argument("--host", default="127.0.0.1")
+    s.add_argument("--port", type=int, default=8000)
+    s.add_argument("--workers", type=int, default=1)
+    s.set_defaults(func=_serve)
+    w = sub.add_parser("worker", help="run one worker process")
+    w.add_argument("--burst", action="store_true", help="exit when the queue is empty")
+    w.set_defaults(func=_worker)
+    v = sub.add_parser("verify", help="prove a document's evidence chain")
+    v.add_argument("document_id")
+    v.set_defaults(func=_verify)
+    d = sub.add_parser("demo", help="run the sample documents through queue, worker and database")
+    d.set_defaults(func=_demo)
+    b = sub.add_parser("bench", help="benchmarks: id-card, worker", add_help=False)
+    b.add_argument("rest", nargs=argparse.REMAINDER)
+    b.set_defaults(func=_bench)
+    m = sub.add_parser("migrate", help="bring the database schema up to date")
+    m.set_defaults(func=_migrate)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+                        stream=sys.stderr)
+    for noisy in ("paddlex", "paddleocr", "ppocr", "rq.worker", "alembic"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+    args = build_parser().parse_args(argv)
+    return int(args.func(args))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

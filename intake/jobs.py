@@ -1,0 +1,170 @@
+"""The worker's jobs: take a document id, reload what is needed, process, store.
+
+``process_document`` is the RQ job. It claims the row (``queued`` →
+``processing``), reads the blob, runs the :class:`~intake.pipeline.Pipeline`
+(loaded once per worker process, see :func:`pipeline`), and writes pages,
+result, state, evidence events and the feed entry in one transaction, so a
+record is never half-written. A claim that finds the document already
+finished does nothing, so running a job twice is harmless.
+
+A :class:`~extractors.errors.ServiceError` (OCR or storage unavailable) puts
+the document back to ``queued`` for the sweeper (:mod:`intake.recovery`) to
+enqueue again; after ``max_attempts`` it ends as ``needs_review``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import os
+import socket
+import time
+
+import cv2
+from sqlalchemy import delete, text
+from sqlalchemy.orm import Session
+
+from extractors.errors import ServiceError
+from extractors.models import Finding, Severity, Status
+from intake import evidence
+from intake.blobs import BlobStore
+from intake.db import DocState, Document, FeedEntry, Page, session_scope, utcnow
+from intake.evidence import EventKind
+from intake.pipeline import Outcome, Pipeline
+from intake.settings import Settings, get_settings
+
+log = logging.getLogger(__name__)
+
+
+_PIPELINE: Pipeline | None = None
+_SETTINGS: Settings | None = None
+
+
+def pipeline(settings: Settings | None = None) -> Pipeline:
+    """The process's pipeline; the OCR models load on the first call only."""
+    global _PIPELINE
+    if _PIPELINE is None:
+        _PIPELINE = Pipeline(settings or get_settings())
+    return _PIPELINE
+
+
+def configure(settings: Settings, pipe: Pipeline | None = None) -> None:
+    """Make this process's jobs use ``settings`` (and a ready pipeline): tests, embedded runs."""
+    global _PIPELINE, _SETTINGS
+    _SETTINGS = settings
+    if pipe is not None:
+        _PIPELINE = pipe
+
+
+def process_document(document_id: str) -> str:
+    """The RQ job: a document id in, its terminal state out."""
+    settings = _SETTINGS or get_settings()
+    return process(settings, pipeline(settings), document_id)
+
+
+def _claim(settings: Settings, document_id: str) -> tuple[str, str | None] | None:
+    with session_scope(settings.database_url) as s:
+        doc = s.get(Document, document_id, with_for_update=True)
+        if doc is None or doc.state != DocState.QUEUED.value:
+            return None
+        doc.state = DocState.PROCESSING.value
+        doc.attempts += 1
+        doc.started_at = utcnow()
+        evidence.append(s, document_id, EventKind.STARTED,
+                        {"attempt": doc.attempts, "worker": f"{socket.gethostname()}:{os.getpid()}"})
+        return doc.sha256, doc.declared_type
+
+
+def process(settings: Settings, pipe: Pipeline, document_id: str) -> str:
+    claimed = _claim(settings, document_id)
+    if claimed is None:
+        log.info("document %s: not queued, nothing to do", document_id)
+        return "skipped"
+    sha256, declared_type = claimed
+    started = time.perf_counter()
+    blobs = BlobStore(settings.blob_dir)
+    try:
+        outcome = pipe.process(blobs.get(sha256), declared_type)
+        page_hashes = [_store_page(blobs, p.image) for p in outcome.pages]
+    except ServiceError as exc:
+        log.warning("document %s: %s; back to the queue", document_id, exc.code)
+        _requeue_after_service_error(settings, document_id, exc.code)
+        raise
+    outcome.timings["total"] = round(time.perf_counter() - started, 4)
+    finish(settings, document_id, outcome, page_hashes)
+    log.info("document %s: %s in %.2fs", document_id, outcome.status.value, outcome.timings["total"])
+    return outcome.status.value
+
+
+def _store_page(blobs: BlobStore, image: object) -> tuple[str, int, int]:
+    ok, png = cv2.imencode(".png", image)  # type: ignore[call-overload]
+    if not ok:
+        raise ServiceError("page image could not be encoded")
+    h, w = image.shape[:2]  # type: ignore[attr-defined]
+    return blobs.put(png.tobytes()), w, h
+
+
+def finish(settings: Settings, document_id: str, outcome: Outcome, page_hashes: list[tuple[str, int, int]]) -> None:
+    """Write everything the outcome says, with its evidence, in one transaction."""
+    with session_scope(settings.database_url) as s:
+        doc = s.get(Document, document_id, with_for_update=True)
+        if doc is None or doc.state != DocState.PROCESSING.value:
+            return
+        s.execute(delete(Page).where(Page.document_id == document_id))
+        for number, (digest, w, h) in enumerate(page_hashes, start=1):
+            s.add(Page(document_id=document_id, number=number, sha256=digest, width=w, height=h))
+        evidence.append(s, document_id, EventKind.READ, {
+            "pages": [{"number": n, "sha256": d} for n, (d, _, _) in enumerate(page_hashes, start=1)],
+            "engine": outcome.engine.model_dump() if outcome.engine else None,
+            "timings": outcome.timings,
+        })
+        evidence.append(s, document_id, EventKind.VALIDATED, {
+            "documents": [{"type": d.doc_type, "status": d.status.value if d.status else None,
+                           "rules": sorted({f.rule for f in d.findings})} for d in outcome.documents],
+        })
+        doc.result = outcome.documents_json()
+        doc.state = outcome.status.value
+        doc.reject_code = outcome.reject_code
+        doc.reject_reason = outcome.reject_reason
+        doc.timings = outcome.timings
+        doc.engine = outcome.engine.model_dump() if outcome.engine else None
+        doc.finished_at = utcnow()
+        evidence.append(s, document_id, EventKind.FINISHED,
+                        {"state": doc.state, "result_sha256": evidence.result_digest(doc)})
+        add_to_feed(s, doc)
+
+
+def add_to_feed(s: Session, doc: Document) -> None:
+    """Append the finished document to the feed, in commit order.
+
+    On PostgreSQL the feed table is locked until commit so cursors are handed
+    out in the order transactions commit: a reader that has seen cursor N can
+    never later find a smaller one appear. SQLite serialises writers anyway.
+    """
+    if s.get_bind().dialect.name == "postgresql":
+        s.execute(text("LOCK TABLE feed IN EXCLUSIVE MODE"))
+    s.add(FeedEntry(document_id=doc.id, application_id=doc.application_id, state=doc.state, version=1))
+
+
+def _requeue_after_service_error(settings: Settings, document_id: str, code: str) -> None:
+    with session_scope(settings.database_url) as s:
+        doc = s.get(Document, document_id, with_for_update=True)
+        if doc is None or doc.state != DocState.PROCESSING.value:
+            return
+        if doc.attempts >= settings.max_attempts:
+            fail_for_review(s, doc, code)
+        else:
+            doc.state = DocState.QUEUED.value
+            evidence.append(s, document_id, EventKind.RETRIED, {"reason": code, "attempt": doc.attempts})
+
+
+def fail_for_review(s: Session, doc: Document, code: str) -> None:
+    """Out of attempts: a person must look. The upload is kept; nothing is lost."""
+    doc.result = [{"doc_type": "unknown", "status": Status.NEEDS_REVIEW.value, "fields": {}, "findings": [
+        Finding.make("processing_failed", Severity.ERROR, [],
+                     en=f"The document could not be processed after {doc.attempts} attempts ({code}).",
+                     zh=f"文件经 {doc.attempts} 次尝试仍未能处理（{code}），需人工审核。").model_dump(mode="json")]}]
+    doc.state = DocState.NEEDS_REVIEW.value
+    doc.finished_at = dt.datetime.now(dt.UTC)
+    evidence.append(s, doc.id, EventKind.FINISHED, {"state": doc.state, "result_sha256": evidence.result_digest(doc)})
+    add_to_feed(s, doc)

@@ -1,0 +1,32 @@
+"""The record contract: how an extracted document and an upload are shown to others.
+
+One function per shape, used by the CLI, the API and the feed alike, so the
+contract is written once.
+
+>>> from extractors.models import ExtractedDocument, Field, Status
+>>> d = ExtractedDocument(doc_type="id_card_back", status=Status.ACCEPTED,
+...                       fields={"issuer": Field(value="某市公安局", confidence=0.99)})
+>>> sorted(document_record(d.model_dump(mode="json")))
+['fields', 'findings', 'page', 'quality', 'reject_reason', 'status', 'type']
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+FIELD_KEYS = ("value", "raw", "confidence", "source", "page", "bbox")
+
+
+def document_record(doc: dict[str, Any]) -> dict[str, Any]:
+    """An extracted document (``ExtractedDocument`` as JSON) in the public contract's shape."""
+    return {
+        "type": doc.get("doc_type"),
+        "status": doc.get("status"),
+        "reject_reason": doc.get("reject_reason"),
+        "page": doc.get("page"),
+        "fields": {name: {k: f.get(k) for k in FIELD_KEYS} | ({"note": f["note"]} if f.get("note") else {})
+                   for name, f in (doc.get("fields") or {}).items()},
+        "findings": [{"rule": f["rule"], "severity": f["severity"], "fields": f.get("fields", []),
+                      "message": f["message"]} for f in doc.get("findings") or []],
+        "quality": doc.get("quality"),
+    }

@@ -1,0 +1,55 @@
+"""The sweeper: every accepted upload reaches a terminal state.
+
+The database, not Redis, is the source of truth. A document that has been
+``queued`` or ``processing`` for longer than ``stale_after_s`` lost its job —
+Redis restarted, the worker died mid-job, the enqueue after the 202 failed —
+and is enqueued again; one that has used up ``max_attempts`` ends as
+``needs_review`` with a ``processing_failed`` finding. Workers run
+:func:`sweep` periodically; running it twice, or on two workers, is harmless
+(a job claims its document before working on it).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+
+from sqlalchemy import or_, select
+
+from intake import evidence, queue
+from intake.db import DocState, Document, session_scope, utcnow
+from intake.evidence import EventKind
+from intake.jobs import fail_for_review
+from intake.settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+def sweep(settings: Settings, now: dt.datetime | None = None) -> list[str]:
+    """Re-enqueue or finish stale documents; returns the ids it touched."""
+    now = now or utcnow()
+    cutoff = now - dt.timedelta(seconds=settings.stale_after_s)
+    touched: list[str] = []
+    with session_scope(settings.database_url) as s:
+        stale = s.scalars(select(Document).where(
+            Document.state.in_([DocState.QUEUED.value, DocState.PROCESSING.value]),
+            or_(Document.updated_at < cutoff, Document.updated_at.is_(None)),
+        ).with_for_update(skip_locked=True).limit(100)).all()
+        to_enqueue = []
+        for doc in stale:
+            touched.append(doc.id)
+            if doc.attempts >= settings.max_attempts:
+                fail_for_review(s, doc, "attempts_exhausted")
+                continue
+            doc.state = DocState.QUEUED.value
+            doc.updated_at = now
+            evidence.append(s, doc.id, EventKind.RETRIED, {"reason": "stale", "attempt": doc.attempts})
+            to_enqueue.append((doc.id, doc.attempts))
+    for doc_id, attempt in to_enqueue:
+        try:
+            queue.enqueue(settings, doc_id, attempt, suffix="r")
+        except Exception as exc:  # the next sweep tries again
+            log.warning("re-enqueue of %s failed: %s", doc_id, type(exc).__name__)
+    if touched:
+        log.info("sweeper touched %d stale documents", len(touched))
+    return touched

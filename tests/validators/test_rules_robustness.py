@@ -1,0 +1,109 @@
+"""Every declared rule and repair survives junk: it never raises, and yields only Findings.
+
+Rules are collected from the registry (``validators.load_all(); all_declared()``),
+so a rule is covered here the day it is declared. Junk goes in through
+``model_construct``, which skips validation: bytes, floats, lists, lone
+surrogates reach a rule exactly as a buggy extractor would hand them over.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+
+import pytest
+
+import validators
+from extractors.doctypes import registry
+from extractors.models import ExtractedDocument, Field, Finding, Severity, Source
+from validators.base import Declared, RuleContext, all_declared
+
+validators.load_all()
+DECLARED = sorted(all_declared(), key=lambda d: d.name)
+
+MISSING = object()
+JUNK: list[object] = [
+    MISSING, None, "", "   ", "€", b"\xff", bytearray(b"\xff"), "\xff", "\udcff", "\x00", 0, -1, 7, True, False,
+    10**30, 1.5, float("nan"), [], {}, ("a",), "x" * 10_000, "9" * 10_000, "9" * 17 + "X" * 9_983, "I3O5l2",
+    "４３０５１２１９８９０８１３１３６７", "2010-02-30", "0001-01-01", "9999-12-31", "长期", "男女", "0000-00-00",
+    "430512198908131367", "513701199507176346",
+]
+PLAUSIBLE: dict[str, object] = {
+    "name": "张三", "sex": "男", "ethnicity": "汉", "birth_date": "1995-07-17",
+    "address": "四川省成都市武侯区益州大道中段722号", "id_number": "513701199507176346",
+    "issuer": "四川省成都市锦江分局", "valid_from": "2010-01-01", "valid_until": "2020-12-12", "long_term": False,
+}
+ALL_FIELDS = sorted({name for t in registry().values() for name in t.field_names} | set(PLAUSIBLE))
+
+
+def field_names(doc_type: str) -> list[str]:
+    known = registry().get(doc_type)
+    return list(known.field_names) if known is not None else ALL_FIELDS
+
+
+def junk_field(value: object, **attrs: object) -> Field:
+    return Field.model_construct(**{"value": value, "raw": None, "confidence": 0.99, "source": Source.OCR,
+                                    "page": 1, "bbox": None, "note": None, **attrs})
+
+
+def doc_of(doc_type: str, values: dict[str, object]) -> ExtractedDocument:
+    fields = {k: v if isinstance(v, Field) else junk_field(v) for k, v in values.items() if v is not MISSING}
+    return ExtractedDocument.model_construct(doc_type=doc_type, page=1, fields=fields, findings=[], status=None,
+                                             reject_reason=None, quality=None, classification_confidence=1.0)
+
+
+def documents(doc_type: str) -> Iterator[ExtractedDocument]:
+    names = field_names(doc_type)
+    plausible = {n: PLAUSIBLE.get(n, "1") for n in names}
+    yield doc_of(doc_type, {})
+    for junk in JUNK:
+        yield doc_of(doc_type, dict.fromkeys(names, junk))
+        for name in names:
+            yield doc_of(doc_type, {**plausible, name: junk})
+    for name in names:  # junk besides the value
+        for attrs in ({"confidence": None}, {"confidence": float("nan")}, {"confidence": -3}, {"raw": b"\xff"},
+                      {"source": "bogus"}, {"page": None, "bbox": "x"}):
+            yield doc_of(doc_type, {**plausible, name: junk_field(plausible[name], **attrs)})
+
+
+def contexts(doc: ExtractedDocument) -> Iterator[RuleContext]:
+    today = dt.date(2026, 11, 21)
+    yield RuleContext(today=today)
+    yield RuleContext(today=today, companions=tuple(doc.model_copy(update={"doc_type": t}) for t in registry()))
+    yield RuleContext(today=dt.date.max, min_confidence=1.0, companions=(doc,))
+    yield RuleContext(today=dt.date.min, min_confidence=0.0)
+
+
+def check(declared: Declared, doc: ExtractedDocument, ctx: RuleContext) -> None:
+    out = declared(doc.model_copy(deep=True), ctx)
+    assert isinstance(out, list)
+    for finding in out:
+        assert isinstance(finding, Finding), finding
+        assert finding.rule == declared.name
+        assert isinstance(finding.severity, Severity)
+        assert all(isinstance(f, str) for f in finding.fields)
+        assert finding.message.en and finding.message.zh
+        Finding.model_validate(finding.model_dump())
+
+
+def test_something_is_declared():
+    assert DECLARED
+    assert len({d.name for d in DECLARED}) == len(DECLARED)
+
+
+@pytest.mark.parametrize("declared", DECLARED, ids=lambda d: d.name)
+def test_rule_survives_junk(declared: Declared):
+    assert declared.fn.__doc__, f"{declared.name} has no docstring"
+    for doc_type in declared.doc_types:
+        for doc in documents(doc_type):
+            for ctx in contexts(doc):
+                check(declared, doc, ctx)
+
+
+@pytest.mark.parametrize("doc_type", sorted({t for d in DECLARED for t in d.doc_types}))
+def test_validate_survives_junk(doc_type: str):
+    for doc in documents(doc_type):
+        out = validators.validate(doc.model_copy(deep=True), RuleContext(today=dt.date(2026, 11, 21)))
+        assert out.status is not None
+        assert all(isinstance(f, Finding) for f in out.findings)
+        assert all(isinstance(f, Field) for f in out.fields.values())

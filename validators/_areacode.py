@@ -1,0 +1,148 @@
+"""Place names of ID-number area codes, and a loose test of whether an address lies there.
+
+The names come from python-stdnum's ``cn/loc`` database (``stdnum/cn/loc.dat``,
+read with :mod:`stdnum.numdb`, as :func:`stdnum.cn.ric.get_birth_place` reads it):
+a two-digit province with four-digit children, where ``XX00`` is the prefecture
+(地级) and ``XXYY`` the county (县级). A name may carry the years it was in use,
+``[1983-1995]北区,[1996-]开福区``. Names are compared loosely: the address must
+contain the name or its stem (省/市/区/自治州… stripped), any name the code ever
+had counts — people move and places are renamed, so a mismatch is only ever a
+reason to look, not proof.
+
+>>> a = lookup("430105")
+>>> a.province, [n.name for n in a.prefecture], [(n.start, n.end, n.name) for n in a.county]
+('湖南省', ['长沙市'], [(1983, 1995, '北区'), (1996, None, '开福区')])
+>>> named_in(["内蒙古自治区"], "内蒙古呼和浩特市"), named_in(["凉山彝族自治州"], "四川省凉山州西昌市")
+(True, True)
+>>> codes_named_in("湖南省长沙市开福区巡道街幸福小区居民组")
+['430105']
+>>> lookup("990000") is None, lookup("4305") is None
+(True, True)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+from stdnum import numdb
+
+_SUFFIXES = sorted(("特别行政区", "特別行政區", "维吾尔自治区", "壮族自治区", "回族自治区", "自治区", "自治州",
+                    "自治县", "自治旗", "地区", "林区", "矿区", "新区", "省", "市", "区", "县", "旗", "盟", "州"),
+                   key=len, reverse=True)
+_PLACEHOLDERS = ("市辖区", "县", "市区", "郊区", "矿区")
+
+
+@dataclass(frozen=True)
+class Name:
+    """One name of a place, and the years it was in use (None: open-ended)."""
+
+    name: str
+    start: int | None = None
+    end: int | None = None
+
+
+@dataclass(frozen=True)
+class Area:
+    """The province, prefecture and county names of a six-digit area code."""
+
+    code: str
+    province: str
+    prefecture: tuple[Name, ...]
+    county: tuple[Name, ...]
+    """Empty when stdnum does not know the county code."""
+
+
+def _names(value: str) -> tuple[Name, ...]:
+    names = []
+    for part in value.split(","):
+        if part.startswith("[") and "]" in part:
+            years, name = part[1:].split("]", 1)
+            start, _, end = years.partition("-")
+            names.append(Name(name, int(start) if start.isdigit() else None, int(end) if end.isdigit() else None))
+        elif part:
+            names.append(Name(part))
+    return tuple(names)
+
+
+def _county_prop(info: list[tuple[str, dict[str, str]]]) -> str:
+    return info[1][1].get("county", "") if len(info) > 1 else ""
+
+
+def lookup(code: str) -> Area | None:
+    """The names of a six-digit area code; None when the province is unknown."""
+    if len(code) != 6 or not code.isascii() or not code.isdigit():
+        return None
+    db = numdb.get("cn/loc")
+    info = db.info(code)
+    province = info[0][1].get("province") if info else None
+    if not province:
+        return None
+    prefecture = _names(_county_prop(db.info(code[:4] + "00"))) if code[2:4] != "00" else ()
+    county = _names(_county_prop(info)) if code[4:] != "00" else ()
+    return Area(code, province, prefecture, county)
+
+
+def aliases(name: str) -> set[str]:
+    """The ways an address may write a place name: itself, its stem, and for 自治 names the first two characters."""
+    if name in _PLACEHOLDERS or "直辖" in name:
+        return set()
+    found = {name}
+    for suffix in _SUFFIXES:
+        if name.endswith(suffix):
+            found.add(name[: -len(suffix)])
+            break
+    if "自治" in name:
+        found.add(name[:2])
+    return {a for a in found if len(a) >= 2}
+
+
+def usable(names: Iterable[Name | str]) -> bool:
+    """Whether any of the names is a real place name (not 市辖区, 县, 省直辖…)."""
+    return any(aliases(n.name if isinstance(n, Name) else n) for n in names)
+
+
+def named_in(names: Iterable[Name | str], address: str) -> bool:
+    """Whether the address contains any of the names, compared loosely."""
+    return any(a in address for n in names for a in aliases(n.name if isinstance(n, Name) else n))
+
+
+def _children(entry: Any) -> list[Any]:
+    return list(entry[4]) if len(entry) > 4 else []
+
+
+@cache
+def _tree() -> tuple[tuple[str, str, tuple[tuple[str, str], ...]], ...]:
+    """(province code, province name, ((four-digit code, names), ...)) from the numdb prefix tree."""
+    provinces = []
+    for entry in numdb.get("cn/loc").prefixes:
+        length, low, _high, props, *_ = entry
+        if length == 2 and props.get("province"):
+            children = tuple((c[1], c[3].get("county", "")) for c in _children(entry) if c[0] == 4)
+            provinces.append((low, props["province"], children))
+    return tuple(provinces)
+
+
+def codes_named_in(address: str, limit: int = 3) -> list[str]:
+    """Area codes whose province, prefecture (where it has one) and county the address names.
+
+    Only current names count (those whose range is open-ended), so the codes suggested are codes
+    in use today.
+    """
+    found: list[str] = []
+    for prov_code, prov_name, children in _tree():
+        if not named_in([prov_name], address):
+            continue
+        prefectures = {code[:2]: names for code, names in children
+                       if code.endswith("00") and named_in(_names(names), address)}
+        for code, names in children:
+            if code.endswith("00") or (prefectures and code[:2] not in prefectures):
+                continue
+            # 长沙县 must not match an address in 长沙市: aliases shared with the prefecture don't count
+            taken = aliases(prov_name).union(*(aliases(n.name) for n in _names(prefectures.get(code[:2], ""))))
+            current = {a for n in _names(names) if n.end is None for a in aliases(n.name)} - taken
+            if any(a in address for a in current) and len(found) < limit:
+                found.append(prov_code + code)
+    return found

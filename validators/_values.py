@@ -1,0 +1,114 @@
+"""Reading field values defensively, and the required-fields check every document type makes.
+
+Rules see whatever the extractor (or a bug, or a reviewer) put in a field: a
+value may be missing, ``None``, blank, of the wrong type or junk. These helpers
+turn a value into what a rule can use, or ``None`` — they never raise.
+
+>>> iso_date("2010-01-01"), iso_date("2010-02-30"), iso_date("20100101"), iso_date(b"2010-01-01")
+(datetime.date(2010, 1, 1), None, None, None)
+>>> text(" 张三 "), text("  "), text(7)
+('张三', None, None)
+>>> age_on(dt.date(2000, 5, 6), dt.date(2016, 5, 5)), age_on(dt.date(2000, 5, 6), dt.date(2016, 5, 6))
+(15, 16)
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable, Mapping
+
+from extractors.models import ExtractedDocument, Field, Finding, Source
+from validators.base import RuleContext, error
+
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+ZH_LABELS = {"name": "姓名", "sex": "性别", "ethnicity": "民族", "birth_date": "出生日期", "address": "住址",
+             "id_number": "公民身份号码", "issuer": "签发机关", "valid_from": "有效期起始日期",
+             "valid_until": "有效期截止日期", "long_term": "长期有效"}
+"""Printed labels of the fields, for the Chinese messages (other names are shown as they are)."""
+
+Readable = Callable[[object], bool]
+"""Says whether a present value can be used (e.g. is an ISO date)."""
+
+
+def text(value: object) -> str | None:
+    """The value stripped, if it is a non-blank string."""
+    if isinstance(value, str) and value.strip():
+        return value.strip()
+    return None
+
+
+def iso_date(value: object) -> dt.date | None:
+    """The date of an ISO ``YYYY-MM-DD`` string, if it is a real date."""
+    if not isinstance(value, str) or not _ISO_DATE.fullmatch(value):
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        return None
+
+
+def is_blank(value: object) -> bool:
+    """Missing for a rule's purposes: ``None`` or a blank string (bytes count as blank too)."""
+    if value is None:
+        return True
+    if isinstance(value, str | bytes | bytearray):
+        return not value.strip()
+    return False
+
+
+def confident(f: Field, min_confidence: float) -> bool:
+    """Whether a field's value can be used without a person looking at it.
+
+    A reviewer's value always can; a confidence that is not a number never can.
+    """
+    if f.source == Source.REVIEWER:
+        return True
+    conf = f.confidence
+    return isinstance(conf, int | float) and not isinstance(conf, bool) and conf >= min_confidence
+
+
+def age_on(birth: dt.date, day: dt.date) -> int:
+    """Completed years on ``day``; the birthday itself counts (born 02-29: the birthday is 03-01)."""
+    return day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))
+
+
+def add_years(day: dt.date, years: int) -> dt.date | None:
+    """The same calendar day ``years`` later (02-29 → 02-28); None beyond the calendar."""
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:
+        try:
+            return day.replace(year=day.year + years, day=28)
+        except ValueError:
+            return None
+
+
+def required_fields(rule_name: str, doc: ExtractedDocument, ctx: RuleContext,
+                    required: Mapping[str, Readable | None]) -> list[Finding]:
+    """One error listing the required fields that are missing, unreadable or below ``ctx.min_confidence``.
+
+    ``required`` maps a field name to a check of its value's form (or ``None``:
+    any non-blank value). A field that fails that check counts as unreadable.
+    """
+    missing: list[str] = []
+    unsure: list[str] = []
+    for name, readable in required.items():
+        f = doc.fields.get(name)
+        if f is None or is_blank(f.value) or (readable is not None and not readable(f.value)):
+            missing.append(name)
+        elif not confident(f, ctx.min_confidence):
+            unsure.append(name)
+    if not missing and not unsure:
+        return []
+    en: list[str] = []
+    zh: list[str] = []
+    if missing:
+        en.append(f"missing or unreadable: {', '.join(missing)}")
+        zh.append(f"缺失或无法识别：{'、'.join(ZH_LABELS.get(n, n) for n in missing)}")
+    if unsure:
+        en.append(f"read with confidence below {ctx.min_confidence:.2f}: {', '.join(unsure)}")
+        zh.append(f"识别置信度低于 {ctx.min_confidence:.2f}：{'、'.join(ZH_LABELS.get(n, n) for n in unsure)}")
+    return [error(rule_name, missing + unsure, en="Required fields " + "; ".join(en) + ".",
+                  zh="必填字段" + "；".join(zh) + "。")]

@@ -1,0 +1,95 @@
+"""Declaring rules and repairs.
+
+A rule is a function decorated with :func:`rule`; a repair one decorated with
+:func:`repair`. Declaring is registering: :func:`validators.run` walks this
+package, so a new rule is a new function in the module of its document type
+(or a new module), never a line in a list.
+
+A rule yields :class:`~extractors.models.Finding` objects; it never changes the
+document. A repair may replace a field with one whose source is ``derived``
+and must say so with a ``warning`` finding, so no repair is silent. Repairs
+run before rules.
+
+>>> from extractors.models import ExtractedDocument
+>>> @rule("example_doc", name="always_fine")
+... def _always_fine(doc, ctx):
+...     return iter(())
+>>> "always_fine" in {r.name for r in rules_for("example_doc")}
+True
+>>> _RULES.pop("always_fine") and None
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from extractors.models import ExtractedDocument, Finding, Severity
+
+CheckFn = Callable[[ExtractedDocument, "RuleContext"], Iterable[Finding]]
+RepairFn = Callable[[ExtractedDocument, "RuleContext"], Iterable[Finding]]
+
+
+@dataclass(frozen=True)
+class RuleContext:
+    """What rules may know besides the document: the clock, the settings, the other documents."""
+
+    today: dt.date = field(default_factory=lambda: dt.datetime.now(dt.UTC).date())
+    min_confidence: float = 0.80
+    """Below this an OCR value needs a person to look at it."""
+    companions: tuple[ExtractedDocument, ...] = ()
+    """The other documents of the same upload or application (e.g. the front of the ID card when
+    the back is checked); cross-document rules read them, never change them. May include the
+    document being checked itself: rules select companions by ``doc_type``."""
+
+
+@dataclass(frozen=True)
+class Declared:
+    name: str
+    doc_types: tuple[str, ...]
+    fn: CheckFn
+    repair: bool = False
+
+    def __call__(self, doc: ExtractedDocument, ctx: RuleContext) -> list[Finding]:
+        return list(self.fn(doc, ctx))
+
+
+_RULES: dict[str, Declared] = {}
+
+
+def _declare(doc_types: tuple[str, ...], name: str | None, repair: bool) -> Callable[[CheckFn], CheckFn]:
+    def wrap(fn: CheckFn) -> CheckFn:
+        rule_name = name or fn.__name__
+        if rule_name in _RULES and _RULES[rule_name].fn.__qualname__ != fn.__qualname__:
+            raise TypeError(f"rule {rule_name!r} declared twice")
+        _RULES[rule_name] = Declared(rule_name, doc_types, fn, repair)
+        return fn
+
+    return wrap
+
+
+def rule(*doc_types: str, name: str | None = None) -> Callable[[CheckFn], CheckFn]:
+    """Declare a rule over the given document types (name defaults to the function's)."""
+    return _declare(doc_types, name, repair=False)
+
+
+def repair(*doc_types: str, name: str | None = None) -> Callable[[RepairFn], RepairFn]:
+    """Declare a repair: it may change fields, and yields a finding for each change."""
+    return _declare(doc_types, name, repair=True)
+
+
+def rules_for(doc_type: str, *, repairs: bool = False) -> list[Declared]:
+    return [r for r in _RULES.values() if doc_type in r.doc_types and r.repair == repairs]
+
+
+def all_declared() -> list[Declared]:
+    return list(_RULES.values())
+
+
+def warning(rule_name: str, fields: list[str], en: str, zh: str) -> Finding:
+    return Finding.make(rule_name, Severity.WARNING, fields, en=en, zh=zh)
+
+
+def error(rule_name: str, fields: list[str], en: str, zh: str) -> Finding:
+    return Finding.make(rule_name, Severity.ERROR, fields, en=en, zh=zh)
