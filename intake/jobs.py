@@ -24,10 +24,10 @@ import cv2
 from sqlalchemy import delete, text
 from sqlalchemy.orm import Session
 
-from extractors.errors import ServiceError
+from extractors.errors import ServiceError, StorageUnavailable
 from extractors.models import Finding, Severity, Status
 from intake import evidence
-from intake.blobs import BlobStore
+from intake.blobs import BlobNotFound, BlobStore
 from intake.db import DocState, Document, FeedEntry, Page, session_scope, utcnow
 from intake.evidence import EventKind
 from intake.pipeline import Outcome, Pipeline
@@ -84,7 +84,11 @@ def process(settings: Settings, pipe: Pipeline, document_id: str) -> str:
     started = time.perf_counter()
     blobs = BlobStore(settings.blob_dir)
     try:
-        outcome = pipe.process(blobs.get(sha256), declared_type)
+        try:
+            data = blobs.get(sha256)
+        except BlobNotFound as exc:
+            raise StorageUnavailable("the stored upload is missing from the blob store") from exc
+        outcome = pipe.process(data, declared_type)
         page_hashes = [_store_page(blobs, p.image) for p in outcome.pages]
     except ServiceError as exc:
         log.warning("document %s: %s; back to the queue", document_id, exc.code)

@@ -1,0 +1,107 @@
+"""Every bad upload gets a specific, machine-readable answer — never a crash or a hang."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from api.main import create_app
+from intake.db import Document, session_scope
+from intake.settings import Settings
+from tests.conftest import sample
+
+
+@pytest.fixture
+def client(settings: Settings) -> TestClient:
+    return TestClient(create_app(settings, run_migrations=False))
+
+
+def _upload(client: TestClient, name: str, data: bytes, **kw: object):  # type: ignore[no-untyped-def]
+    return client.post("/v1/applications/app-bad/documents", files={"file": (name, data, "image/jpeg")}, **kw)
+
+
+@pytest.mark.parametrize(("name", "status", "code"), [
+    ("empty.jpg", 422, "empty_file"),
+    ("truncated.jpg", 422, "corrupt_file"),
+    ("text.jpg", 415, "unsupported_format"),
+    ("encrypted.pdf", 422, "encrypted_pdf"),
+])
+def test_unreadable_files_are_refused_with_a_code(client: TestClient, settings: Settings, name: str, status: int,
+                                                  code: str) -> None:
+    r = _upload(client, name, sample("bad", name).read_bytes())
+    assert r.status_code == status, r.text
+    body = r.json()["error"]
+    assert body["code"] == code
+    assert body["message"] and body["message_zh"]
+    assert body["retryable"] is False
+    with session_scope(settings.database_url) as s:
+        assert s.query(Document).filter_by(application_id="app-bad").count() == 0, "nothing stored for a refusal"
+
+
+def test_decompression_bomb_is_refused_quickly(client: TestClient, tmp_path: Path) -> None:
+    from fixtures.idcard import make_decompression_bomb
+
+    bomb = tmp_path / "bomb.png"
+    make_decompression_bomb(bomb)
+    t = time.perf_counter()
+    r = _upload(client, "bomb.png", bomb.read_bytes())
+    elapsed = time.perf_counter() - t
+    assert r.status_code == 422
+    assert r.json()["error"]["code"] == "image_too_large"
+    assert elapsed < 30, "must be refused from the header, not decoded"
+
+
+def test_upload_over_the_limit_is_413(settings: Settings) -> None:
+    small = settings.model_copy(update={"max_upload_bytes": 1000})
+    client = TestClient(create_app(small, run_migrations=False))
+    r = _upload(client, "big.jpg", b"\xff\xd8\xff" + b"0" * 5000)
+    assert r.status_code == 413
+    assert r.json()["error"]["code"] == "file_too_large"
+
+
+def test_unknown_declared_type_is_422(client: TestClient) -> None:
+    r = client.post("/v1/applications/app-bad/documents", data={"document_type": "passport"},
+                    files={"file": ("a.jpg", sample("bad", "not-a-card.jpg").read_bytes(), "image/jpeg")})
+    assert r.status_code == 422
+    assert r.json()["error"]["code"] == "unknown_document_type"
+
+
+def test_bad_application_id_is_422(client: TestClient) -> None:
+    r = client.post("/v1/applications/%20bad%20id/documents",
+                    files={"file": ("a.jpg", sample("bad", "not-a-card.jpg").read_bytes(), "image/jpeg")})
+    assert r.status_code == 422
+    assert r.json()["error"]["code"] == "invalid_request"
+
+
+def test_missing_file_is_422(client: TestClient) -> None:
+    r = client.post("/v1/applications/app-bad/documents")
+    assert r.status_code == 422
+    assert r.json()["error"]["code"] == "invalid_request"
+
+
+def test_unknown_document_is_404_with_code(client: TestClient) -> None:
+    r = client.get("/v1/documents/doesnotexist")
+    assert r.status_code == 404
+    assert r.json()["error"]["code"] == "document_not_found"
+
+
+def test_idempotency_key_reused_for_other_bytes_is_409(client: TestClient) -> None:
+    a = sample("bad", "not-a-card.jpg").read_bytes()
+    first = _upload(client, "a.jpg", a, headers={"Idempotency-Key": "k-409"})
+    assert first.status_code == 202
+    again = _upload(client, "a.jpg", a, headers={"Idempotency-Key": "k-409"})
+    assert again.status_code == 202
+    assert again.json()["document_id"] == first.json()["document_id"]
+    assert again.json()["duplicate"] is True
+    other = _upload(client, "b.jpg", sample("bad", "pdf-named.jpg").read_bytes(), headers={"Idempotency-Key": "k-409"})
+    assert other.status_code == 409
+    assert other.json()["error"]["code"] == "idempotency_conflict"
+
+
+def test_feed_rejects_a_malformed_cursor(client: TestClient) -> None:
+    r = client.get("/v1/records/feed", params={"after": "abc"})
+    assert r.status_code == 422
+    assert r.json()["error"]["code"] == "invalid_request"

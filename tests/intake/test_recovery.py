@@ -1,0 +1,106 @@
+"""Once the API has answered 202, the document reaches a terminal state.
+
+Real Redis, real database, real worker: the job is lost (Redis emptied, as
+after a restart without persistence), or the worker dies after claiming the
+document, or the OCR keeps failing — and the sweeper still brings every
+document to an end.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+
+import numpy as np
+from PIL import Image
+from rq import SimpleWorker
+
+from extractors.errors import OcrUnavailable
+from intake import jobs, queue, service
+from intake.db import DocState, Document, session_scope
+from intake.pipeline import Pipeline
+from intake.recovery import sweep
+from intake.settings import Settings
+
+
+def _photo() -> bytes:
+    rng = np.random.default_rng(7)
+    buf = io.BytesIO()
+    Image.fromarray(rng.integers(0, 255, (120, 160, 3), dtype=np.uint8)).save(buf, "JPEG")
+    return buf.getvalue()
+
+
+def _state(settings: Settings, doc_id: str) -> str:
+    with session_scope(settings.database_url) as s:
+        doc = s.get(Document, doc_id)
+        assert doc is not None
+        return doc.state
+
+
+def _work(settings: Settings) -> None:
+    SimpleWorker([queue.queue(settings)], connection=queue.connection(settings)).work(burst=True)
+
+
+def _later(settings: Settings) -> dt.datetime:
+    return dt.datetime.now(dt.UTC) + dt.timedelta(seconds=settings.stale_after_s + 1)
+
+
+def test_job_lost_with_redis_is_enqueued_again(settings: Settings, pipeline: Pipeline) -> None:
+    jobs.configure(settings, pipeline)
+    doc_id = service.accept(settings, application_id="app-rec", data=_photo()).document_id
+    queue.queue(settings).empty()  # Redis lost the job
+    _work(settings)
+    assert _state(settings, doc_id) == DocState.QUEUED.value
+    assert sweep(settings) == [], "not stale yet"
+    assert sweep(settings, now=_later(settings)) == [doc_id]
+    _work(settings)
+    assert DocState(_state(settings, doc_id)).terminal
+
+
+def test_worker_dying_mid_job_is_recovered(settings: Settings, pipeline: Pipeline) -> None:
+    jobs.configure(settings, pipeline)
+    doc_id = service.accept(settings, application_id="app-rec", data=_photo()).document_id
+    queue.queue(settings).empty()
+    assert jobs._claim(settings, doc_id) is not None  # claimed, then the worker died
+    assert _state(settings, doc_id) == DocState.PROCESSING.value
+    assert sweep(settings, now=_later(settings)) == [doc_id]
+    _work(settings)
+    assert DocState(_state(settings, doc_id)).terminal
+
+
+def test_running_a_job_twice_is_harmless(settings: Settings, pipeline: Pipeline) -> None:
+    jobs.configure(settings, pipeline)
+    doc_id = service.accept(settings, application_id="app-rec", data=_photo()).document_id
+    _work(settings)
+    first = _state(settings, doc_id)
+    assert jobs.process_document(doc_id) == "skipped"
+    assert _state(settings, doc_id) == first
+
+
+class _BrokenEngine:
+    kind = "broken"
+
+    def read(self, image: object, page: int = 1) -> list[object]:
+        raise OcrUnavailable("engine crashed")
+
+    def info(self) -> None:
+        return None
+
+
+def test_service_errors_end_in_review_after_max_attempts(settings: Settings) -> None:
+    broken = Pipeline.__new__(Pipeline)
+    Pipeline.__init__(broken, settings, engine=_BrokenEngine())  # type: ignore[arg-type]
+    jobs.configure(settings, broken)
+    doc_id = service.accept(settings, application_id="app-rec", data=_photo()).document_id
+    now = dt.datetime.now(dt.UTC)
+    for attempt in range(settings.max_attempts):
+        _work(settings)
+        if attempt < settings.max_attempts - 1:
+            assert _state(settings, doc_id) == DocState.QUEUED.value
+            now += dt.timedelta(seconds=settings.stale_after_s + 1)
+            assert sweep(settings, now=now) == [doc_id]
+    assert _state(settings, doc_id) == DocState.NEEDS_REVIEW.value
+    with session_scope(settings.database_url) as s:
+        doc = s.get(Document, doc_id)
+        assert doc is not None and doc.result
+        assert doc.result[0]["findings"][0]["rule"] == "processing_failed"
