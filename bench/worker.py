@@ -24,7 +24,7 @@ from intake.settings import Settings
 SAMPLE = Path(__file__).resolve().parent.parent / "fixtures" / "samples"
 
 
-def _drain(settings: Settings, worker_cls: type[Worker], n: int, data: bytes) -> float:
+def _drain(settings: Settings, worker_cls: type[Worker] | type[SimpleWorker], n: int, data: bytes) -> float:
     ids = [service.accept(settings, application_id="bench-worker", data=data).document_id for _ in range(n)]
     t = time.perf_counter()
     worker_cls([queue.queue(settings)], connection=queue.connection(settings)).work(burst=True,

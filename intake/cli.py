@@ -26,6 +26,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 from intake.settings import get_settings
 
@@ -58,7 +59,7 @@ def _extract(args: argparse.Namespace) -> int:
     return worst
 
 
-def _print_human(out: dict) -> None:  # type: ignore[type-arg]
+def _print_human(out: dict[str, Any]) -> None:
     print(f"{out['file']}: {out['status']}" + (f" ({out['reject_reason']})" if out["reject_reason"] else ""))
     for d in out["documents"]:
         print(f"  {d['type']}: {d['status']}")

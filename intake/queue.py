@@ -45,7 +45,7 @@ def redis_url(settings: Settings) -> str:
     if settings.redis_url:
         return settings.redis_url
     conn = _embedded(str(settings.data_dir.resolve()))
-    return f"unix://{conn.socket_file}"
+    return f"unix://{conn.socket_file}"  # type: ignore[attr-defined]
 
 
 def queue(settings: Settings) -> Queue:

@@ -69,7 +69,7 @@ class StateCollector(Collector):
                     acc[1] += seconds
         yield states
         for step, (count, total) in sorted(sums.items()):
-            steps.add_metric([step], count_value=count, sum_value=total)
+            steps.add_metric([step], count_value=int(count), sum_value=total)
         yield steps
 
 

@@ -28,13 +28,13 @@ from collections.abc import Sequence
 from typing import ClassVar
 
 from extractors.doctypes.base import DocTypeExtractor
-from extractors.models import ExtractedDocument, Field, Source, TextLine
+from extractors.models import ExtractedDocument, Field, FieldValue, Source, TextLine
 from extractors.text import Joined, parse_date
 
 _ID_CHARS = "0-9OoIlDZSBXx"
 
 
-def _field(j: Joined, m: re.Match[str], group: int | str, value: object, raw: str | None = None) -> Field:
+def _field(j: Joined, m: re.Match[str], group: int | str, value: FieldValue, raw: str | None = None) -> Field:
     start, end = m.span(group)
     return Field(value=value, raw=raw if raw is not None else m[group], confidence=round(j.confidence(start, end), 4),
                  source=Source.OCR, page=j.page(), bbox=j.bbox(start, end))

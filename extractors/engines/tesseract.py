@@ -23,9 +23,10 @@ class TesseractEngine(OcrEngine):
 
     def __init__(self, options: EngineOptions) -> None:
         super().__init__(options)
-        self._exe = shutil.which("tesseract")
-        if not self._exe:
+        exe = shutil.which("tesseract")
+        if not exe:
             raise OcrUnavailable("tesseract is not installed; run: apt-get install tesseract-ocr tesseract-ocr-chi-sim")
+        self._exe: str = exe
         self._version = subprocess.run([self._exe, "--version"], capture_output=True, text=True).stdout.split("\n")[0]
 
     def read(self, image: np.ndarray, page: int = 1) -> list[TextLine]:
