@@ -1,0 +1,80 @@
+"""ID card fields from OCR lines, however the recogniser split or spaced them."""
+
+from __future__ import annotations
+
+import pytest
+
+from extractors.doctypes.idcard import IdCardBack, IdCardFront
+from extractors.models import Source, TextLine
+
+
+def _lines(*rows: tuple[str, int, int]) -> list[TextLine]:
+    return [TextLine(text=t, confidence=0.97, bbox=(x, y, x + 22 * len(t), y + 30)) for t, x, y in rows]
+
+
+FRONT_SPLIT = _lines(("姓名", 80, 100), ("李小红", 180, 100), ("性别", 80, 170), ("女", 180, 170), ("民族", 280, 170),
+                     ("回", 380, 170), ("出生", 80, 240), ("1988年12月3日", 180, 240), ("住址", 80, 300),
+                     ("北京市东城区东华门街道", 180, 300), ("南池子大街18号", 180, 345), ("公民身份号码", 80, 460),
+                     ("11010119881203002X", 290, 460))
+
+FRONT_MERGED = _lines(("姓名李小红", 80, 100), ("性别女民族回", 80, 170), ("出生 1988 年 12 月 3 日", 80, 240),
+                      ("住址北京市东城区东华门街道", 80, 300), ("南池子大街18号", 180, 345),
+                      ("公民身份号码 1101 0119 8812 0300 2x", 80, 460))
+
+
+@pytest.mark.parametrize("lines", [FRONT_SPLIT, FRONT_MERGED], ids=["split", "merged"])
+def test_front_fields_whether_labels_are_split_or_merged(lines: list[TextLine]) -> None:
+    doc = IdCardFront().extract(lines)
+    assert {k: f.value for k, f in doc.fields.items()} == {
+        "name": "李小红", "sex": "女", "ethnicity": "回", "birth_date": "1988-12-03",
+        "address": "北京市东城区东华门街道南池子大街18号", "id_number": "11010119881203002X"}
+    assert all(f.source == Source.OCR for f in doc.fields.values())
+
+
+def test_value_box_excludes_the_label() -> None:
+    doc = IdCardFront().extract(_lines(("姓名李小红", 100, 100)))
+    x0, _, x1, _ = doc.fields["name"].bbox  # type: ignore[misc]
+    assert x0 > 100 + 22 * 1.5, "the box starts after 姓名"
+    assert x1 == 100 + 22 * 5
+
+
+def test_address_box_spans_both_lines() -> None:
+    doc = IdCardFront().extract(FRONT_SPLIT)
+    _, y0, _, y1 = doc.fields["address"].bbox  # type: ignore[misc]
+    assert y0 == 300 and y1 == 375
+
+
+def test_unreadable_birth_date_keeps_raw_and_no_value() -> None:
+    doc = IdCardFront().extract(_lines(("出生1988年13月3日", 80, 240)))
+    assert doc.fields["birth_date"].value is None
+    assert doc.fields["birth_date"].raw == "1988年13月3日"
+
+
+def test_missing_fields_are_left_out_not_guessed() -> None:
+    doc = IdCardFront().extract(_lines(("姓名李小红", 80, 100)))
+    assert set(doc.fields) == {"name"}
+
+
+def test_confidence_is_the_weakest_line_of_the_value() -> None:
+    lines = _lines(("住址北京市东城区", 80, 300), ("南池子大街18号", 180, 345), ("公民身份号码", 80, 460))
+    lines[1] = lines[1].model_copy(update={"confidence": 0.61})
+    assert IdCardFront().extract(lines).fields["address"].confidence == pytest.approx(0.61)
+
+
+@pytest.mark.parametrize(("text", "until", "long_term"), [
+    ("有效期限 2015.03.09-2035.03.09", "2035-03-09", False),
+    ("有效期限2015.03.09-长期", None, True),
+    ("有效期限 2015.03.09—2035.03.09", "2035-03-09", False),
+    ("有效期限 2015-03-09 至 2035-03-09", "2035-03-09", False),
+])
+def test_back_validity_forms(text: str, until: str | None, long_term: bool) -> None:
+    doc = IdCardBack().extract(_lines(("签发机关 北京市公安局东城分局", 200, 970), (text, 200, 1040)))
+    assert doc.value("issuer") == "北京市公安局东城分局"
+    assert doc.value("valid_from") == "2015-03-09"
+    assert doc.value("valid_until") == until
+    assert doc.value("long_term") is long_term
+
+
+def test_keyword_scores_separate_the_sides() -> None:
+    assert IdCardFront.score(FRONT_SPLIT) == 1.0
+    assert IdCardBack.score(FRONT_SPLIT) == 0.0
