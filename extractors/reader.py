@@ -143,6 +143,9 @@ class Reader:
                 if d.doc_type == "unknown" and q.problems:
                     d.reject_reason = q.problems[0]
             result.documents.extend(docs)
+        known = [d for d in result.documents if d.doc_type != "unknown"]
+        if known:  # a region with nothing in it beside real documents is no finding of its own
+            result.documents = known
 
     def _best_orientation(self, region: np.ndarray, types: list[str], result: ReadResult,
                           card: bool) -> tuple[np.ndarray, list[TextLine]]:

@@ -27,7 +27,7 @@ from typing import Any
 from extractors import doctypes
 from extractors.engines import EngineInfo, EngineOptions, OcrEngine, create_engine
 from extractors.errors import DocumentError
-from extractors.models import RETAKE_MESSAGES, ExtractedDocument, Finding, Severity, Status
+from extractors.models import RETAKE_MESSAGES, ExtractedDocument, Finding, RetakeReason, Severity, Status
 from extractors.reader import PageImage, Reader
 from intake.settings import Settings
 from validators import RuleContext, validate
@@ -105,7 +105,7 @@ class Pipeline:
         wanted = [n for n in doctypes.get(doc.doc_type).field_names if n != "long_term"]
         unread = [n for n in wanted if n not in doc.fields
                   or doc.fields[n].confidence < self.settings.min_confidence]
-        if unread:
+        if unread or reason == RetakeReason.GLARE:  # glare hides text even where the rest reads well
             doc.reject_reason = reason
             doc.status = Status.REJECTED
             doc.findings.append(Finding.make("image_quality", Severity.ERROR, unread, en=en, zh=zh))

@@ -29,9 +29,11 @@ from typing import ClassVar
 
 from extractors.doctypes.base import DocTypeExtractor
 from extractors.models import ExtractedDocument, Field, FieldValue, Source, TextLine
-from extractors.text import Joined, parse_date
+from extractors.text import Joined, parse_date, reading_order
 
 _ID_CHARS = "0-9OoIlDZSBXx"
+_NEXT_LABELS = "公民身份证?号码|签发机关|有效期限|中华人民共和国|居民身份证"
+"""What ends the address: the number's label, or the back side's text when both sides were read together."""
 
 
 def _field(j: Joined, m: re.Match[str], group: int | str, value: FieldValue, raw: str | None = None) -> Field:
@@ -51,12 +53,12 @@ class IdCardFront(DocTypeExtractor):
         "sex": re.compile(r"性别\n?([男女])"),
         "ethnicity": re.compile(r"民族\n?([^\n出]{1,8}?)(?=\n|出生|$)"),
         "birth_date": re.compile(r"出生\n?(\d{4}年\d{1,2}月\d{1,2}日?)"),
-        "address": re.compile(rf"住址\n?(.+?)(?=\n?公民身份号码|\n[{_ID_CHARS}]{{15,}}|$)", re.S),
+        "address": re.compile(rf"住址\n?(.+?)(?=\n?(?:{_NEXT_LABELS})|\n?[{_ID_CHARS}]{{15,}}|$)", re.S),
         "id_number": re.compile(rf"(?<![0-9A-Za-z])([{_ID_CHARS[:3]}OoIlDZSB]{{17}}[{_ID_CHARS}])(?![0-9A-Za-z])"),
     }
 
     def extract(self, lines: Sequence[TextLine], page: int = 1) -> ExtractedDocument:
-        j = Joined(lines)
+        j = Joined(reading_order(lines))
         fields: dict[str, Field] = {}
         for name, pattern in self.PATTERNS.items():
             matches = list(pattern.finditer(j.text))
@@ -86,7 +88,7 @@ class IdCardBack(DocTypeExtractor):
     VALIDITY = re.compile(rf"(?:有效期限|有效期)?\n?({_DATE})[-—–~至一]+\n?({_DATE}|长期)")
 
     def extract(self, lines: Sequence[TextLine], page: int = 1) -> ExtractedDocument:
-        j = Joined(lines)
+        j = Joined(reading_order(lines))
         fields: dict[str, Field] = {}
         if m := self.ISSUER.search(j.text):
             fields["issuer"] = _field(j, m, 1, m[1].strip())

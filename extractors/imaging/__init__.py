@@ -1,0 +1,1 @@
+"""Imaging (OpenCV): decoding uploads, finding and flattening cards, orientation, quality."""
