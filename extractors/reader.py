@@ -25,7 +25,7 @@ import numpy as np
 from extractors import doctypes, pdf
 from extractors.engines.base import OcrEngine
 from extractors.imaging import cards, decode, orient, quality
-from extractors.models import ExtractedDocument, RetakeReason, TextLine
+from extractors.models import ExtractedDocument, Quality, RetakeReason, TextLine
 
 MIN_TYPE_SCORE = 0.34
 """At least this share of a type's keywords must be read for the page to be that type."""
@@ -70,6 +70,15 @@ def allowed_types(declared: str | None) -> list[str]:
         families = sorted({t.rsplit("_", 1)[0] for t in known if "_" in t} | set(known))
         raise ValueError(f"unknown document type {declared!r}; known: {', '.join(families)}")
     return family
+
+
+def unread_reason(q: Quality, *, card_found: bool) -> RetakeReason:
+    """Why nothing could be read: a photo problem when a card was seen (or the whole photo is dark or
+    cut off), else that there is no document — a blurry landscape is not a blurry ID card."""
+    for reason in q.problems:
+        if card_found or reason in (RetakeReason.TOO_DARK, RetakeReason.CUT_OFF):
+            return reason
+    return RetakeReason.NO_DOCUMENT
 
 
 def precheck(data: bytes, *, max_pixels: int = 40_000_000, max_pdf_pages: int = 50) -> str:
@@ -140,8 +149,8 @@ class Reader:
             result.add_time("extract", time.perf_counter() - t)
             for d in docs:
                 d.quality = q
-                if d.doc_type == "unknown" and q.problems:
-                    d.reject_reason = q.problems[0]
+                if d.doc_type == "unknown":
+                    d.reject_reason = unread_reason(q, card_found=crop is not None)
             result.documents.extend(docs)
         known = [d for d in result.documents if d.doc_type != "unknown"]
         if known:  # a region with nothing in it beside real documents is no finding of its own

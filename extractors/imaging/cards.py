@@ -26,6 +26,8 @@ MIN_AREA = 0.02
 ASPECT_RANGE = (1.35, 1.85)
 MIN_EDGE_SUPPORT = 0.6
 """Share of a candidate's outline that must run along image edges (background blobs have none)."""
+PRINTED_EDGES = 0.02
+"""Share of edge pixels that makes a pale region look printed (ID card text gives 0.04 and up)."""
 SAME_SIZE = 0.5
 """A second card must be at least this share of the first one's area."""
 STACKED_RANGE = (1.12, 1.40)
@@ -173,7 +175,10 @@ def partial_card(image: np.ndarray) -> bool:
     small = cv2.resize(image, (round(w * k), round(h * k)), interpolation=cv2.INTER_AREA) if k < 1 else image
     sh, sw = small.shape[:2]
     light = cv2.cvtColor(small, cv2.COLOR_BGR2LAB)[:, :, 0]
-    mask = cv2.morphologyEx((light > 170).astype(np.uint8) * 255, cv2.MORPH_OPEN, np.ones((7, 7), np.uint8))
+    pale = cv2.cvtColor(small, cv2.COLOR_BGR2HSV)[:, :, 1] < 60
+    mask = cv2.morphologyEx(((light > 170) & pale).astype(np.uint8) * 255, cv2.MORPH_CLOSE, np.ones((9, 9), np.uint8))
+    mask = cv2.morphologyEx(mask, cv2.MORPH_OPEN, np.ones((7, 7), np.uint8))
+    edges = cv2.Canny(cv2.cvtColor(small, cv2.COLOR_BGR2GRAY), 50, 150)
     contours, _ = cv2.findContours(mask, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
     for c in contours:
         area = cv2.contourArea(c)
@@ -181,7 +186,10 @@ def partial_card(image: np.ndarray) -> bool:
         touches = x <= 1 or y <= 1 or x + cw >= sw - 1 or y + ch >= sh - 1
         solid = area / max(cv2.contourArea(cv2.convexHull(c)), 1.0)
         if touches and 0.08 * sh * sw <= area <= 0.85 * sh * sw and solid > 0.85:
-            return True
+            inside = np.zeros_like(mask)
+            cv2.drawContours(inside, [c], -1, 255, -1)
+            if edges[inside > 0].mean() / 255 > PRINTED_EDGES:  # printed text, not a pale sky or wall
+                return True
     return False
 
 
