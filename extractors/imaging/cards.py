@@ -103,7 +103,7 @@ def _quads(mask: np.ndarray) -> list[np.ndarray]:
 def _sides(q: np.ndarray) -> tuple[float, float]:
     top, right = np.linalg.norm(q[1] - q[0]), np.linalg.norm(q[2] - q[1])
     bottom, left = np.linalg.norm(q[2] - q[3]), np.linalg.norm(q[3] - q[0])
-    return (top + bottom) / 2, (left + right) / 2
+    return float(top + bottom) / 2, float(left + right) / 2
 
 
 def _split_stacked(q: np.ndarray) -> list[np.ndarray]:
@@ -186,8 +186,8 @@ def partial_card(image: np.ndarray) -> bool:
         touches = x <= 1 or y <= 1 or x + cw >= sw - 1 or y + ch >= sh - 1
         solid = area / max(cv2.contourArea(cv2.convexHull(c)), 1.0)
         if touches and 0.08 * sh * sw <= area <= 0.85 * sh * sw and solid > 0.85:
-            inside = np.zeros_like(mask)
-            cv2.drawContours(inside, [c], -1, 255, -1)
+            inside: np.ndarray = np.zeros_like(mask)
+            cv2.drawContours(inside, [c], -1, (255,), -1)
             if edges[inside > 0].mean() / 255 > PRINTED_EDGES:  # printed text, not a pale sky or wall
                 return True
     return False

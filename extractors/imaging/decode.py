@@ -64,7 +64,7 @@ def load_image(data: bytes, *, max_pixels: int = 40_000_000) -> np.ndarray:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
-            img = Image.open(io.BytesIO(data))
+            img: Image.Image = Image.open(io.BytesIO(data))
             w, h = img.size
             if w * h > max_pixels:
                 raise ImageTooLarge(f"{w}x{h} pixels; the limit is {max_pixels}")

@@ -33,8 +33,8 @@ def measure(region: np.ndarray, crop: CardCrop | None, photo: np.ndarray | None 
     lab = cv2.cvtColor(norm, cv2.COLOR_BGR2LAB)
     brightness = float(lab[:, :, 0].mean())
     hsv = cv2.cvtColor(norm, cv2.COLOR_BGR2HSV)
-    blown = ((lab[:, :, 0] >= 253) & (hsv[:, :, 1] < 30)).astype(np.uint8)
-    blown = cv2.morphologyEx(blown, cv2.MORPH_OPEN, np.ones((5, 5), np.uint8))
+    blown = cv2.morphologyEx(((lab[:, :, 0] >= 253) & (hsv[:, :, 1] < 30)).astype(np.uint8), cv2.MORPH_OPEN,
+                             np.ones((5, 5), np.uint8))
     glare = float(blown.mean()) if crop is not None else 0.0
     coverage = crop.coverage if crop is not None else 1.0
     if photo is not None:
