@@ -136,13 +136,13 @@ def find_quads(image: np.ndarray) -> list[np.ndarray]:
                          np.ones((5, 5), np.uint8))
     for mask in masks:
         for q in _quads(mask):
-            if edge_support(q, support) < MIN_EDGE_SUPPORT:
-                continue
             long_side, short_side = sorted(_sides(q), reverse=True)
             ratio = long_side / max(short_side, 1.0)
-            if ASPECT_RANGE[0] <= ratio <= ASPECT_RANGE[1]:
+            fit = edge_support(q, support)
+            if ASPECT_RANGE[0] <= ratio <= ASPECT_RANGE[1] and fit >= MIN_EDGE_SUPPORT:
                 cands.append(q)
-            elif STACKED_RANGE[0] <= ratio < ASPECT_RANGE[0]:
+            elif STACKED_RANGE[0] <= ratio < ASPECT_RANGE[0] and fit >= MIN_EDGE_SUPPORT - 0.1:
+                # two cards' outline is one quad only roughly: each card's own corners differ a little
                 cands.extend(_split_stacked(q))
     # drop candidates covering nearly the whole frame when smaller ones exist (the frame edge, not a card)
     total = small.shape[0] * small.shape[1]
