@@ -37,7 +37,7 @@ def _extract(args: argparse.Namespace) -> int:
     from intake.pipeline import Pipeline
     from intake.records import document_record
 
-    pipe = Pipeline(get_settings())
+    pipe: Pipeline | None = None
     today = dt.date.fromisoformat(args.today) if args.today else None
     worst = 0
     for name in args.files:
@@ -48,6 +48,7 @@ def _extract(args: argparse.Namespace) -> int:
             print(json.dumps({"file": name, "error": exc.strerror}, ensure_ascii=False))
             worst = 2
             continue
+        pipe = pipe or Pipeline(get_settings())  # the OCR models load once, for the first readable file
         outcome = pipe.process(data, args.type, today=today)
         out = {"file": name, "sha256": hashlib.sha256(data).hexdigest(), "status": outcome.status.value,
                "reject_code": outcome.reject_code, "reject_reason": outcome.reject_reason,
