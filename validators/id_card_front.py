@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from extractors.doctypes.idcard import ETHNIC_GROUPS
 from extractors.models import ExtractedDocument, Finding, Source
 from validators import _areacode, _idnumber
 from validators._values import iso_date, required_fields, text
@@ -214,3 +215,13 @@ def address_matches_area_code(doc: ExtractedDocument, ctx: RuleContext) -> Itera
                   en=f"The address is not in {place}, the place of area code {code}{en_hint}. "
                      "People move, so this alone is no reason to refuse.",
                   zh=f"住址不在地址码 {code} 所属的{place}{zh_hint}。户籍可能迁移，仅此不作为拒绝理由。")
+
+
+@rule(DOC)
+def ethnicity_known(doc: ExtractedDocument, ctx: RuleContext) -> Iterator[Finding]:
+    """The ethnic group is one of the 56 the card can print (a misreading otherwise)."""
+    value = text(doc.value("ethnicity"))
+    if value and value not in ETHNIC_GROUPS:
+        yield error("ethnicity_known", ["ethnicity"],
+                    en="The ethnic group read from the card is not one of the 56 recognised groups.",
+                    zh="识别出的民族不在 56 个民族之列，可能识别有误。")

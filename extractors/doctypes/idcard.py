@@ -31,6 +31,25 @@ from extractors.doctypes.base import DocTypeExtractor
 from extractors.models import ExtractedDocument, Field, FieldValue, Source, TextLine
 from extractors.text import Joined, parse_date, reading_order
 
+ETHNIC_GROUPS = frozenset(
+    "汉 蒙古 回 藏 维吾尔 苗 彝 壮 布依 朝鲜 满 侗 瑶 白 土家 哈尼 哈萨克 傣 黎 傈僳 佤 畲 高山 拉祜 水 东乡 纳西 景颇 "
+    "柯尔克孜 土 达斡尔 仫佬 羌 布朗 撒拉 毛南 仡佬 锡伯 阿昌 普米 塔吉克 怒 乌孜别克 俄罗斯 鄂温克 德昂 保安 裕固 京 "
+    "塔塔尔 独龙 鄂伦春 赫哲 门巴 珞巴 基诺".split())
+"""The 56 officially recognised ethnic groups, as the card prints them (without 族)."""
+_TRADITIONAL = str.maketrans("漢維爾鮮滿東納頗達錫烏羅溫獨龍倫門諾壯薩", "汉维尔鲜满东纳颇达锡乌罗温独龙伦门诺壮萨")
+"""Traditional forms the recogniser's dictionary also holds, of characters in those names; cards print simplified."""
+
+
+def ethnicity(raw: str) -> str:
+    """The printed ethnic group, normalised: simplified characters, no trailing 族.
+
+    >>> ethnicity("漢"), ethnicity("维吾尔族")
+    ('汉', '维吾尔')
+    """
+    value = raw.strip().translate(_TRADITIONAL)
+    return value[:-1] if value.endswith("族") and value[:-1] in ETHNIC_GROUPS else value
+
+
 _ID_CHARS = "0-9OoIlDZSBXx"
 _NEXT_LABELS = "公民身份证?号码|签发机关|有效期限|中华人民共和国|居民身份证"
 """What ends the address: the number's label, or the back side's text when both sides were read together."""
@@ -72,6 +91,8 @@ class IdCardFront(DocTypeExtractor):
                 fields[name] = _field(j, m, 1, raw.replace("\n", ""), raw.replace("\n", ""))
             elif name == "id_number":
                 fields[name] = _field(j, m, 1, raw.upper())
+            elif name == "ethnicity":
+                fields[name] = _field(j, m, 1, ethnicity(raw))
             else:
                 fields[name] = _field(j, m, 1, raw.strip())
         return ExtractedDocument(doc_type=self.doc_type, page=page, fields=fields)
