@@ -167,6 +167,7 @@ def main(argv: list[str] | None = None) -> int:
     for noisy in ("paddlex", "paddleocr", "ppocr", "rq.worker", "alembic"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
     args = build_parser().parse_args(argv)
+    get_settings().redirect_caches()
     return int(args.func(args))
 
 

@@ -16,6 +16,7 @@ Unset URLs mean the embedded defaults: a Redis server started from the
 
 from __future__ import annotations
 
+import os
 from functools import cache
 from pathlib import Path
 
@@ -58,6 +59,16 @@ class Settings(BaseSettings):
     @property
     def model_dir(self) -> Path:
         return self.data_dir / "models"
+
+    def redirect_caches(self) -> None:
+        """Point PaddleX's and ONNX Runtime's caches (``$HOME`` by default) into the data directory.
+
+        Called once at process start (CLI, worker), before either library is imported.
+        """
+        cache = (self.data_dir / "cache").resolve()
+        os.environ.setdefault("XDG_CACHE_HOME", str(cache))  # ONNX Runtime's DeveloperTools folder
+        os.environ.setdefault("PADDLE_PDX_CACHE_HOME", str(cache / "paddlex"))
+        os.environ.setdefault("PADDLE_PDX_DISABLE_MODEL_SOURCE_CHECK", "True")
 
     def ensure_dirs(self) -> None:
         for d in (self.data_dir, self.blob_dir, self.model_dir):
