@@ -72,6 +72,19 @@ def allowed_types(declared: str | None) -> list[str]:
     return family
 
 
+def _settle(result: ReadResult) -> ReadResult:
+    """Regions or pages with nothing in them are no finding of their own beside real documents;
+    with no real document at all, the first such region says why."""
+    known = [d for d in result.documents if d.doc_type != "unknown"]
+    if known:
+        result.documents = known
+    elif not result.documents:
+        result.documents = [ExtractedDocument(doc_type="unknown", reject_reason=RetakeReason.NO_DOCUMENT)]
+    else:
+        result.documents = result.documents[:1]
+    return result
+
+
 def unread_reason(q: Quality, *, card_found: bool) -> RetakeReason:
     """Why nothing could be read: a photo problem when a card was seen (or the whole photo is dark or
     cut off), else that there is no document — a blurry landscape is not a blurry ID card."""
@@ -111,7 +124,7 @@ class Reader:
         result = ReadResult(documents=[], pages=[], format=fmt)
         result.add_time("decode", time.perf_counter() - t)
         self._read_image(image, types, result)
-        return result
+        return _settle(result)
 
     def _read_pdf(self, data: bytes, types: list[str]) -> ReadResult:
         result = ReadResult(documents=[], pages=[], format="pdf")
@@ -124,13 +137,10 @@ class Reader:
                 scaled = lines.scaled(image.shape[1])
                 page_no = len(result.pages) + 1
                 result.pages.append(PageImage(page_no, image, "pdf_page"))
-                docs = self._classify(scaled, types, page_no)
-                result.documents.extend(d for d in docs if d.doc_type != "unknown")
+                result.documents.extend(self._classify(scaled, types, page_no))
             else:
                 self._read_image(image, types, result, origin="pdf_page")
-        if not result.documents:
-            result.documents.append(ExtractedDocument(doc_type="unknown", reject_reason=RetakeReason.NO_DOCUMENT))
-        return result
+        return _settle(result)
 
     def _read_image(self, image: np.ndarray, types: list[str], result: ReadResult, origin: str = "photo") -> None:
         t = time.perf_counter()
@@ -152,9 +162,6 @@ class Reader:
                 if d.doc_type == "unknown":
                     d.reject_reason = unread_reason(q, card_found=crop is not None)
             result.documents.extend(docs)
-        known = [d for d in result.documents if d.doc_type != "unknown"]
-        if known:  # a region with nothing in it beside real documents is no finding of its own
-            result.documents = known
 
     def _best_orientation(self, region: np.ndarray, types: list[str], result: ReadResult,
                           card: bool) -> tuple[np.ndarray, list[TextLine]]:
