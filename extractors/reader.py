@@ -31,6 +31,8 @@ MIN_TYPE_SCORE = 0.34
 """At least this share of a type's keywords must be read for the page to be that type."""
 GOOD_TYPE_SCORE = 0.5
 """A reading this good is kept without trying another orientation."""
+MIN_LINES = 3
+"""Fewer text lines than this (the detector finds text at any angle): no other orientation is tried."""
 
 
 @dataclass
@@ -176,8 +178,8 @@ class Reader:
             top = max(self._scores(lines, types).values(), default=0.0)
             if best is None or top > best[0]:
                 best = (top, candidate, lines)
-            if top >= GOOD_TYPE_SCORE:
-                break
+            if top >= GOOD_TYPE_SCORE or len(lines) < MIN_LINES:
+                break  # a good reading, or hardly any text: turning the image will not find more
         assert best is not None
         return best[1], best[2]
 
