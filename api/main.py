@@ -11,10 +11,12 @@ from __future__ import annotations
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from redis.exceptions import ConnectionError as RedisConnectionError
+from sqlalchemy.exc import OperationalError as SQLAlchemyOperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api.routes import documents, health, records
-from extractors.errors import IntakeError
+from extractors.errors import IntakeError, StorageUnavailable
 from intake.db import migrate
 from intake.settings import Settings, get_settings
 
@@ -33,6 +35,10 @@ def _error(status: int, code: str, message: str, message_zh: str, retryable: boo
     return JSONResponse({"error": body}, status_code=status)
 
 
+def intake_error_response(exc: IntakeError) -> JSONResponse:
+    return _error(exc.http_status, exc.code, exc.message, exc.message_zh, exc.retryable, exc.detail)
+
+
 def create_app(settings: Settings | None = None, *, run_migrations: bool = True) -> FastAPI:
     settings = settings or get_settings()
     settings.ensure_dirs()
@@ -44,9 +50,12 @@ def create_app(settings: Settings | None = None, *, run_migrations: bool = True)
 
     @app.exception_handler(IntakeError)
     async def intake_error(_: Request, exc: IntakeError) -> JSONResponse:
-        d = exc.to_dict()
-        return _error(exc.http_status, exc.code, exc.message, exc.message_zh, exc.retryable,
-                      str(d["detail"]) if "detail" in d else None)
+        return intake_error_response(exc)
+
+    @app.exception_handler(SQLAlchemyOperationalError)
+    @app.exception_handler(RedisConnectionError)
+    async def storage_down(_: Request, exc: Exception) -> JSONResponse:
+        return intake_error_response(StorageUnavailable(f"{type(exc).__name__}; nothing was stored, retry later"))
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:

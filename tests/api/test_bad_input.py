@@ -105,3 +105,12 @@ def test_feed_rejects_a_malformed_cursor(client: TestClient) -> None:
     r = client.get("/v1/records/feed", params={"after": "abc"})
     assert r.status_code == 422
     assert r.json()["error"]["code"] == "invalid_request"
+
+
+def test_database_down_is_a_retryable_503(settings: Settings) -> None:
+    down = settings.model_copy(update={"database_url": "postgresql+psycopg://postgres@127.0.0.1:1/none"})
+    client = TestClient(create_app(down, run_migrations=False), raise_server_exceptions=False)
+    r = _upload(client, "a.jpg", sample("front-scan-1.jpg").read_bytes())
+    assert r.status_code == 503
+    assert r.json()["error"]["code"] == "storage_unavailable"
+    assert r.json()["error"]["retryable"] is True

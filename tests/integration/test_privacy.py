@@ -1,0 +1,48 @@
+"""Personal data never reaches a log line, and never comes back in an error."""
+
+from __future__ import annotations
+
+import json
+import logging
+
+import pytest
+from fastapi.testclient import TestClient
+from rq import SimpleWorker
+
+from api.main import create_app
+from intake import jobs, queue
+from intake.pipeline import Pipeline
+from intake.settings import Settings
+from tests.conftest import sample
+
+pytestmark = [pytest.mark.integration, pytest.mark.ocr]
+
+
+def test_no_personal_data_in_logs(settings: Settings, pipeline: Pipeline, caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.DEBUG)
+    jobs.configure(settings, pipeline)
+    client = TestClient(create_app(settings, run_migrations=False))
+    secrets = []
+    for name in ("both-sides-photo.jpg", "neg-bad-check-digit.jpg"):
+        path = sample(name)
+        truth = json.loads(path.with_suffix(".json").read_text(encoding="utf-8"))
+        front = truth["documents"][0]["fields"]
+        secrets += [front["name"], front["id_number"], front["address"], front["id_number"][:14]]
+        assert client.post("/v1/applications/app-pii/documents", files={"file": (name, path.read_bytes())}
+                           ).status_code == 202
+    SimpleWorker([queue.queue(settings)], connection=queue.connection(settings)).work(burst=True)
+    view = client.get("/v1/records/feed").json()
+    assert len(view["entries"]) == 2, "the documents were processed"
+    logged = "\n".join(r.getMessage() for r in caplog.records)
+    assert logged, "something was logged"
+    for secret in secrets:
+        assert secret not in logged
+
+
+def test_openapi_documents_every_route(settings: Settings) -> None:
+    spec = TestClient(create_app(settings, run_migrations=False)).get("/openapi.json").json()
+    assert {"/v1/applications/{application_id}/documents", "/v1/documents/{document_id}",
+            "/v1/documents/{document_id}/pages/{number}", "/v1/applications/{application_id}/record",
+            "/v1/records/feed", "/healthz", "/metrics"} <= set(spec["paths"])
+    upload = spec["paths"]["/v1/applications/{application_id}/documents"]["post"]
+    assert {"202", "409", "413", "415", "422"} <= set(upload["responses"])
