@@ -1,11 +1,29 @@
-"""Finding ID cards in a photo or scan and flattening them.
+"""Finding ID cards in a photo or scan, and flattening each to a fixed landscape size.
 
-Candidates come from two masks of the downscaled image — edges (Canny, closed)
-and difference from the background colour sampled at the border — as
-quadrilaterals of the ID-1 aspect (85.6 × 54 mm ≈ 1.585). Overlapping
-candidates are reduced to the best; a region holding two stacked cards (the
-front and back of one "ID copy") is split in two. Each card is warped to a
-fixed landscape size. No card found → ``[]``: the caller reads the whole image.
+The search runs on a copy at most 800 pixels long; :mod:`.regions` proposes
+regions (five masks: walled in by edges, edge blobs, busy with faint print,
+unlike the background, pale). Each region's outline is fitted with a quad
+(:func:`~extractors.imaging.geometry.fit_quad`), its sides snapped onto the
+strongest nearby edge, and kept when it is a card: at least 3% of the image,
+filling its quad, convex, near-right corners, clear of the frame, the ID-1
+aspect (85.6 × 54 mm ≈ 1.585) once the perspective is undone — which is what
+tells a card from an A4 page (1.414) photographed at a slant — and a steady
+margin inside a contrasting surround along most of its outline. A region the
+shape of two cards touching (stacked or end to end) is cut in two at a
+visible seam. Duplicates are merged; a page holding cards gives way to them, a
+card holding a card-shaped detail (its portrait) keeps it; cards much smaller
+than the largest are dropped.
+
+A picture whose own aspect is a card's and in which no large card is found is
+a scan cropped to the card and is returned whole. No card → ``[]``: the caller
+reads the whole image.
+
+>>> import numpy as np, cv2
+>>> photo = np.full((600, 800, 3), 60, np.uint8)
+>>> _ = cv2.rectangle(photo, (200, 180), (600, 432), (235, 235, 230), -1)
+>>> [c] = find_cards(photo)
+>>> c.image.shape, c.bbox, c.touches_border
+((640, 1015, 3), (200, 180, 600, 432), False)
 """
 
 from __future__ import annotations
@@ -15,204 +33,314 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from extractors.imaging import geometry as geo
+from extractors.imaging.regions import Views, masks, on_frame, outlines, sides_on_border, working_copy
 from extractors.models import BBox
 
 CARD_ASPECT = 85.6 / 54.0
-OUT_W, OUT_H = 1000, round(1000 / CARD_ASPECT)
-WORK_SIDE = 900
-"""Longest side of the working copy the search runs on."""
-MIN_AREA = 0.02
-"""A card covers at least this share of the image (smaller ones are not readable)."""
+"""ISO/IEC 7810 ID-1: every Chinese resident ID card."""
+OUT_H = 640
+OUT_W = round(OUT_H * CARD_ASPECT)
+"""A flattened card is ``OUT_W`` × ``OUT_H`` (1015 × 640): 7.5 px per mm, text rows ~25 px high."""
+MIN_AREA = 0.03
+"""A card covers at least this share of the image; smaller ones are unreadable anyway (TOO_SMALL)."""
 ASPECT_RANGE = (1.35, 1.85)
-MIN_EDGE_SUPPORT = 0.6
-"""Share of a candidate's outline that must run along image edges (background blobs have none)."""
-PRINTED_EDGES = 0.02
-"""Share of edge pixels that makes a pale region look printed (ID card text gives 0.04 and up)."""
-SAME_SIZE = 0.5
-"""A second card must be at least this share of the first one's area."""
-STACKED_RANGE = (1.12, 1.40)
-SCAN_RANGE = (1.48, 1.72)
-"""An image of this aspect with no card found in it is taken to be a cropped scan of one card (A4 is 1.41)."""
-"""Long/short side of two cards stacked along their short side (≈ 1.26)."""
+"""Long/short side of a flattened candidate: 1.585 ± perspective foreshortening of a hand-held tilt (~15°)."""
+TRUE_ASPECT_RANGE = (1.47, 1.75)
+"""The same ratio with the perspective undone (:func:`~extractors.imaging.geometry.true_aspect`). Simulated
+hand-held photos (±25° tilt, focal 0.6–1.0 × width, 1.5 px corner noise) give 1.53–1.65 for a card and
+1.36–1.47 for an A4 page, 1.72–1.84 for a 16:9 screen."""
+FOCAL = 0.75
+"""Assumed focal length over the longer image side: a phone's main camera spans ~70° across."""
+STACKED_RANGES = ((1.12, 1.42), (2.7, 3.7))
+TWO_CARDS_TRUE_RANGES = ((1.16, 1.36), (2.9, 3.5))
+"""The same with the perspective undone (1.26 and 3.17 plus a gap of up to ~8 mm); an A4 page is 1.36–1.47."""
+"""Two cards touching along a long side (1.26 + a gap) or end to end (3.17): cut in two."""
+MIN_FILL = 0.85
+MAX_FILL = 1.03
+"""Region area over its quad's area: rounded corners cost ~2%, a blob merely containing a quad fails; a region
+spilling out of its quad by more than a few percent is not one."""
+MIN_EDGE_SUPPORT = 0.55
+"""Share of the quad's outline on an edge. A card's border is an edge nearly all round (0.8–1.0); shadows
+and background patches that happen to be quad-shaped rarely reach half. 0.55 leaves room for a side lost in glare."""
+SAME_SIZE = 0.45
+"""A further card must be at least this share of the largest one's area (front and back are the same size)."""
+SCAN_RANGE = (1.53, 1.65)
+"""An image of this aspect (1.585 ± 4%) that is mostly pale is taken to be a scan cropped to one card, unless a
+large card is found inside it. Photos are 4:3, 3:2 or 16:9, A4 is 1.414: all out."""
+SCAN_PALE = 0.5
+"""…mostly pale: at least this share of its pixels light and unsaturated, as a card's background is."""
+SCAN_MAX_INNER = 0.3
+"""In a card-shaped image, a card found covering less than this is a detail of the card, not a card."""
+MAX_CARDS = 4
+PARTIAL_PRINT_MIN = 0.01
+"""A region running off the frame must be at least this share faint edges to count as a card (printed); plain
+paper, walls and sky are under 0.005, the sparsest drawn test card 0.02."""
+BLANK_EDGE_DENSITY = 0.02
+"""A region holding smaller cards is the page they lie on when under this share of its remaining area is
+edges (plain paper: ~0; a card around its own portrait: text and guilloche, 0.05 and up)."""
+
+
+@dataclass(frozen=True)
+class CardCrop:
+    """One card found in an image, flattened."""
+
+    image: np.ndarray
+    """The card, landscape ``OUT_W`` × ``OUT_H`` BGR; upright or upside down (see :mod:`.orient`)."""
+    quad: np.ndarray
+    """Corners on the input image (float32, 4×2) that became the crop's top-left, top-right, bottom-right and
+    bottom-left; they may lie slightly outside the image when the card is cut off."""
+    bbox: BBox
+    """The quad's bounding box, clipped to the image."""
+    touches_border: bool
+    """A corner lies on or beyond the image border (never set for a scan that is the card)."""
+    coverage: float
+    """Quad area over image area."""
+    whole_image: bool = False
+    """The image was taken to be a scan of the card itself."""
+    source_shape: tuple[int, int] = (0, 0)
+    """Height and width of the image the card was found in (what :attr:`quad` is relative to)."""
+
+    @property
+    def native_size(self) -> tuple[float, float]:
+        """The card's width and height in pixels of the input image (its real resolution)."""
+        return geo.side_lengths(self.quad)
+
+    def to_source(self, points: np.ndarray) -> np.ndarray:
+        """Map ``(x, y)`` points of :attr:`image` back onto the input image (to draw boxes on the upload)."""
+        dst = np.array([[0, 0], [OUT_W - 1, 0], [OUT_W - 1, OUT_H - 1], [0, OUT_H - 1]], np.float32)
+        m = cv2.getPerspectiveTransform(dst, self.quad.astype(np.float32))
+        pts = np.asarray(points, np.float32).reshape(-1, 1, 2)
+        return cv2.perspectiveTransform(pts, m).reshape(-1, 2)
 
 
 @dataclass
-class CardCrop:
-    image: np.ndarray
-    quad: np.ndarray
-    """Four corners (tl, tr, br, bl) on the input image, float32."""
-    bbox: BBox
-    touches_border: bool
-    coverage: float
+class _Candidate:
+    quad: geo.Quad
+    area: float
+    support: float
+    touches: bool
 
-
-def _order(pts: np.ndarray) -> np.ndarray:
-    pts = pts.reshape(4, 2).astype(np.float32)
-    s, d = pts.sum(1), np.diff(pts, axis=1).ravel()
-    return np.array([pts[np.argmin(s)], pts[np.argmin(d)], pts[np.argmax(s)], pts[np.argmax(d)]], np.float32)
-
-
-def _masks(small: np.ndarray) -> list[np.ndarray]:
-    gray = cv2.cvtColor(small, cv2.COLOR_BGR2GRAY)
-    blur = cv2.GaussianBlur(gray, (5, 5), 0)
-    edges = _edges(blur, 30, 90)
-    faint = _edges(blur, 8, 24)  # a light card on a white page (an A4 copy) has faint borders
-    lab = cv2.cvtColor(cv2.GaussianBlur(small, (7, 7), 0), cv2.COLOR_BGR2LAB).astype(np.float32)
-    band = np.concatenate([lab[:8].reshape(-1, 3), lab[-8:].reshape(-1, 3), lab[:, :8].reshape(-1, 3),
-                           lab[:, -8:].reshape(-1, 3)])
-    dist = np.linalg.norm(lab - np.median(band, axis=0), axis=2)
-    fg = (dist > max(18.0, float(np.percentile(dist, 30)))).astype(np.uint8) * 255
-    fg = cv2.morphologyEx(fg, cv2.MORPH_OPEN, np.ones((5, 5), np.uint8))
-    fg = cv2.morphologyEx(fg, cv2.MORPH_CLOSE, np.ones((15, 15), np.uint8))
-    return [edges, faint, fg]
-
-
-def _edges(gray: np.ndarray, lo: int, hi: int) -> np.ndarray:
-    e = cv2.Canny(gray, lo, hi)
-    return cv2.morphologyEx(cv2.dilate(e, np.ones((3, 3), np.uint8), iterations=2), cv2.MORPH_CLOSE,
-                            np.ones((9, 9), np.uint8))
-
-
-def edge_support(q: np.ndarray, edges: np.ndarray) -> float:
-    """Share of points along the quad's four sides that lie on an edge: cards have straight borders."""
-    h, w = edges.shape
-    hits = total = 0
-    for a, b in zip(q, np.roll(q, -1, axis=0), strict=True):
-        for t in np.linspace(0.05, 0.95, 40):
-            x, y = (a + (b - a) * t).astype(int)
-            total += 1
-            if 0 <= x < w and 0 <= y < h and edges[y, x]:
-                hits += 1
-    return hits / total
-
-
-def _quads(mask: np.ndarray) -> list[np.ndarray]:
-    h, w = mask.shape
-    found = []
-    contours, _ = cv2.findContours(mask, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
-    for c in contours:
-        if cv2.contourArea(c) < MIN_AREA * h * w:
-            continue
-        hull = cv2.convexHull(c)
-        approx = cv2.approxPolyDP(hull, 0.02 * cv2.arcLength(hull, True), True)
-        quad = approx.reshape(4, 2) if len(approx) == 4 else cv2.boxPoints(cv2.minAreaRect(hull))
-        found.append(_order(np.asarray(quad, np.float32)))
-    return found
-
-
-def _sides(q: np.ndarray) -> tuple[float, float]:
-    top, right = np.linalg.norm(q[1] - q[0]), np.linalg.norm(q[2] - q[1])
-    bottom, left = np.linalg.norm(q[2] - q[3]), np.linalg.norm(q[3] - q[0])
-    return float(top + bottom) / 2, float(left + right) / 2
-
-
-def _split_stacked(q: np.ndarray) -> list[np.ndarray]:
-    w, h = _sides(q)
-    if w >= h:  # side by side: split the long (horizontal) axis
-        m0, m1 = (q[0] + q[1]) / 2, (q[3] + q[2]) / 2
-        return [np.array([q[0], m0, m1, q[3]], np.float32), np.array([m0, q[1], q[2], m1], np.float32)]
-    m0, m1 = (q[0] + q[3]) / 2, (q[1] + q[2]) / 2
-    return [np.array([q[0], q[1], m1, m0], np.float32), np.array([m0, m1, q[2], q[3]], np.float32)]
-
-
-def _area(q: np.ndarray) -> float:
-    return float(cv2.contourArea(q.reshape(-1, 1, 2)))
-
-
-def _overlap(a: np.ndarray, b: np.ndarray) -> float:
-    """Intersection over the smaller of the two quads."""
-    inter, _ = cv2.intersectConvexConvex(a.reshape(-1, 1, 2), b.reshape(-1, 1, 2))
-    return float(inter) / max(min(_area(a), _area(b)), 1.0)
-
-
-def find_quads(image: np.ndarray) -> list[np.ndarray]:
-    """Card corner quads on ``image`` (not yet flattened), largest first."""
-    h, w = image.shape[:2]
-    k = WORK_SIDE / max(h, w) if max(h, w) > WORK_SIDE else 1.0
-    small = cv2.resize(image, (round(w * k), round(h * k)), interpolation=cv2.INTER_AREA) if k < 1 else image
-    cands: list[np.ndarray] = []
-    masks = _masks(small)
-    support = cv2.dilate(cv2.Canny(cv2.GaussianBlur(cv2.cvtColor(small, cv2.COLOR_BGR2GRAY), (5, 5), 0), 8, 30),
-                         np.ones((5, 5), np.uint8))
-    for mask in masks:
-        for q in _quads(mask):
-            long_side, short_side = sorted(_sides(q), reverse=True)
-            ratio = long_side / max(short_side, 1.0)
-            fit = edge_support(q, support)
-            if ASPECT_RANGE[0] <= ratio <= ASPECT_RANGE[1] and fit >= MIN_EDGE_SUPPORT:
-                cands.append(q)
-            elif STACKED_RANGE[0] <= ratio < ASPECT_RANGE[0] and fit >= MIN_EDGE_SUPPORT - 0.1:
-                # two cards' outline is one quad only roughly: each card's own corners differ a little
-                cands.extend(_split_stacked(q))
-    # drop candidates covering nearly the whole frame when smaller ones exist (the frame edge, not a card)
-    total = small.shape[0] * small.shape[1]
-    cands.sort(key=_area, reverse=True)
-    kept: list[np.ndarray] = []
-    for q in cands:
-        if _area(q) < MIN_AREA * total:
-            continue
-        if any(_overlap(q, other) > 0.5 for other in kept):
-            continue
-        kept.append(q)
-    kept = [q for q in kept if not (_area(q) > 0.97 * total and len(kept) > 1)]
-    # the two sides of one card are the same size: a much smaller second region is a shadow or a detail
-    kept = [q for q in kept[:2] if _area(q) >= SAME_SIZE * _area(kept[0])]
-    return [q / k for q in kept]
+    @property
+    def score(self) -> float:
+        return self.support - abs(np.log(geo.aspect(self.quad) / CARD_ASPECT))
 
 
 def flatten(image: np.ndarray, quad: np.ndarray) -> np.ndarray:
-    w, h = _sides(quad)
+    """Warp ``quad`` of ``image`` to the fixed landscape card size (corner 0 → top-left)."""
+    w, h = geo.side_lengths(quad)
     size = (OUT_W, OUT_H) if w >= h else (OUT_H, OUT_W)
-    dst = np.array([[0, 0], [size[0] - 1, 0], [size[0] - 1, size[1] - 1], [0, size[1] - 1]], np.float32)
-    m = cv2.getPerspectiveTransform(quad.astype(np.float32), dst)
-    return cv2.warpPerspective(image, m, size, flags=cv2.INTER_CUBIC, borderMode=cv2.BORDER_REPLICATE)
-
-
-def partial_card(image: np.ndarray) -> bool:
-    """Whether a large light region runs off the edge of the photo: a card cut off by the frame."""
-    h, w = image.shape[:2]
-    k = WORK_SIDE / max(h, w) if max(h, w) > WORK_SIDE else 1.0
-    small = cv2.resize(image, (round(w * k), round(h * k)), interpolation=cv2.INTER_AREA) if k < 1 else image
-    sh, sw = small.shape[:2]
-    light = cv2.cvtColor(small, cv2.COLOR_BGR2LAB)[:, :, 0]
-    pale = cv2.cvtColor(small, cv2.COLOR_BGR2HSV)[:, :, 1] < 60
-    mask = cv2.morphologyEx(((light > 170) & pale).astype(np.uint8) * 255, cv2.MORPH_CLOSE, np.ones((9, 9), np.uint8))
-    mask = cv2.morphologyEx(mask, cv2.MORPH_OPEN, np.ones((7, 7), np.uint8))
-    edges = cv2.Canny(cv2.cvtColor(small, cv2.COLOR_BGR2GRAY), 50, 150)
-    contours, _ = cv2.findContours(mask, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
-    for c in contours:
-        area = cv2.contourArea(c)
-        x, y, cw, ch = cv2.boundingRect(c)
-        touches = x <= 1 or y <= 1 or x + cw >= sw - 1 or y + ch >= sh - 1
-        solid = area / max(cv2.contourArea(cv2.convexHull(c)), 1.0)
-        if touches and 0.08 * sh * sw <= area <= 0.85 * sh * sw and solid > 0.85:
-            inside: np.ndarray = np.zeros_like(mask)
-            cv2.drawContours(inside, [c], -1, (255,), -1)
-            if edges[inside > 0].mean() / 255 > PRINTED_EDGES:  # printed text, not a pale sky or wall
-                return True
-    return False
+    return geo.warp(image, quad, size)
 
 
 def find_cards(image: np.ndarray) -> list[CardCrop]:
-    """The ID cards in ``image``, flattened, top-to-bottom then left-to-right."""
+    """The ID cards in ``image``, flattened; in reading order (top to bottom, then left to right).
+
+    Returns ``[]`` when there is none; a picture shaped like a card with no card
+    inside is returned whole (a cropped scan).
+    """
     h, w = image.shape[:2]
-    margin = 0.01 * max(h, w)
-    crops = []
-    for q in find_quads(image):
-        x0, y0 = q.min(axis=0)
-        x1, y1 = q.max(axis=0)
-        coverage = _area(q) / (h * w)
-        # a card filling the frame is a cropped scan; a smaller one at the edge runs off it
-        touches = coverage < 0.85 and bool(x0 <= margin or y0 <= margin or x1 >= w - 1 - margin
-                                           or y1 >= h - 1 - margin)
-        bbox = (max(0, int(x0)), max(0, int(y0)), min(w, int(x1)), min(h, int(y1)))
-        crops.append(CardCrop(image=flatten(image, q), quad=q, bbox=bbox, touches_border=touches,
-                              coverage=round(coverage, 4)))
-    whole_card = SCAN_RANGE[0] <= max(h, w) / min(h, w) <= SCAN_RANGE[1]
-    if whole_card and not crops:
-        # a clean scan that is the card itself
-        quad = np.array([[0, 0], [w - 1, 0], [w - 1, h - 1], [0, h - 1]], np.float32)
-        return [CardCrop(image=flatten(image, quad), quad=quad, bbox=(0, 0, w, h), touches_border=False,
-                         coverage=1.0)]
-    crops.sort(key=lambda c: ((c.bbox[1] + c.bbox[3]) // 2 // max(1, h // 4), c.bbox[0]))
+    small, k = working_copy(image)
+    v = Views.of(small)
+    cards = _select(v, _candidates(v))
+    crops = [_crop(image, c.quad / k) for c in cards]
+    card_shaped = SCAN_RANGE[0] <= max(h, w) / max(min(h, w), 1) <= SCAN_RANGE[1] and _mostly_pale(v)
+    if card_shaped and not any(c.coverage >= SCAN_MAX_INNER and not (c.coverage >= 0.85 and c.touches_border)
+                               for c in crops):
+        # a scan cropped to the card: its own edges are the frame's, so what was found is the card itself
+        # (filling the frame) or a detail of it
+        quad = np.array([[0, 0], [w, 0], [w, h], [0, h]], np.float32)
+        if h > w:
+            quad = geo.order_for_landscape(quad)
+        return [CardCrop(flatten(image, quad), quad, (0, 0, w, h), False, 1.0, whole_image=True, source_shape=(h, w))]
+    band = max(1, h // 4)
+    crops.sort(key=lambda c: ((c.bbox[1] + c.bbox[3]) // 2 // band, c.bbox[0]))
     return crops
+
+
+def _mostly_pale(v: Views) -> bool:
+    raw_light = cv2.cvtColor(v.small, cv2.COLOR_BGR2LAB)[:, :, 0]
+    return float(((raw_light > 150) & (v.sat < 80)).mean()) >= SCAN_PALE
+
+
+def partial_card(image: np.ndarray) -> BBox | None:
+    """The box of a card-like region that runs off the edge of the photo, when no whole card is in it.
+
+    Card-like: a pale, printed, convex region of 5–80% of the photo whose outline
+    is a polygon of straight sides (4 to 6 once the frame has cut a corner or a
+    side off) with 8–50% of its length along the frame. Used to tell the app user
+    "fit the whole card in the frame" instead of "no document".
+    """
+    small, k = working_copy(image)
+    sh, sw = small.shape[:2]
+    v = Views.of(small)
+    if _select(v, _candidates(v)):
+        return None
+    pale, printed = v.pale(), v.faint_edges()
+    tol = max(2.0, 0.01 * min(sh, sw))
+    for contour in outlines(masks(v), MIN_AREA * 0.6):
+        area = cv2.contourArea(contour)
+        hull = cv2.convexHull(contour)
+        if not 0.05 * sh * sw <= area <= 0.8 * sh * sw or area < 0.92 * cv2.contourArea(hull):
+            continue
+        poly = cv2.approxPolyDP(hull, 0.02 * cv2.arcLength(hull, True), True).reshape(-1, 2).astype(np.float32)
+        if not 4 <= len(poly) <= 6:
+            continue
+        poly = poly[::-1] if cv2.contourArea(poly, oriented=True) < 0 else poly  # clockwise on screen
+        frame = [on_frame(poly[i], poly[(i + 1) % len(poly)], sw, sh, tol) for i in range(len(poly))]
+        poly = geo.snap_sides(poly, v.grad)
+        free = [(poly[i], poly[(i + 1) % len(poly)]) for i in range(len(poly)) if not frame[i]]
+        if not 2 <= len(free) < len(poly):
+            continue  # the frame must cut it, and at least two of the card's own sides must show
+        if min(geo.side_contrast(a, b, v.lab) for a, b in free) < 0.5:
+            continue
+        inside: np.ndarray = np.zeros((sh, sw), np.uint8)
+        cv2.drawContours(inside, [hull], -1, (255,), -1)
+        if pale[inside > 0].mean() < 0.6 * 255 or printed[inside > 0].mean() < PARTIAL_PRINT_MIN * 255:
+            continue  # not a pale printed surface (a wall, a sheet of plain paper, a patch of sky)
+        x, y, bw, bh = cv2.boundingRect(hull)
+        h, w = image.shape[:2]
+        return int(x / k), int(y / k), min(w, round((x + bw) / k)), min(h, round((y + bh) / k))
+    return None
+
+
+def _crop(image: np.ndarray, quad: geo.Quad) -> CardCrop:
+    h, w = image.shape[:2]
+    quad = geo.order_for_landscape(quad)
+    x0, y0 = quad.min(axis=0)
+    x1, y1 = quad.max(axis=0)
+    margin = max(2.0, 0.004 * min(h, w))
+    touches = bool(x0 <= margin or y0 <= margin or x1 >= w - 1 - margin or y1 >= h - 1 - margin)
+    bbox = (max(0, int(x0)), max(0, int(y0)), min(w, round(float(x1))), min(h, round(float(y1))))
+    coverage = round(min(1.0, geo.quad_area(quad) / float(h * w)), 4)
+    return CardCrop(flatten(image, quad), quad, bbox, touches, coverage, source_shape=(h, w))
+
+
+def _candidates(v: Views) -> list[_Candidate]:
+    sh, sw = v.small.shape[:2]
+    found: list[_Candidate] = []
+    for contour in outlines(masks(v), MIN_AREA * 0.6):
+        area = cv2.contourArea(contour)
+        quad = geo.fit_quad(contour)
+        if quad is None or not geo.is_convex(quad) or not geo.corner_angles_ok(quad):
+            continue
+        qa = geo.quad_area(quad)  # the fit's own area: the region's mask was grown or shrunk like the quad
+        quad = geo.order_clockwise(geo.snap_sides(quad, v.grad))
+        if not geo.is_convex(quad):
+            continue
+        if qa < MIN_AREA * sh * sw or not MIN_FILL * qa <= area <= MAX_FILL * qa:
+            continue
+        if sides_on_border(quad, sw, sh):
+            continue  # cut by the frame (partial_card's business), or the frame itself (a scan: the caller's)
+        ratio = geo.aspect(quad)
+        if ASPECT_RANGE[0] <= ratio <= ASPECT_RANGE[1]:
+            parts = [quad]
+        elif any(lo <= ratio <= hi for lo, hi in STACKED_RANGES):
+            parts = _split_at_seam(v, contour, quad)
+        else:
+            continue
+        for part in parts:
+            if len(parts) > 1:
+                part = geo.order_clockwise(geo.snap_sides(part, v.grad, reach=4))
+            if not geo.is_convex(part) or not _card_shaped(part, sw, sh):
+                continue
+            support = geo.border_contrast(part, v.lab)
+            if support >= MIN_EDGE_SUPPORT:
+                found.append(_Candidate(part, geo.quad_area(part), support, sides_on_border(part, sw, sh) > 0))
+    return found
+
+
+def _card_shaped(quad: geo.Quad, w: int, h: int) -> bool:
+    """ID-1 in shape once the perspective is undone (an A4 page at a slant is not)."""
+    if not ASPECT_RANGE[0] <= geo.aspect(quad) <= ASPECT_RANGE[1]:
+        return False
+    true = geo.true_aspect(quad, FOCAL * max(w, h), (w / 2, h / 2))
+    ratio = geo.aspect(quad) if true is None else true
+    return TRUE_ASPECT_RANGE[0] <= ratio <= TRUE_ASPECT_RANGE[1]
+
+
+def _split_at_seam(v: Views, contour: np.ndarray, quad: geo.Quad) -> list[geo.Quad]:
+    """Cut a region holding two touching cards along the straight seam that crosses it near the middle.
+
+    The region is flattened with its long axis vertical; lines from the left side to the right side between
+    44% and 56% of the way down are scored by the brightness step across them that 80% of their length
+    reaches: a seam steps all the way across, a row of text only here and there (the ID number row lies at
+    42%, the back's title at 58%). Only a region of two cards' shape (perspective undone) with a clear seam
+    is cut.
+    The region's own mask is cut along the line and each part is fitted again, so two cards lying at
+    slightly different angles each get their own outline.
+    """
+    q = geo.order_clockwise(quad)
+    w, h = geo.side_lengths(q)
+    if w > h:  # make side 0→1 a short side so that the long axis runs down the flattened region
+        q = np.roll(q, -1, axis=0)
+        w, h = h, w
+    fw, fh = 160, max(32, round(160 * h / max(w, 1.0)))
+    flat = geo.warp(v.light, q, (fw, fh)).astype(np.float32)
+    step = np.abs(cv2.Sobel(cv2.GaussianBlur(flat, (3, 3), 0), cv2.CV_32F, 0, 1, ksize=3))
+    step = cv2.dilate(step, np.ones((5, 1), np.uint8))  # a line one pixel off the seam still counts
+    true = geo.true_aspect(q, FOCAL * max(v.light.shape), (v.light.shape[1] / 2, v.light.shape[0] / 2))
+    if true is None or not any(lo <= true <= hi for lo, hi in TWO_CARDS_TRUE_RANGES):
+        return []  # not two cards' shape (an A4 page is 1.41)
+    rows = np.arange(int(fh * 0.44), int(fh * 0.56) + 1, dtype=np.float32)
+    xs = np.linspace(0.08 * fw, 0.92 * fw, 48, dtype=np.float32)
+    frac = (xs - xs[0]) / (xs[-1] - xs[0])
+    ys = rows[:, None, None] + (rows[None, :, None] - rows[:, None, None]) * frac[None, None, :]
+    score = np.percentile(step[np.round(ys).astype(int), np.round(xs).astype(int)[None, None, :]], 20, axis=2)
+    i, j = np.unravel_index(int(np.argmax(score)), score.shape)
+    if score[i, j] < max(30.0, 4.0 * float(np.median(step))):
+        return []  # no seam: one object of that shape (a page), or cards too alike to part with confidence
+    m = cv2.getPerspectiveTransform(
+        np.array([[0, 0], [fw - 1, 0], [fw - 1, fh - 1], [0, fh - 1]], np.float32), q.astype(np.float32))
+    rise = rows[j] - rows[i]
+    line = np.array([[[-fw, rows[i] - rise], [2 * fw, rows[j] + rise]]], np.float32)  # well past both sides
+    ends = cv2.perspectiveTransform(line, m).reshape(2, 2)
+    mask: np.ndarray = np.zeros(v.light.shape, np.uint8)
+    cv2.drawContours(mask, [contour], -1, (255,), -1)
+    p0, p1 = np.round(ends).astype(int)
+    cv2.line(mask, (int(p0[0]), int(p0[1])), (int(p1[0]), int(p1[1])), (0,), 3)
+    parts = []
+    for piece in outlines([mask], MIN_AREA * 0.6):
+        fitted = geo.fit_quad(piece)
+        if fitted is not None and cv2.contourArea(piece) >= MIN_FILL * geo.quad_area(fitted):
+            parts.append(fitted)
+    return parts if len(parts) == 2 else []
+
+
+def _is_blank_carrier(v: Views, outer: _Candidate, inner: list[_Candidate]) -> bool:
+    """Whether ``outer`` is blank apart from the ``inner`` candidates (an A4 copy page), not a printed card."""
+    ring: np.ndarray = np.zeros(v.light.shape, np.uint8)
+    cv2.fillConvexPoly(ring, np.round(outer.quad).astype(np.int32), (255,))
+    ring = cv2.erode(ring, np.ones((9, 9), np.uint8))
+    for c in inner:
+        cv2.fillConvexPoly(ring, np.round(c.quad).astype(np.int32), (0,))
+    ring = cv2.erode(ring, np.ones((9, 9), np.uint8))  # keep clear of the inner cards' borders and shadows
+    if not ring.any():
+        return False
+    return float(v.faint_edges()[ring > 0].mean()) / 255.0 < BLANK_EDGE_DENSITY
+
+
+def _select(v: Views, cands: list[_Candidate]) -> list[_Candidate]:
+    """Merge duplicates, let containers give way to the cards inside them, drop stray small ones."""
+    cands = sorted(cands, key=lambda c: -c.score)
+    unique: list[_Candidate] = []
+    for c in cands:  # the same card proposed by several masks: keep the best-scored outline
+        if not any(geo.overlap(c.quad, u.quad) > 0.6 and 0.6 < c.area / u.area < 1.67 for u in unique):
+            unique.append(c)
+    losers: list[_Candidate] = []
+    for c in unique:  # nested: a page holding cards, or a card holding a card-shaped detail (its portrait)
+        inner = [o for o in unique if o is not c and o.area < 0.6 * c.area and geo.overlap(c.quad, o.quad) > 0.8]
+        if not inner:
+            continue
+        if _is_blank_carrier(v, c, inner) or max(o.support for o in inner) >= c.support - 0.05:
+            losers.append(c)
+        else:
+            losers.extend(inner)
+    kept = [c for c in unique if not any(c is d for d in losers)]
+    kept = [c for c in kept if not any(o is not c and geo.overlap(c.quad, o.quad) > 0.3 and o.score > c.score
+                                       for o in kept)]
+    if not kept:
+        return []
+    largest = max(c.area for c in kept)
+    kept = [c for c in kept if c.area >= SAME_SIZE * largest]
+    return sorted(kept, key=lambda c: -c.area)[:MAX_CARDS]

@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import io
 import math
+import struct
 import warnings
 from typing import Literal
 
@@ -96,7 +97,7 @@ def sniff(data: bytes) -> Format:
 
 
 def _looks_like_text(head: bytes) -> bool:
-    if not head or b"\x00" in head and not head.startswith((b"\xff\xfe", b"\xfe\xff")):
+    if not head or (b"\x00" in head and not head.startswith((b"\xff\xfe", b"\xfe\xff"))):
         return False
     for encoding in ("utf-8", "utf-16", "gb18030"):
         try:
@@ -166,26 +167,18 @@ def load_image(data: bytes, *, max_pixels: int = DEFAULT_MAX_PIXELS) -> np.ndarr
             if width == 0 or height == 0:
                 raise CorruptFile("image has no pixels")
             img.load()
-    except Image.DecompressionBombError as exc:
-        raise ImageTooLarge(str(exc)) from None
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError, IndexError, struct_error()) as exc:
+    except Image.DecompressionBombError:  # Pillow's own guard, at twice its MAX_IMAGE_PIXELS
+        raise ImageTooLarge(f"image has more than {Image.MAX_IMAGE_PIXELS} pixels") from None
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError, IndexError, struct.error) as exc:
         raise CorruptFile(f"{kind.upper()} could not be decoded: {exc}") from None
-    img = _exif_upright(img)
-    return _to_bgr8(img)
-
-
-def struct_error() -> type[Exception]:
-    """``struct.error``, raised by some Pillow plug-ins on short headers (kept out of the import list)."""
-    import struct
-
-    return struct.error
+    return _to_bgr8(_exif_upright(img))
 
 
 def _exif_upright(img: Image.Image) -> Image.Image:
     """Apply the EXIF Orientation tag; a broken EXIF block is ignored, not fatal."""
     try:
         return ImageOps.exif_transpose(img)
-    except Exception:  # noqa: BLE001 - metadata must never cost the user their upload
+    except Exception:  # metadata must never cost the user their upload
         return img
 
 
