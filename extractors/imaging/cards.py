@@ -46,10 +46,16 @@ MIN_AREA = 0.03
 """A card covers at least this share of the image; smaller ones are unreadable anyway (TOO_SMALL)."""
 ASPECT_RANGE = (1.35, 1.85)
 """Long/short side of a flattened candidate: 1.585 ± perspective foreshortening of a hand-held tilt (~15°)."""
-TRUE_ASPECT_RANGE = (1.47, 1.75)
+TRUE_ASPECT_RANGE = (1.44, 1.76)
 """The same ratio with the perspective undone (:func:`~extractors.imaging.geometry.true_aspect`). Simulated
 hand-held photos (±25° tilt, focal 0.6–1.0 × width, 1.5 px corner noise) give 1.53–1.65 for a card and
-1.36–1.47 for an A4 page, 1.72–1.84 for a 16:9 screen."""
+1.36–1.47 for an A4 page, 1.72–1.84 for a 16:9 screen; generated photos put cards as low as 1.46, so the
+range gives a little on both sides — a page mistaken for a card still gives way to the cards it holds."""
+CRISP_SUPPORT = 0.9
+CRISP_TRUE_ASPECT_RANGE = (1.42, 1.78)
+"""For an outline that is a strong edge all round: the focal length is a guess, and a card tilted in a way
+the guess gets wrong measured 1.45 (bench set, seed 2026); an A4 page's outline inside a photo of one is
+rarely crisp all round, and a page that holds cards gives way to them anyway."""
 FOCAL = 0.75
 """Assumed focal length over the longer image side: a phone's main camera spans ~70° across."""
 STACKED_RANGES = ((1.12, 1.42), (2.7, 3.7))
@@ -242,21 +248,28 @@ def _candidates(v: Views) -> list[_Candidate]:
         for part in parts:
             if len(parts) > 1:
                 part = geo.order_clockwise(geo.snap_sides(part, v.grad, reach=4))
-            if not geo.is_convex(part) or not _card_shaped(part, sw, sh):
+            if not geo.is_convex(part):
                 continue
             support = geo.border_contrast(part, v.lab)
+            if not _card_shaped(part, sw, sh, crisp=support >= CRISP_SUPPORT):
+                continue
             if support >= MIN_EDGE_SUPPORT:
                 found.append(_Candidate(part, geo.quad_area(part), support, sides_on_border(part, sw, sh) > 0))
     return found
 
 
-def _card_shaped(quad: geo.Quad, w: int, h: int) -> bool:
-    """ID-1 in shape once the perspective is undone (an A4 page at a slant is not)."""
+def _card_shaped(quad: geo.Quad, w: int, h: int, *, crisp: bool = False) -> bool:
+    """ID-1 in shape once the perspective is undone (an A4 page at a slant is not).
+
+    ``crisp``: the outline is a strong edge all round; the perspective estimate (which assumes the focal
+    length) is then allowed the wider :data:`CRISP_TRUE_ASPECT_RANGE`.
+    """
     if not ASPECT_RANGE[0] <= geo.aspect(quad) <= ASPECT_RANGE[1]:
         return False
     true = geo.true_aspect(quad, FOCAL * max(w, h), (w / 2, h / 2))
     ratio = geo.aspect(quad) if true is None else true
-    return TRUE_ASPECT_RANGE[0] <= ratio <= TRUE_ASPECT_RANGE[1]
+    lo, hi = CRISP_TRUE_ASPECT_RANGE if crisp else TRUE_ASPECT_RANGE
+    return lo <= ratio <= hi
 
 
 def _split_at_seam(v: Views, contour: np.ndarray, quad: geo.Quad) -> list[geo.Quad]:
