@@ -146,3 +146,19 @@ def codes_named_in(address: str, limit: int = 3) -> list[str]:
             if any(a in address for a in current) and len(found) < limit:
                 found.append(prov_code + code)
     return found
+
+
+@cache
+def place_names() -> frozenset[str]:
+    """Every province, prefecture and county name the database has ever had (with its suffix)."""
+    out: set[str] = set()
+    for _code, prov_name, children in _tree():
+        out.add(prov_name)
+        for _child, names in children:
+            out.update(n.name for n in _names(names))
+    return frozenset(out - set(_PLACEHOLDERS))
+
+
+def starts_with_place(text: str) -> bool:
+    """Whether ``text`` begins with a known place name (``濉溪县公安局`` yes, ``潍溪县公安局`` no)."""
+    return any(text.startswith(name) for name in place_names() if len(name) >= 2)

@@ -32,8 +32,8 @@ import datetime as dt
 from collections.abc import Iterator
 
 from extractors.models import ExtractedDocument, Finding
-from validators import _idnumber
-from validators._values import add_years, age_on, is_blank, iso_date, required_fields
+from validators import _areacode, _idnumber
+from validators._values import add_years, age_on, is_blank, iso_date, required_fields, text
 from validators.base import RuleContext, error, rule
 
 DOC = "id_card_back"
@@ -149,3 +149,18 @@ def validity_length_fits_age(doc: ExtractedDocument, ctx: RuleContext) -> Iterat
     yield error("validity_length_fits_age", fields,
                 en=f"A card issued at age {age} is valid {due_en}, but this one is valid {actual_en}.",
                 zh=f"{age}周岁签发的身份证有效期应为{due_zh}，此证为{actual_zh}。")
+
+
+@rule(DOC)
+def issuer_names_a_place(doc: ExtractedDocument, ctx: RuleContext) -> Iterator[Finding]:
+    """The issuing authority begins with a real place name (成都市公安局…, 濉溪县公安局).
+
+    Issuers are public security bureaus named after their city or county; a name no
+    place has ever had is a misreading of a rare character (濉 read as 潍), so a person
+    should look — the card itself may be fine.
+    """
+    issuer = text(doc.value("issuer"))
+    if issuer and not _areacode.starts_with_place(issuer):
+        yield error("issuer_names_a_place", ["issuer"],
+                    en="The issuing authority does not begin with a known place name; it may be misread.",
+                    zh="签发机关不以已知地名开头，可能识别有误。")

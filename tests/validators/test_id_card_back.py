@@ -137,3 +137,17 @@ def test_holder_birth_date_ambiguous_or_absent(front, back, make_id, drop):
     assert holder_birth_date(RuleContext(companions=(back(),))) is None
     assert holder_birth_date(RuleContext(companions=(front(birth_date=drop, id_number=drop),))) is None
     assert holder_birth_date(RuleContext(companions=(one, back(), one))) == dt.date(1990, 3, 15)
+
+
+# ---- issuer
+
+
+@pytest.mark.parametrize("issuer", ["濉溪县公安局", "成都市公安局武侯分局", "北京市公安局东城分局",
+                                    "东乌珠穆沁旗公安局"])
+def test_real_issuers_pass(back, issuer):
+    assert "issuer_names_a_place" not in errors(back(issuer=issuer))
+
+
+@pytest.mark.parametrize("issuer", ["潍溪县公安局", "公安局", "某某市公安局"])
+def test_issuer_without_a_real_place_is_flagged(back, issuer):
+    assert "issuer_names_a_place" in errors(back(issuer=issuer))
