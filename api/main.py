@@ -16,8 +16,8 @@ from sqlalchemy.exc import OperationalError as SQLAlchemyOperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api.routes import documents, health, records
-from extractors.errors import IntakeError, StorageUnavailable
 from intake.db import migrate
+from intake.errors import IntakeError, StorageUnavailable
 from intake.settings import Settings, get_settings
 
 NOT_FOUND = {

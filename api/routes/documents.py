@@ -10,10 +10,10 @@ from fastapi.concurrency import run_in_threadpool
 from api.deps import SessionDep, SettingsDep
 from api.schemas import DocumentAccepted, DocumentView, Problem
 from api.views import document_view
-from extractors.errors import FileTooLarge
 from intake import service
 from intake.blobs import BlobNotFound, BlobStore
 from intake.db import Document, Page
+from intake.errors import FileTooLarge
 
 router = APIRouter(tags=["documents"])
 
