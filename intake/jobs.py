@@ -21,6 +21,7 @@ import socket
 import time
 
 import cv2
+import numpy as np
 from sqlalchemy import delete, text
 from sqlalchemy.orm import Session
 
@@ -100,11 +101,12 @@ def process(settings: Settings, pipe: Pipeline, document_id: str) -> str:
     return outcome.status.value
 
 
-def _store_page(blobs: BlobStore, image: object) -> tuple[str, int, int]:
-    ok, png = cv2.imencode(".png", image)  # type: ignore[call-overload]
+def _store_page(blobs: BlobStore, image: np.ndarray) -> tuple[str, int, int]:
+    """Store a page image as PNG; returns its sha256, width and height."""
+    ok, png = cv2.imencode(".png", image)
     if not ok:
         raise ServiceError("page image could not be encoded")
-    h, w = image.shape[:2]  # type: ignore[attr-defined]
+    h, w = image.shape[:2]
     return blobs.put(png.tobytes()), w, h
 
 
