@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 from api.schemas import DocumentView, Evidence, EvidenceEventOut, PageRef
 from intake import evidence
 from intake.blobs import BlobStore
-from intake.db import Document, EvidenceEvent, Page
+from intake.db import Document, Page
 from intake.records import document_record
 
 
@@ -25,9 +25,8 @@ def document_view(s: Session, doc: Document, *, with_evidence: bool = True,
         timings=doc.timings,
     )
     if with_evidence:
-        events = s.scalars(select(EvidenceEvent).where(EvidenceEvent.document_id == doc.id)
-                           .order_by(EvidenceEvent.seq)).all()
-        report = evidence.verify(s, doc.id, blobs)
+        events = evidence.events_of(s, doc.id)
+        report = evidence.verify(s, doc.id, blobs, events=events)
         view.evidence = Evidence(
             upload_sha256=doc.sha256, chain_ok=report.ok, problems=report.problems, engine=doc.engine,
             events=[EvidenceEventOut(seq=e.seq, kind=e.kind, at=e.at, payload=e.payload, prev_hash=e.prev_hash,

@@ -79,12 +79,21 @@ class VerifyReport(BaseModel):
     problems: list[str]
 
 
-def verify(session: Session, document_id: str, blobs: BlobStore | None = None) -> VerifyReport:
-    """Recompute the chain, the result digest and (with ``blobs``) every stored file's hash."""
+def events_of(session: Session, document_id: str) -> list[EvidenceEvent]:
+    """The document's events in chain order."""
+    return list(session.scalars(select(EvidenceEvent).where(EvidenceEvent.document_id == document_id)
+                                .order_by(EvidenceEvent.seq)))
+
+
+def verify(session: Session, document_id: str, blobs: BlobStore | None = None,
+           events: list[EvidenceEvent] | None = None) -> VerifyReport:
+    """Recompute the chain, the result digest and (with ``blobs``) every stored file's hash.
+
+    ``events``: the document's events if the caller has already loaded them (:func:`events_of`).
+    """
     problems: list[str] = []
     doc = session.get(Document, document_id)
-    events = list(session.scalars(select(EvidenceEvent).where(EvidenceEvent.document_id == document_id)
-                                  .order_by(EvidenceEvent.seq)))
+    events = events_of(session, document_id) if events is None else events
     if doc is None:
         return VerifyReport(document_id=document_id, ok=False, events=0, problems=["no such document"])
     prev = GENESIS
