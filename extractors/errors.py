@@ -9,7 +9,8 @@ Every failure the service can name is one of these::
     │   ├── UnsupportedFormat        not an image or PDF, or named wrongly
     │   ├── CorruptFile              truncated or malformed
     │   ├── ImageTooLarge            too many pixels (decompression bomb)
-    │   ├── EncryptedPdf             password-protected PDF
+    │   ├── EncryptedPdf             password-protected PDF (none or a wrong password given)
+    │   ├── TooManyPages             a PDF longer than the page limit
     │   └── NotADocument             no supported document found on the page
     └── ServiceError                 ours; retryable
         ├── OcrUnavailable           weights missing or engine failed to load
@@ -92,8 +93,15 @@ class ImageTooLarge(DocumentError):
 
 class EncryptedPdf(DocumentError):
     code = "encrypted_pdf"
-    message = "The PDF is password-protected; send it with its password or without protection."
-    message_zh = "PDF 文件受密码保护，请提供密码或上传未加密的文件。"
+    message = "The PDF is password-protected; send it with its password (form field password) or without protection."
+    message_zh = "PDF 文件受密码保护，请同时提供密码（password 字段）或上传未加密的文件。"
+
+
+class TooManyPages(DocumentError):
+    code = "too_many_pages"
+    message = "The PDF has more pages than are accepted; send the statement for the required months only."
+    message_zh = "PDF 页数超过上限，请只上传所需月份的流水。"
+    http_status = 413
 
 
 class NotADocument(DocumentError):

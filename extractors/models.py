@@ -17,6 +17,7 @@ These are the record contract of DESIGN.md. Every extracted value is a
 from __future__ import annotations
 
 from enum import Enum
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 from pydantic import Field as PydField
@@ -57,6 +58,7 @@ class RetakeReason(str, Enum):
     CUT_OFF = "cut_off"
     NO_DOCUMENT = "no_document"
     UNREADABLE = "unreadable"
+    NO_TRANSACTIONS = "no_transactions"
 
 
 RETAKE_MESSAGES: dict[RetakeReason, tuple[str, str]] = {
@@ -74,6 +76,8 @@ RETAKE_MESSAGES: dict[RetakeReason, tuple[str, str]] = {
                                "文件中未找到身份证、流水或合同。"),
     RetakeReason.UNREADABLE: ("The text on the document could not be read; retake it flat and in focus.",
                               "无法识别证件文字，请平放对焦后重拍。"),
+    RetakeReason.NO_TRANSACTIONS: ("The statement lists no transactions; export one that covers the required "
+                                   "months of account activity.", "流水中没有交易记录，请导出覆盖所需月份的账户流水。"),
 }
 
 
@@ -138,6 +142,15 @@ class ExtractedDocument(BaseModel):
     reject_reason: RetakeReason | None = None
     quality: Quality | None = None
     classification_confidence: float = 1.0
+    pages: list[int] = []
+    """Every page the document spans (a statement runs over many); ``page`` is the first."""
+    tables: dict[str, list[dict[str, Field]]] = {}
+    """Repeated groups of fields, e.g. a statement's ``transactions``: one dict of fields per row, in printed
+    order. Findings point into them as ``transactions[12].balance``."""
+    analytics: dict[str, Any] | None = None
+    """Figures computed from the fields for the scoring service (a statement's cash flow)."""
+    meta: dict[str, Any] = {}
+    """How the document was read (layout, PDF metadata, cross-checks), for the rules and the reviewer."""
 
     def value(self, name: str) -> FieldValue:
         f = self.fields.get(name)

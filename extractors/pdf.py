@@ -1,63 +1,249 @@
 """The text layer of digital PDFs, through pdfplumber.
 
-:func:`text_lines` gives, per page, the page's text lines with boxes in PDF
-points, or ``None`` where the page has no usable text layer (a scan), so the
-caller renders and OCRs that page instead. Encrypted and malformed files are
-refused with their specific errors.
+:func:`read` gives the document's metadata (:class:`PdfInfo`: producer,
+creator, dates — what the tamper hints look at) and, per page, the page's text
+*cells* with boxes in PDF points, or ``None`` where the page has no usable text
+layer (a scan), so the caller renders and OCRs that page instead. A cell is a
+run of characters on one baseline with no gap wider than :data:`CELL_GAP` em:
+a table cell, a label or a value — the same unit an OCR detector boxes, so the
+document types read both alike.
+
+The characters come from pdfplumber's ``page.layout`` (pdfminer's objects)
+rather than ``page.chars``: building pdfplumber's per-character dicts costs
+more than pdfminer's parsing itself (measured: 57 ms vs about 20 ms for a
+40-row statement page), and the table reader needs only text and position.
+
+Encrypted, malformed and over-long files are refused with their specific errors.
+
+>>> read(b"%PDF-1.4 junk")
+Traceback (most recent call last):
+...
+extractors.errors.CorruptFile: the PDF could not be parsed (PDFSyntaxError)
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import logging
+import re
+from collections.abc import Iterator
+from typing import Any
 
 from pydantic import BaseModel
 
-from extractors.errors import CorruptFile, EncryptedPdf, UnsupportedFormat
+from extractors.errors import CorruptFile, EncryptedPdf, TooManyPages
 from extractors.models import Source, TextLine
 
 MIN_CHARS = 20
 """Fewer characters than this on a page: treat it as a scan."""
+CELL_GAP = 0.6
+"""A horizontal gap wider than this many character heights ends a cell."""
+SPACE_RUN = 2.0
+"""Spaces the PDF writes as characters keep a cell together (户　名：) up to this many character heights."""
 
 logging.getLogger("pdfminer").setLevel(logging.ERROR)
+
+
+class PdfInfo(BaseModel):
+    pages: int
+    producer: str | None = None
+    creator: str | None = None
+    created: str | None = None
+    """ISO timestamp from the ``CreationDate`` entry."""
+    modified: str | None = None
 
 
 class PdfPageText(BaseModel):
     width: float
     height: float
     lines: list[TextLine]
+    """The page's text cells, in reading order, boxes in PDF points from the top-left."""
     source: Source = Source.PDF_TEXT
 
     def scaled(self, pixel_width: int) -> list[TextLine]:
-        """The lines with boxes in the pixels of the page rendered ``pixel_width`` wide."""
+        """The cells with boxes in the pixels of the page rendered ``pixel_width`` wide."""
         k = pixel_width / self.width
         return [ln.model_copy(update={"bbox": tuple(round(v * k) for v in ln.bbox)}) for ln in self.lines]
 
 
-def text_lines(data: bytes, *, max_pages: int = 50, password: str | None = None) -> list[PdfPageText | None]:
+_PDF_DATE = re.compile(r"(?:D:)?(\d{4})(\d{2})?(\d{2})?(\d{2})?(\d{2})?(\d{2})?")
+
+
+def pdf_date(value: Any) -> str | None:
+    """An ISO timestamp from a PDF date string (``D:20260501093000+08'00'``), else None.
+
+    >>> pdf_date("D:20260501093000+08'00'"), pdf_date(b"D:2026"), pdf_date("yesterday")
+    ('2026-05-01T09:30:00', '2026-01-01T00:00:00', None)
+    """
+    if isinstance(value, bytes):
+        value = value.decode("latin-1", "replace")
+    m = _PDF_DATE.match(str(value or "").strip())
+    if not m:
+        return None
+    y, mo, d, h, mi, s = (int(g) if g else default for g, default in zip(m.groups(), (0, 1, 1, 0, 0, 0), strict=True))
+    try:
+        return dt.datetime(y, mo, d, h, mi, s).isoformat()
+    except ValueError:
+        return None
+
+
+def _text(value: Any) -> str | None:
+    if isinstance(value, bytes):
+        value = value.decode("utf-8", "replace")
+    text = str(value).strip() if value is not None else ""
+    return text or None
+
+
+def _open(data: bytes, password: str | None) -> Any:
     import pdfplumber
+
+    return pdfplumber.open(io.BytesIO(data), password=password or "")
+
+
+def _errors(exc: Exception) -> Exception:
     from pdfminer.pdfdocument import PDFPasswordIncorrect
     from pdfplumber.utils.exceptions import PdfminerException
 
+    cause = exc.args[0] if isinstance(exc, PdfminerException) and exc.args else exc
+    if isinstance(cause, PDFPasswordIncorrect):
+        return EncryptedPdf()
+    return CorruptFile(f"the PDF could not be parsed ({type(cause).__name__})")
+
+
+def info(data: bytes, *, max_pages: int = 50, password: str | None = None) -> PdfInfo:
+    """Open the PDF and read its page count and metadata, without touching any page's content."""
     try:
-        with pdfplumber.open(io.BytesIO(data), password=password or "") as doc:
-            if len(doc.pages) > max_pages:
-                raise UnsupportedFormat(f"the PDF has {len(doc.pages)} pages; at most {max_pages} are accepted")
+        with _open(data, password) as doc:
+            return _info(doc, max_pages)
+    except (TooManyPages, CorruptFile, EncryptedPdf):
+        raise
+    except Exception as exc:
+        raise _errors(exc) from exc
+
+
+def _info(doc: Any, max_pages: int) -> PdfInfo:
+    count = len(doc.pages)
+    if count == 0:
+        raise CorruptFile("the PDF has no pages")
+    if count > max_pages:
+        raise TooManyPages(f"the PDF has {count} pages; at most {max_pages} are accepted")
+    meta = doc.metadata or {}
+    return PdfInfo(pages=count, producer=_text(meta.get("Producer")), creator=_text(meta.get("Creator")),
+                   created=pdf_date(meta.get("CreationDate")), modified=pdf_date(meta.get("ModDate")))
+
+
+def read(data: bytes, *, max_pages: int = 50, password: str | None = None) -> tuple[PdfInfo, list[PdfPageText | None]]:
+    """The metadata and every page's text cells (``None`` for a page without a text layer)."""
+    try:
+        with _open(data, password) as doc:
+            meta = _info(doc, max_pages)
             out: list[PdfPageText | None] = []
             for page in doc.pages:
-                rows = page.extract_text_lines(return_chars=False)
-                if sum(len(r["text"].strip()) for r in rows) < MIN_CHARS:
+                cells = page_cells(page)
+                if sum(len(c.text.strip()) for c in cells) < MIN_CHARS:
                     out.append(None)
-                    continue
-                lines = [TextLine(text=r["text"], confidence=1.0, page=page.page_number,
-                                  bbox=(round(r["x0"]), round(r["top"]), round(r["x1"]), round(r["bottom"])))
-                         for r in rows if r["text"].strip()]
-                out.append(PdfPageText(width=float(page.width), height=float(page.height), lines=lines))
-            return out
-    except PdfminerException as exc:
-        cause = exc.args[0] if exc.args else exc
-        if isinstance(cause, PDFPasswordIncorrect):
-            raise EncryptedPdf() from exc
-        raise CorruptFile(f"the PDF could not be parsed ({type(cause).__name__})") from exc
-    except PDFPasswordIncorrect as exc:
-        raise EncryptedPdf() from exc
+                else:
+                    out.append(PdfPageText(width=float(page.width), height=float(page.height), lines=cells))
+                page.close()
+            return meta, out
+    except (TooManyPages, CorruptFile, EncryptedPdf):
+        raise
+    except Exception as exc:
+        raise _errors(exc) from exc
+
+
+def is_encrypted(data: bytes) -> bool:
+    """True for a PDF that needs a user password to open."""
+    try:
+        info(data)
+    except EncryptedPdf:
+        return True
+    except (CorruptFile, TooManyPages):
+        return False
+    return False
+
+
+def decrypt(data: bytes, password: str) -> bytes:
+    """An unprotected copy of a password-protected PDF (pdfium's save without security), same pages and
+    metadata; :class:`EncryptedPdf` when the password does not open it."""
+    import pypdfium2 as pdfium
+    import pypdfium2.raw as pdfium_c
+
+    try:
+        doc = pdfium.PdfDocument(data, password=password)
+    except pdfium.PdfiumError as exc:
+        if getattr(exc, "err_code", None) == pdfium_c.FPDF_ERR_PASSWORD:
+            raise EncryptedPdf("the password given does not open the PDF") from None
+        raise CorruptFile(f"PDF could not be opened: {exc}") from None
+    try:
+        out = io.BytesIO()
+        doc.save(out, flags=pdfium_c.FPDF_REMOVE_SECURITY)
+        return out.getvalue()
+    finally:
+        doc.close()
+
+
+def text_lines(data: bytes, *, max_pages: int = 50, password: str | None = None) -> list[PdfPageText | None]:
+    return read(data, max_pages=max_pages, password=password)[1]
+
+
+def _chars(obj: Any) -> Iterator[Any]:
+    from pdfminer.layout import LTChar
+
+    for item in obj:
+        if isinstance(item, LTChar):
+            yield item
+        elif hasattr(item, "__iter__") and not isinstance(item, str):
+            yield from _chars(item)
+
+
+def page_cells(page: Any) -> list[TextLine]:
+    """The page's upright characters grouped into cells (see the module docstring), top to bottom."""
+    top_of_page = float(page.layout.y1)
+    chars = [(c.get_text(), c.x0, c.x1, top_of_page - c.y1, top_of_page - c.y0) for c in _chars(page.layout)
+             if c.upright and c.get_text()]
+    chars.sort(key=lambda c: (c[3] + c[4]) / 2)
+    rows: list[list[tuple[str, float, float, float, float]]] = []
+    for ch in chars:
+        mid, height = (ch[3] + ch[4]) / 2, ch[4] - ch[3]
+        if rows:
+            last = rows[-1][-1]
+            if abs(mid - (last[3] + last[4]) / 2) <= 0.4 * max(height, last[4] - last[3]):
+                rows[-1].append(ch)
+                continue
+        rows.append([ch])
+    cells: list[TextLine] = []
+    page_no = page.page_number
+    for row in rows:
+        row.sort(key=lambda c: c[1])
+        current: list[tuple[str, float, float, float, float]] = []
+        right = 0.0
+        spaced = 0.0
+        for ch in row:
+            size = ch[4] - ch[3]
+            if ch[0].isspace():
+                if current:
+                    current.append(ch)
+                    spaced = max(spaced, ch[2])
+                continue
+            gap = ch[1] - right
+            if current and gap > CELL_GAP * size and not (spaced > right and gap <= SPACE_RUN * size
+                                                           and ch[1] - spaced <= CELL_GAP * size):
+                cells.append(_cell(current, page_no))
+                current = []
+            current.append(ch)
+            right = ch[2]
+            spaced = 0.0
+        if current:
+            cells.append(_cell(current, page_no))
+    return cells
+
+
+def _cell(chars: list[tuple[str, float, float, float, float]], page: int) -> TextLine:
+    while chars and chars[-1][0].isspace():
+        chars = chars[:-1]
+    text = "".join(c[0] for c in chars)
+    box = (min(c[1] for c in chars), min(c[3] for c in chars), max(c[2] for c in chars), max(c[4] for c in chars))
+    return TextLine(text=text, confidence=1.0, page=page, bbox=(round(box[0]), round(box[1]), round(box[2]),
+                                                                 round(box[3])))

@@ -16,16 +16,20 @@ Validation and status are not done here (see :mod:`intake.pipeline`).
 
 from __future__ import annotations
 
+import hashlib
+import random
 import time
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
 from extractors import doctypes, pdf
 from extractors.engines.base import OcrEngine
-from extractors.imaging import cards, decode, orient, quality
-from extractors.models import ExtractedDocument, Quality, RetakeReason, TextLine
+from extractors.imaging import cards, decode, orient, pages, quality
+from extractors.models import ExtractedDocument, Field, Quality, RetakeReason, Source, TextLine
 
 MIN_TYPE_SCORE = 0.34
 """At least this share of a type's keywords must be read for the page to be that type."""
@@ -62,14 +66,15 @@ def allowed_types(declared: str | None) -> list[str]:
     >>> allowed_types("passport")
     Traceback (most recent call last):
     ...
-    ValueError: unknown document type 'passport'; known: id_card, id_card_back, id_card_front
+    ValueError: unknown document type 'passport'; known: bank_statement, id_card, id_card_back, id_card_front
     """
     known = sorted(doctypes.registry())
     if not declared:
         return known
     family = [t for t in known if t == declared or t.startswith(declared + "_")]
     if not family:
-        families = sorted({t.rsplit("_", 1)[0] for t in known if "_" in t} | set(known))
+        prefixes = Counter(t.rsplit("_", 1)[0] for t in known if "_" in t)
+        families = sorted({p for p, n in prefixes.items() if n > 1} | set(known))
         raise ValueError(f"unknown document type {declared!r}; known: {', '.join(families)}")
     return family
 
@@ -96,18 +101,47 @@ def unread_reason(q: Quality, *, card_found: bool) -> RetakeReason:
     return RetakeReason.NO_DOCUMENT
 
 
-def precheck(data: bytes, *, max_pixels: int = 40_000_000, max_pdf_pages: int = 50) -> str:
+def precheck(data: bytes, *, max_pixels: int = 40_000_000, max_pdf_pages: int = 50,
+             password: str | None = None) -> str:
     """Refuse, before queueing, a file that can never be read; returns its real format.
 
     Images are fully decoded (a truncated JPEG fails here, not in the worker);
-    PDFs are opened (encryption, damage, page count). No OCR.
+    PDFs are opened (encryption, damage, page count) without reading their pages. No OCR.
     """
     fmt = decode.sniff(data)
     if fmt == "pdf":
-        pdf.text_lines(data, max_pages=max_pdf_pages)
+        pdf.info(data, max_pages=max_pdf_pages, password=password)
     else:
         decode.load_image(data, max_pixels=max_pixels)
     return fmt
+
+
+@dataclass
+class _Region:
+    """One page or card region read into text, before classification."""
+
+    number: int
+    lines: list[TextLine]
+    quality: Quality | None = None
+    card_found: bool = False
+
+
+CROSSCHECK_ROWS = 4
+
+
+def _sample_rows(rows: list[dict[str, Field]]) -> list[int]:
+    """First, last and a few more rows chosen by a hash of the table's text (stable for the same file)."""
+    if not rows:
+        return []
+    digest = hashlib.sha256("".join(f.raw or "" for r in rows for f in r.values()).encode()).digest()
+    rng = random.Random(digest)
+    middle = list(range(1, len(rows) - 1))
+    picks = {0, len(rows) - 1} | set(rng.sample(middle, min(len(middle), CROSSCHECK_ROWS - 2)))
+    return sorted(picks)
+
+
+def _digits(text: str) -> str:
+    return "".join(ch for ch in text if ch.isdigit())
 
 
 class Reader:
@@ -116,39 +150,97 @@ class Reader:
         self.max_pixels = max_pixels
         self.max_pdf_pages = max_pdf_pages
 
-    def read(self, data: bytes, declared_type: str | None = None) -> ReadResult:
+    def read(self, data: bytes, declared_type: str | None = None, password: str | None = None) -> ReadResult:
         types = allowed_types(declared_type)
         fmt = decode.sniff(data)
         if fmt == "pdf":
-            return self._read_pdf(data, types)
+            return self._read_pdf(data, types, password)
         t = time.perf_counter()
         image = decode.load_image(data, max_pixels=self.max_pixels)
         result = ReadResult(documents=[], pages=[], format=fmt)
         result.add_time("decode", time.perf_counter() - t)
-        self._read_image(image, types, result)
+        regions = self._read_image(image, types, result)
+        self._assemble(regions, types, result, {})
         return _settle(result)
 
-    def _read_pdf(self, data: bytes, types: list[str]) -> ReadResult:
+    def _read_pdf(self, data: bytes, types: list[str], password: str | None) -> ReadResult:
         result = ReadResult(documents=[], pages=[], format="pdf")
         t = time.perf_counter()
-        text_pages = pdf.text_lines(data, max_pages=self.max_pdf_pages)
-        images = decode.render_pdf_pages(data, max_pages=self.max_pdf_pages, max_pixels=self.max_pixels)
-        result.add_time("decode", time.perf_counter() - t)
+        info, text_pages = pdf.read(data, max_pages=self.max_pdf_pages, password=password)
+        result.add_time("pdf_text", time.perf_counter() - t)
+        t = time.perf_counter()
+        images = decode.render_pdf_pages(data, max_pages=self.max_pdf_pages, max_pixels=self.max_pixels,
+                                         password=password)
+        result.add_time("render", time.perf_counter() - t)
+        meta: dict[str, Any] = {"pdf_producer": info.producer, "pdf_creator": info.creator,
+                                "pdf_created": info.created, "pdf_modified": info.modified,
+                                "pdf_pages": info.pages}
+        regions: list[_Region] = []
         for lines, image in zip(text_pages, images, strict=True):
             if lines:
-                scaled = lines.scaled(image.shape[1])
                 page_no = len(result.pages) + 1
                 result.pages.append(PageImage(page_no, image, "pdf_page"))
-                result.documents.extend(self._classify(scaled, types, page_no))
+                regions.append(_Region(page_no, lines.scaled(image.shape[1])))
             else:
-                self._read_image(image, types, result, origin="pdf_page")
+                regions.extend(self._read_image(image, types, result, origin="pdf_page"))
+        meta["text_layer_pages"] = sum(1 for p in text_pages if p)
+        self._assemble(regions, types, result, meta)
+        t = time.perf_counter()
+        for doc in result.documents:
+            if doc.tables:
+                self._crosscheck(doc, result)
+        result.add_time("crosscheck", time.perf_counter() - t)
         return _settle(result)
 
-    def _read_image(self, image: np.ndarray, types: list[str], result: ReadResult, origin: str = "photo") -> None:
+    def _crosscheck(self, doc: ExtractedDocument, result: ReadResult) -> None:
+        """OCR a sample of a text-layer table's amounts and balances on the rendered page and compare digits:
+        text drawn invisibly over a different picture, or a text layer edited apart from the page, shows here.
+
+        The sample (:data:`CROSSCHECK_ROWS` rows: the first, the last and some chosen by a hash of the table,
+        so a forger cannot know which) costs one OCR call on the crops stacked into one image."""
+        cells: list[tuple[str, Field]] = []
+        for table_name, rows in doc.tables.items():
+            picks = _sample_rows(rows)
+            for i in picks:
+                for name in ("amount", "balance"):
+                    f = rows[i].get(name)
+                    if f is not None and f.source == Source.PDF_TEXT and f.bbox and f.raw:
+                        cells.append((f"{table_name}[{i}].{name}", f))
+        if not cells:
+            return
+        crops, spans = [], []
+        y = 0
+        for _, f in cells:
+            page = result.pages[f.page - 1].image
+            assert f.bbox is not None
+            x0, y0, x1, y1 = f.bbox
+            pad = max(4, (y1 - y0) // 3)
+            crop = page[max(0, y0 - pad):y1 + pad, max(0, x0 - pad * 2):x1 + pad * 2]
+            crops.append(crop)
+            spans.append((y, y + crop.shape[0]))
+            y += crop.shape[0] + 24
+        width = max(c.shape[1] for c in crops)
+        sheet = np.full((y, width, 3), 255, np.uint8)
+        for crop, (top, bottom) in zip(crops, spans, strict=True):
+            sheet[top:bottom, :crop.shape[1]] = crop[:, :, :3] if crop.ndim == 3 else crop[:, :, None]
+        read = self.engine.read(sheet)
+        mismatches = []
+        for (path, f), (top, bottom) in zip(cells, spans, strict=True):
+            seen = "".join(ln.text for ln in read if top <= (ln.bbox[1] + ln.bbox[3]) / 2 < bottom)
+            if _digits(seen) != _digits(f.raw or ""):
+                mismatches.append({"field": path, "text_layer": f.raw, "ocr": seen or None})
+        doc.meta["text_layer_check"] = {"sampled": [p for p, _ in cells], "mismatches": mismatches}
+
+
+    def _read_image(self, image: np.ndarray, types: list[str], result: ReadResult,
+                    origin: str = "photo") -> list[_Region]:
         t = time.perf_counter()
         found = cards.find_cards(image)
         result.add_time("find", time.perf_counter() - t)
+        if not found:
+            image = self._as_page(image, result, origin)
         regions: list[tuple[np.ndarray, cards.CardCrop | None]] = [(c.image, c) for c in found] or [(image, None)]
+        out = []
         for region, crop in regions:
             t = time.perf_counter()
             q = quality.measure(region, crop, photo=image)
@@ -156,14 +248,54 @@ class Reader:
             upright, lines = self._best_orientation(region, types, result, card=crop is not None)
             page_no = len(result.pages) + 1
             result.pages.append(PageImage(page_no, upright, "card" if crop is not None else origin))
-            t = time.perf_counter()
-            docs = self._classify(lines, types, page_no)
-            result.add_time("extract", time.perf_counter() - t)
+            out.append(_Region(page_no, [ln.model_copy(update={"page": page_no}) for ln in lines], q,
+                               card_found=crop is not None))
+        return out
+
+    def _as_page(self, image: np.ndarray, result: ReadResult, origin: str) -> np.ndarray:
+        """No card in it: a photo of a sheet is flattened; a sheet is turned level."""
+        t = time.perf_counter()
+        if origin == "photo":
+            quad = pages.find_page(image)
+            if quad is not None:
+                image = pages.flatten_page(image, quad)
+        image, _ = pages.deskew(image)
+        result.add_time("page", time.perf_counter() - t)
+        return image
+
+    def _assemble(self, regions: list[_Region], types: list[str], result: ReadResult, meta: dict[str, Any]) -> None:
+        """Classify each region; consecutive pages of a multi-page type become one document."""
+        t = time.perf_counter()
+        i = 0
+        while i < len(regions):
+            region = regions[i]
+            scores = self._scores(region.lines, types)
+            chosen = [t for t, s in sorted(scores.items(), key=lambda kv: -kv[1]) if s >= MIN_TYPE_SCORE]
+            if chosen and doctypes.get(chosen[0]).multipage:
+                kind = chosen[0]
+                group = [region]
+                while i + len(group) < len(regions):
+                    nxt = regions[i + len(group)]
+                    nxt_scores = self._scores(nxt.lines, types)
+                    best = max(nxt_scores, key=lambda k: nxt_scores[k], default=None)
+                    if best == kind or nxt_scores.get(best or "", 0.0) < MIN_TYPE_SCORE:
+                        group.append(nxt)  # a continuation page, or one too bare to be anything else
+                    else:
+                        break
+                doc = doctypes.get(kind)().extract_pages([(g.number, g.lines) for g in group], meta)
+                doc.classification_confidence = round(scores[kind], 3)
+                doc.quality = region.quality
+                result.documents.append(doc)
+                i += len(group)
+                continue
+            docs = self._classify(region.lines, types, region.number)
             for d in docs:
-                d.quality = q
-                if d.doc_type == "unknown":
-                    d.reject_reason = unread_reason(q, card_found=crop is not None)
+                d.quality = region.quality
+                if d.doc_type == "unknown" and region.quality is not None:
+                    d.reject_reason = unread_reason(region.quality, card_found=region.card_found)
             result.documents.extend(docs)
+            i += 1
+        result.add_time("extract", time.perf_counter() - t)
 
     def _best_orientation(self, region: np.ndarray, types: list[str], result: ReadResult,
                           card: bool) -> tuple[np.ndarray, list[TextLine]]:

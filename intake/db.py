@@ -66,6 +66,9 @@ class Document(Base):
     content_type: Mapped[str | None] = mapped_column(String(128))
     size: Mapped[int] = mapped_column(Integer)
     sha256: Mapped[str] = mapped_column(String(64))
+    content_sha256: Mapped[str | None] = mapped_column(String(64))
+    """The blob the pipeline reads when it is not the upload itself: a PDF opened with the password the app
+    user gave (the password is used once, at upload, and never stored)."""
     state: Mapped[str] = mapped_column(String(16), default=DocState.QUEUED.value)
     reject_code: Mapped[str | None] = mapped_column(String(64))
     reject_reason: Mapped[str | None] = mapped_column(String(500))

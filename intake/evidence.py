@@ -116,6 +116,10 @@ def verify(session: Session, document_id: str, blobs: BlobStore | None = None,
     if blobs is not None:
         if not blobs.exists(doc.sha256) or hashlib.sha256(blobs.get(doc.sha256)).hexdigest() != doc.sha256:
             problems.append("stored upload is missing or altered")
+        content = doc.content_sha256
+        if content and (received is None or received.payload.get("content_sha256") != content
+                        or not blobs.exists(content) or hashlib.sha256(blobs.get(content)).hexdigest() != content):
+            problems.append("the opened copy of the protected upload is missing, altered or not the one received")
         read = [e for e in events if e.kind == EventKind.READ]
         recorded = {p["number"]: p["sha256"] for p in (read[-1].payload.get("pages", []) if read else [])}
         for page in session.scalars(select(Page).where(Page.document_id == document_id)):

@@ -73,7 +73,7 @@ def _claim(settings: Settings, document_id: str) -> tuple[str, str | None] | Non
         doc.started_at = utcnow()
         evidence.append(s, document_id, EventKind.STARTED,
                         {"attempt": doc.attempts, "worker": f"{socket.gethostname()}:{os.getpid()}"})
-        return doc.sha256, doc.declared_type
+        return doc.content_sha256 or doc.sha256, doc.declared_type
 
 
 def process(settings: Settings, pipe: Pipeline, document_id: str) -> str:

@@ -66,14 +66,16 @@ class Pipeline:
         self._engine_info = self.engine.info()
 
     def context(self, today: dt.date | None = None) -> RuleContext:
-        kwargs: dict[str, Any] = {"min_confidence": self.settings.min_confidence}
+        kwargs: dict[str, Any] = {"min_confidence": self.settings.min_confidence,
+                                  "statement_months": self.settings.statement_months}
         if today:
             kwargs["today"] = today
         return RuleContext(**kwargs)
 
-    def process(self, data: bytes, declared_type: str | None = None, today: dt.date | None = None) -> Outcome:
+    def process(self, data: bytes, declared_type: str | None = None, today: dt.date | None = None,
+                password: str | None = None) -> Outcome:
         try:
-            read = self.reader.read(data, declared_type)
+            read = self.reader.read(data, declared_type, password=password)
         except DocumentError as exc:
             return Outcome(status=Status.REJECTED, documents=[], pages=[], engine=self._engine_info,
                            reject_code=exc.code, reject_reason=exc.detail or exc.message)
@@ -86,6 +88,7 @@ class Pipeline:
             companions = tuple(d for d in read.documents if d is not doc)
             validate(doc, dataclasses.replace(base, companions=companions))
             self._judge_quality(doc)
+            doc.analytics = doctypes.get(doc.doc_type).analyse(doc)
         read.add_time("validate", time.perf_counter() - t)
         status = overall_status(read.documents)
         outcome = Outcome(status=status, documents=read.documents, pages=read.pages, engine=self._engine_info,

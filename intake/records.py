@@ -17,16 +17,34 @@ from typing import Any
 FIELD_KEYS = ("value", "raw", "confidence", "source", "page", "bbox")
 
 
+def _fields(fields: dict[str, Any]) -> dict[str, Any]:
+    return {name: {k: f.get(k) for k in FIELD_KEYS} | ({"note": f["note"]} if f.get("note") else {})
+            for name, f in fields.items()}
+
+
 def document_record(doc: dict[str, Any]) -> dict[str, Any]:
-    """An extracted document (``ExtractedDocument`` as JSON) in the public contract's shape."""
-    return {
+    """An extracted document (``ExtractedDocument`` as JSON) in the public contract's shape.
+
+    Repeated groups (a statement's ``transactions``) appear under their own name, one dict of fields per row
+    in printed order; ``analytics`` and ``read`` (how it was read: layout, PDF metadata, cross-checks) only for
+    the types that have them.
+    """
+    out = {
         "type": doc.get("doc_type"),
         "status": doc.get("status"),
         "reject_reason": doc.get("reject_reason"),
         "page": doc.get("page"),
-        "fields": {name: {k: f.get(k) for k in FIELD_KEYS} | ({"note": f["note"]} if f.get("note") else {})
-                   for name, f in (doc.get("fields") or {}).items()},
+        "fields": _fields(doc.get("fields") or {}),
         "findings": [{"rule": f["rule"], "severity": f["severity"], "fields": f.get("fields", []),
                       "message": f["message"]} for f in doc.get("findings") or []],
         "quality": doc.get("quality"),
     }
+    if len(doc.get("pages") or []) > 1:
+        out["pages"] = doc["pages"]
+    for name, rows in (doc.get("tables") or {}).items():
+        out[name] = [_fields(row) for row in rows]
+    if doc.get("analytics") is not None:
+        out["analytics"] = doc["analytics"]
+    if doc.get("meta"):
+        out["read"] = doc["meta"]
+    return out

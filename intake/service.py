@@ -21,7 +21,9 @@ from pydantic import BaseModel
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from extractors import pdf
 from extractors.errors import DocumentError, EmptyFile, FileTooLarge, IntakeError
+from extractors.imaging import decode
 from extractors.reader import allowed_types, precheck
 from intake import evidence, queue
 from intake.blobs import BlobStore
@@ -63,7 +65,7 @@ class Accepted(BaseModel):
 
 def accept(settings: Settings, *, application_id: str, data: bytes, filename: str | None = None,
            content_type: str | None = None, declared_type: str | None = None,
-           idempotency_key: str | None = None) -> Accepted:
+           idempotency_key: str | None = None, password: str | None = None) -> Accepted:
     if not APPLICATION_ID.match(application_id):
         raise InvalidRequest("application_id must be 1-64 letters, digits, '_', '.', ':' or '-'")
     if declared_type:
@@ -82,19 +84,26 @@ def accept(settings: Settings, *, application_id: str, data: bytes, filename: st
         raise EmptyFile()
     if len(data) > settings.max_upload_bytes:
         raise FileTooLarge(f"{len(data)} bytes; the limit is {settings.max_upload_bytes}")
-    precheck(data, max_pixels=settings.max_pixels, max_pdf_pages=settings.max_pdf_pages)
+    content = _opened(data, password)
+    precheck(content, max_pixels=settings.max_pixels, max_pdf_pages=settings.max_pdf_pages)
 
-    BlobStore(settings.blob_dir).put(data)
+    blobs = BlobStore(settings.blob_dir)
+    blobs.put(data)
+    content_sha256 = None
+    if content is not data:
+        content_sha256 = hashlib.sha256(content).hexdigest()
+        blobs.put(content)
     document_id = uuid.uuid4().hex
     try:
         with session_scope(settings.database_url) as s:
             s.add(Document(id=document_id, application_id=application_id, idempotency_key=idempotency_key,
                            declared_type=declared_type, filename=(filename or "")[:255] or None,
                            content_type=(content_type or "")[:128] or None, size=len(data), sha256=digest,
-                           state=DocState.QUEUED.value, attempts=0))
+                           content_sha256=content_sha256, state=DocState.QUEUED.value, attempts=0))
             s.flush()
             evidence.append(s, document_id, EventKind.RECEIVED, {
-                "sha256": digest, "size": len(data), "content_type": content_type, "declared_type": declared_type})
+                "sha256": digest, "size": len(data), "content_type": content_type, "declared_type": declared_type}
+                | ({"opened_with_password": True, "content_sha256": content_sha256} if content_sha256 else {}))
     except IntegrityError:
         # a concurrent request with the same Idempotency-Key won the race
         if idempotency_key and (existing := _by_key(settings, application_id, idempotency_key, digest)):
@@ -106,6 +115,16 @@ def accept(settings: Settings, *, application_id: str, data: bytes, filename: st
         log.warning("document %s stored but not enqueued (%s); the sweeper will retry", document_id,
                     type(exc).__name__)
     return Accepted(document_id=document_id, application_id=application_id, state=DocState.QUEUED.value)
+
+
+def _opened(data: bytes, password: str | None) -> bytes:
+    """The bytes the pipeline will read: the upload, or an unprotected copy of a password-protected PDF
+    opened with the password given. A password for a file that needs none is ignored."""
+    if not password or not data or decode.sniff(data) != "pdf" or not pdf.is_encrypted(data):
+        return data
+    if len(password) > 128:
+        raise InvalidRequest("password must be at most 128 characters")
+    return pdf.decrypt(data, password)
 
 
 def _by_key(settings: Settings, application_id: str, key: str, digest: str) -> Accepted | None:

@@ -43,6 +43,8 @@ class Settings(BaseSettings):
     stale_after_s: int = Field(default=300, gt=0)
     """A document queued or processing this long without finishing is enqueued again."""
     min_confidence: float = Field(default=0.80, ge=0, le=1)
+    statement_months: int = Field(default=6, gt=0, le=36)
+    """A bank statement must cover this many whole months before the month of upload."""
 
     @model_validator(mode="after")
     def _defaults(self) -> Settings:

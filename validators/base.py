@@ -38,6 +38,8 @@ class RuleContext:
     today: dt.date = field(default_factory=lambda: dt.datetime.now(dt.UTC).date())
     min_confidence: float = 0.80
     """Below this an OCR value needs a person to look at it."""
+    statement_months: int = 6
+    """A bank statement must cover this many whole calendar months before the month of upload."""
     companions: tuple[ExtractedDocument, ...] = ()
     """The other documents of the same upload or application (e.g. the front of the ID card when
     the back is checked); cross-document rules read them, never change them. May include the

@@ -43,14 +43,19 @@ async def upload_document(
     settings: SettingsDep,
     response: Response,
     file: Annotated[UploadFile, File(description="The photo, scan or PDF")],
-    document_type: Annotated[str | None, Form(description="Declared type, e.g. id_card, id_card_front")] = None,
+    document_type: Annotated[str | None, Form(
+        description="Declared type: id_card, id_card_front, id_card_back or bank_statement")] = None,
+    password: Annotated[str | None, Form(
+        description="The password of a password-protected statement PDF; used once to open it, never stored",
+        json_schema_extra={"format": "password"})] = None,
     idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key")] = None,
 ) -> DocumentAccepted:
     """Store the file and queue it for reading. Refuses unreadable files at once with a specific code."""
     data = await _read_limited(file, settings.max_upload_bytes)
     accepted = await run_in_threadpool(
         service.accept, settings, application_id=application_id, data=data, filename=file.filename,
-        content_type=file.content_type, declared_type=document_type or None, idempotency_key=idempotency_key)
+        content_type=file.content_type, declared_type=document_type or None, idempotency_key=idempotency_key,
+        password=password or None)
     url = f"/v1/documents/{accepted.document_id}"
     response.headers["Location"] = url
     return DocumentAccepted(**accepted.model_dump(), status_url=url)

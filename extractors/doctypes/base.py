@@ -8,7 +8,7 @@ incomplete declaration fails at import time, not on the first upload.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from extractors.models import ExtractedDocument, TextLine
 
@@ -22,6 +22,9 @@ class DocTypeExtractor:
     """Printed words that identify the type; :meth:`score` counts them."""
     card: ClassVar[bool] = False
     """True for small cards that imaging must find and flatten in a photo."""
+    multipage: ClassVar[bool] = False
+    """True for documents that run over pages (a statement): consecutive pages of the type are read as
+    one document by :meth:`extract_pages`."""
 
     def __init_subclass__(cls, abstract: bool = False, **kwargs: object) -> None:
         super().__init_subclass__(**kwargs)
@@ -43,6 +46,19 @@ class DocTypeExtractor:
 
     def extract(self, lines: Sequence[TextLine], page: int = 1) -> ExtractedDocument:
         raise NotImplementedError
+
+    def extract_pages(self, pages: Sequence[tuple[int, Sequence[TextLine]]],
+                      meta: dict[str, Any] | None = None) -> ExtractedDocument:
+        """A document over several pages (``(page number, lines)`` each); single-page types read the first."""
+        page, lines = pages[0]
+        doc = self.extract(lines, page)
+        doc.meta.update(meta or {})
+        return doc
+
+    @staticmethod
+    def analyse(doc: ExtractedDocument) -> dict[str, Any] | None:
+        """Figures computed from the validated fields for the scoring service (None: the type has none)."""
+        return None
 
 
 def declared() -> dict[str, type[DocTypeExtractor]]:

@@ -42,7 +42,7 @@ from typing import Literal
 import numpy as np
 from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
 
-from extractors.errors import CorruptFile, EmptyFile, EncryptedPdf, ImageTooLarge, UnsupportedFormat
+from extractors.errors import CorruptFile, EmptyFile, EncryptedPdf, ImageTooLarge, TooManyPages, UnsupportedFormat
 
 Format = Literal["jpeg", "png", "webp", "bmp", "tiff", "pdf", "text", "unknown"]
 
@@ -208,13 +208,14 @@ def _to_bgr8(img: Image.Image) -> np.ndarray:
 
 
 def render_pdf_pages(
-    data: bytes, *, dpi: int = 200, max_pages: int = 50, max_pixels: int = DEFAULT_MAX_PIXELS
+    data: bytes, *, dpi: int = 200, max_pages: int = 50, max_pixels: int = DEFAULT_MAX_PIXELS,
+    password: str | None = None,
 ) -> list[np.ndarray]:
     """Render every page of a PDF to a ``uint8`` BGR array at ``dpi`` (scaled down to fit ``max_pixels``).
 
     Raises :class:`EncryptedPdf` for a password-protected file (one with only an
     owner password opens normally), :class:`CorruptFile` for a malformed one and
-    :class:`UnsupportedFormat` when it has more than ``max_pages`` pages.
+    :class:`TooManyPages` when it has more than ``max_pages`` pages.
 
     >>> render_pdf_pages(b"%PDF-1.4 junk")
     Traceback (most recent call last):
@@ -229,7 +230,7 @@ def render_pdf_pages(
     if sniff(data) != "pdf":
         raise UnsupportedFormat(describe(data))
     try:
-        pdf = pdfium.PdfDocument(data)
+        pdf = pdfium.PdfDocument(data, password=password or None)
     except pdfium.PdfiumError as exc:
         if getattr(exc, "err_code", None) == pdfium_c.FPDF_ERR_PASSWORD:
             raise EncryptedPdf() from None
@@ -239,7 +240,7 @@ def render_pdf_pages(
         if count == 0:
             raise CorruptFile("PDF has no pages")
         if count > max_pages:
-            raise UnsupportedFormat(f"more than {max_pages} pages ({count})")
+            raise TooManyPages(f"the PDF has {count} pages; at most {max_pages} are accepted")
         pages: list[np.ndarray] = []
         for index in range(count):
             page = pdf[index]

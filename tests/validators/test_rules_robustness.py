@@ -15,6 +15,7 @@ import pytest
 
 import validators
 from extractors.doctypes import registry
+from extractors.doctypes.bank_statement import TRANSACTION_FIELDS
 from extractors.models import ExtractedDocument, Field, Finding, Severity, Source
 from validators.base import Declared, RuleContext, all_declared
 
@@ -46,10 +47,23 @@ def junk_field(value: object, **attrs: object) -> Field:
                                     "page": 1, "bbox": None, "note": None, **attrs})
 
 
-def doc_of(doc_type: str, values: dict[str, object]) -> ExtractedDocument:
+TABLES = {"bank_statement": ("transactions", TRANSACTION_FIELDS)}
+"""Document types with repeated groups: junk goes into their rows too."""
+PLAUSIBLE_ROW = {"date": "2026-06-01", "time": "10:00:00", "amount": "-12.50", "balance": "100.00",
+                 "counterparty": "张三", "counterparty_account": "6222020200112233445", "summary": "消费",
+                 "channel": "手机银行"}
+
+
+def doc_of(doc_type: str, values: dict[str, object], rows: list[dict[str, object]] | None = None,
+           meta: object = None) -> ExtractedDocument:
     fields = {k: v if isinstance(v, Field) else junk_field(v) for k, v in values.items() if v is not MISSING}
+    tables = {}
+    if doc_type in TABLES and rows is not None:
+        tables[TABLES[doc_type][0]] = [{k: junk_field(v) for k, v in row.items() if v is not MISSING} for row in rows]
     return ExtractedDocument.model_construct(doc_type=doc_type, page=1, fields=fields, findings=[], status=None,
-                                             reject_reason=None, quality=None, classification_confidence=1.0)
+                                             reject_reason=None, quality=None, classification_confidence=1.0,
+                                             pages=[1], tables=tables, analytics=None,
+                                             meta=meta if meta is not None else {})
 
 
 def documents(doc_type: str) -> Iterator[ExtractedDocument]:
@@ -60,6 +74,17 @@ def documents(doc_type: str) -> Iterator[ExtractedDocument]:
         yield doc_of(doc_type, dict.fromkeys(names, junk))
         for name in names:
             yield doc_of(doc_type, {**plausible, name: junk})
+    if doc_type in TABLES:
+        row_names = TABLES[doc_type][1]
+        good = [dict(PLAUSIBLE_ROW), {**PLAUSIBLE_ROW, "amount": "5.00", "balance": "105.00"}]
+        for junk in JUNK:
+            yield doc_of(doc_type, plausible, [dict.fromkeys(row_names, junk)] * 3)
+            for name in row_names:
+                yield doc_of(doc_type, plausible, [*good, {**PLAUSIBLE_ROW, name: junk}])
+        for meta in ({"order": "newest_first"}, {"order": 3}, {"pdf_created": 5, "pdf_modified": b"x"},
+                     {"pdf_producer": None, "pdf_creator": 7}, {"text_layer_check": "x"},
+                     {"text_layer_check": {"mismatches": []}}):
+            yield doc_of(doc_type, plausible, good, meta)
     for name in names:  # junk besides the value
         for attrs in ({"confidence": None}, {"confidence": float("nan")}, {"confidence": -3}, {"raw": b"\xff"},
                       {"source": "bogus"}, {"page": None, "bbox": "x"}):

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 from PIL import Image, ImageFile
 
-from extractors.errors import CorruptFile, EmptyFile, EncryptedPdf, ImageTooLarge, UnsupportedFormat
+from extractors.errors import CorruptFile, EmptyFile, EncryptedPdf, ImageTooLarge, TooManyPages, UnsupportedFormat
 from extractors.imaging import decode
 
 
@@ -160,7 +160,7 @@ def test_pdf_pages_render_as_bgr_at_the_asked_dpi() -> None:
 
 
 def test_pdf_with_too_many_pages_is_refused() -> None:
-    with pytest.raises(UnsupportedFormat, match="more than 2 pages"):
+    with pytest.raises(TooManyPages, match="at most 2 are accepted"):
         decode.render_pdf_pages(_pdf(pages=3), max_pages=2)
 
 

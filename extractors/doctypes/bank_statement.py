@@ -1,0 +1,280 @@
+"""Bank statements (银行流水): the header fields and every transaction, with provenance.
+
+A statement spans pages, so the reader hands it all of them at once
+(:meth:`BankStatement.extract_pages`). The layout is detected from the first
+page and the PDF metadata (:mod:`extractors.statements.layout`); the table is
+read by :mod:`extractors.statements.table`; values are parsed by
+:mod:`extractors.statements.values`. Nothing here checks the numbers — the
+balance chain and the other rules are in :mod:`validators.bank_statement` —
+but a cell that cannot be read is kept as a field with ``value: None`` and
+its raw text, so the rules can say which cell it was.
+
+Transactions are kept in printed order; ``meta["order"]`` says whether the
+bank prints the newest first. Opening and closing balances the statement does
+not print are derived from the first and last rows (source ``derived``).
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections.abc import Sequence
+from decimal import Decimal
+from typing import Any, ClassVar
+
+from extractors.doctypes.base import DocTypeExtractor
+from extractors.models import ExtractedDocument, Field, FieldValue, RetakeReason, Source, TextLine
+from extractors.statements import analytics
+from extractors.statements.layout import GENERIC, Layout, bank_in, detect
+from extractors.statements.table import Row, Table, above_header, read_table
+from extractors.statements.values import (
+    amount_text,
+    currency,
+    norm,
+    parse_amount,
+    parse_day,
+    parse_time,
+    split_counterparty,
+)
+from extractors.text import Joined, reading_order
+
+TRANSACTION_FIELDS = ("date", "time", "amount", "balance", "counterparty", "counterparty_account", "summary",
+                      "channel")
+
+_DATE = r"(\d{4}\s*[-./年]?\s*\d{1,2}\s*[-./月]?\s*\d{1,2}日?)"
+HEADER_PATTERNS: dict[str, tuple[str, ...]] = {
+    "account_name": (r"(?:户名|客户姓名|账户名称|账户名|客户名称|姓名)[:：]?\n?([^\n:：]{1,30}?)(?=\n|$)",),
+    "account_number": (r"(?:借记卡号|银行卡号|卡号|账号|客户账号|账户号码|账户)[:：]?\n?([0-9*\s]{8,32})",),
+    "currency": (r"(?:币种|币别|货币)[:：]?\n?([^\n]{1,8}?)(?=\n|$)",),
+    "period": (rf"(?:起止日期|交易区间|查询期间|查询区间|起讫日期|交易期间|日期范围|查询时间段)[:：]?\n?"
+               rf"{_DATE}\n?(?:至|到|-|—|~|－)+\n?{_DATE}",
+               rf"(?:起始日期|开始日期)[:：]?\n?{_DATE}\n?(?:结束日期|截止日期|终止日期)[:：]?\n?{_DATE}"),
+    "opening_balance": (r"(?:期初余额|上期余额|起始余额)[:：]?\n?([+\-]?[\d,]+\.\d{2})",),
+    "closing_balance": (r"(?:期末余额|本期余额|截止余额)[:：]?\n?([+\-]?[\d,]+\.\d{2})",),
+}
+"""Header labels of Chinese statements; a layout's own patterns (``Layout.header_fields``) are tried first."""
+
+
+class BankStatement(DocTypeExtractor):
+    doc_type = "bank_statement"
+    field_names = ("bank_name", "account_name", "account_number", "currency", "period_start", "period_end",
+                   "opening_balance", "closing_balance")
+    keywords = ("余额", "日期", "金额", "明细")
+    multipage = True
+    CUES: ClassVar[tuple[tuple[str, ...], ...]] = (
+        ("余额",), ("日期", "交易时间"), ("金额", "发生额", "收入", "支出"), ("明细", "流水", "对账单", "交易记录"))
+
+    @classmethod
+    def score(cls, lines: Sequence[TextLine]) -> float:
+        """Share of the cue groups found: balance, date, amount words and a statement title word."""
+        text = norm("".join(line.text for line in lines))
+        return sum(1 for group in cls.CUES if any(w in text for w in group)) / len(cls.CUES)
+
+    def extract(self, lines: Sequence[TextLine], page: int = 1) -> ExtractedDocument:
+        return self.extract_pages([(page, lines)])
+
+    def extract_pages(self, pages: Sequence[tuple[int, Sequence[TextLine]]],
+                      meta: dict[str, Any] | None = None) -> ExtractedDocument:
+        meta = dict(meta or {})
+        first_text = "".join(c.text for c in above_header(pages[0][1], GENERIC)) if pages else ""
+        detection = detect(first_text, meta.get("pdf_producer"), meta.get("pdf_creator"))
+        meta["layout"] = detection.layout.name
+        meta["layout_note"] = detection.note
+        doc = ExtractedDocument(doc_type=self.doc_type, page=pages[0][0] if pages else 1,
+                                pages=[p for p, _ in pages], meta=meta)
+        meta = doc.meta  # the document's own copy, filled in below
+        table = read_table(pages, detection.layout)
+        if table is None:
+            meta["table"] = "no column header line found"
+            doc.fields = self._header(list(pages[0][1]) if pages else [], detection.layout, [])
+            doc.tables["transactions"] = []
+            doc.reject_reason = _empty_reason(pages)
+            return doc
+        meta["columns"] = [{"header": c.header, "role": c.role} for c in table.columns]
+        if table.pages_without_header:
+            meta["pages_without_header"] = table.pages_without_header
+        rows = [self._transaction(r, table) for r in table.rows]
+        doc.tables["transactions"] = rows
+        if not rows:
+            doc.reject_reason = _empty_reason(pages)
+        meta["order"] = _order(rows)
+        doc.fields = self._header(table.header_cells + table.footer_cells, detection.layout, rows,
+                                  newest_first=meta["order"] == "newest_first")
+        return doc
+
+    @staticmethod
+    def analyse(doc: ExtractedDocument) -> dict[str, Any] | None:
+        return analytics.compute(doc)
+
+    # -- rows ----------------------------------------------------------------------------------------
+
+    def _transaction(self, row: Row, table: Table) -> dict[str, Field]:
+        source = _source(row)
+        out: dict[str, Field] = {}
+
+        def put(name: str, role: str, value: FieldValue, raw: str | None = None) -> None:
+            out[name] = Field(value=value, raw=raw if raw is not None else row.text(role),
+                              confidence=round(row.confidence(role), 4), source=source, page=row.page,
+                              bbox=row.bbox(role))
+
+        date_raw = row.text("date")
+        put("date", "date", parse_day(date_raw))
+        if "time" in row.roles:
+            put("time", "time", parse_time(row.text("time")))
+        elif date_raw and parse_time(date_raw):
+            put("time", "date", parse_time(date_raw))
+        amount = _amount(row, table.roles)
+        if amount is not None:
+            role, value, raw = amount
+            put("amount", role, None if value is None else amount_text(value), raw)
+        if "balance" in row.roles:
+            bal = parse_amount(row.text("balance"))
+            put("balance", "balance", None if bal is None else amount_text(bal))
+        if "counterparty_both" in row.roles:
+            name, account = split_counterparty(row.text("counterparty_both"))
+            put("counterparty", "counterparty_both", name)
+            if account:
+                put("counterparty_account", "counterparty_both", account)
+        if "counterparty" in row.roles:
+            put("counterparty", "counterparty", row.text("counterparty"))
+        if "counterparty_account" in row.roles:
+            account_raw = row.text("counterparty_account") or ""
+            put("counterparty_account", "counterparty_account", re.sub(r"\s+", "", account_raw) or None)
+        if "summary" in row.roles:
+            put("summary", "summary", row.text("summary"))
+        if "channel" in row.roles:
+            put("channel", "channel", row.text("channel"))
+        return out
+
+    # -- header --------------------------------------------------------------------------------------
+
+    def _header(self, cells: list[TextLine], layout: Layout, rows: list[dict[str, Field]],
+                newest_first: bool = False) -> dict[str, Field]:
+        j = Joined(reading_order(cells))
+        fields: dict[str, Field] = {}
+        source = Source.PDF_TEXT if cells and all(c.confidence == 1.0 for c in cells) else Source.OCR
+
+        def put(name: str, m: re.Match[str], group: int, value: FieldValue) -> None:
+            start, end = m.span(group)
+            fields[name] = Field(value=value, raw=m[group], confidence=round(j.confidence(start, end), 4),
+                                 source=source, page=j.page(), bbox=j.bbox(start, end))
+
+        for name, patterns in HEADER_PATTERNS.items():
+            own = layout.header_fields.get(name)
+            for pattern in ((own,) if own else ()) + patterns:
+                m = re.search(pattern, j.text)
+                if not m:
+                    continue
+                if name == "period":
+                    put("period_start", m, 1, parse_day(m[1]))
+                    put("period_end", m, 2, parse_day(m[2]))
+                elif name in ("opening_balance", "closing_balance"):
+                    value = parse_amount(m[1])
+                    put(name, m, 1, None if value is None else amount_text(value))
+                elif name == "account_number":
+                    put(name, m, 1, re.sub(r"\s+", "", m[1]))
+                elif name == "currency":
+                    put(name, m, 1, currency(m[1]))
+                else:
+                    put(name, m, 1, m[1].strip())
+                break
+        bank = layout.bank_name or bank_in(j.text)
+        if bank:
+            where = j.text.find(bank)
+            fields["bank_name"] = Field(
+                value=bank, raw=bank if where >= 0 else None, source=source if where >= 0 else Source.DERIVED,
+                confidence=round(j.confidence(where, where + len(bank)), 4) if where >= 0 else 1.0,
+                page=j.page(), bbox=j.bbox(where, where + len(bank)) if where >= 0 else None,
+                note=None if where >= 0 else f"the {layout.name} layout's bank")
+        self._derive_balances(fields, rows, newest_first)
+        return fields
+
+    @staticmethod
+    def _derive_balances(fields: dict[str, Field], rows: list[dict[str, Field]], newest_first: bool) -> None:
+        """Opening and closing balances from the first and last rows, where the header does not print them."""
+        chronological = list(reversed(rows)) if newest_first else rows
+        valued = [r for r in chronological if r.get("balance") and r["balance"].value is not None
+                  and r.get("amount") and r["amount"].value is not None]
+        if not valued:
+            return
+        first, last = valued[0], valued[-1]
+        if "opening_balance" not in fields:
+            opening = Decimal(str(first["balance"].value)) - Decimal(str(first["amount"].value))
+            fields["opening_balance"] = Field(value=amount_text(opening), confidence=first["balance"].confidence,
+                                              source=Source.DERIVED, page=first["balance"].page,
+                                              bbox=first["balance"].bbox,
+                                              note="the first transaction's balance less its amount")
+        if "closing_balance" not in fields:
+            fields["closing_balance"] = last["balance"].model_copy(update={
+                "source": Source.DERIVED, "note": "the last transaction's balance"})
+
+
+NO_ROWS = re.compile(r"无交易|没有交易|无记录|暂无|没有记录|无明细")
+
+
+def _empty_reason(pages: Sequence[tuple[int, Sequence[TextLine]]]) -> RetakeReason:
+    """No rows: the statement says it has none, or (a text layer holds everything there is) it has none;
+    on a photo or scan, the rows could not be read."""
+    cells = [c for _, lines in pages for c in lines]
+    text = norm("".join(c.text for c in cells))
+    if NO_ROWS.search(text) or (cells and all(c.confidence == 1.0 for c in cells)):
+        return RetakeReason.NO_TRANSACTIONS
+    return RetakeReason.UNREADABLE
+
+
+def _source(row: Row) -> Source:
+    cells = [c for cs in row.cells.values() for c in cs]
+    return Source.PDF_TEXT if cells and all(c.confidence == 1.0 for c in cells) else Source.OCR
+
+
+def _amount(row: Row, roles: set[str]) -> tuple[str, Decimal | None, str | None] | None:
+    """The signed amount (income positive): one signed column, an unsigned one with a 借/贷 flag,
+    or separate inflow and outflow columns."""
+    if "amount" in roles:
+        raw = row.text("amount")
+        value = parse_amount(raw)
+        if value is not None and "flag" in roles:
+            flag = norm(row.text("flag") or "")
+            if any(w in flag for w in ("借", "支", "出", "D")):
+                value = -abs(value)
+            elif any(w in flag for w in ("贷", "收", "入", "C")):
+                value = abs(value)
+            else:
+                value = None
+            raw = f"{row.text('flag') or ''} {raw}".strip()
+        return "amount", value, raw
+    if "inflow" in roles or "outflow" in roles:
+        inflow, outflow = parse_amount(row.text("inflow")), parse_amount(row.text("outflow"))
+        if inflow and not outflow:
+            return "inflow", abs(inflow), row.text("inflow")
+        if outflow and not inflow:
+            return "outflow", -abs(outflow), row.text("outflow")
+        role = "inflow" if row.text("inflow") else "outflow"
+        return role, None, " / ".join(t for t in (row.text("inflow"), row.text("outflow")) if t) or None
+    return None
+
+
+def _order(rows: list[dict[str, Field]]) -> str:
+    dates = [str(r["date"].value) for r in rows if r.get("date") and r["date"].value]
+    if len(dates) >= 2 and dates[0] > dates[-1]:
+        return "newest_first"
+    if len(dates) >= 2 and dates[0] == dates[-1] and len(rows) >= 2:
+        return _order_by_chain(rows)
+    return "oldest_first"
+
+
+def _order_by_chain(rows: list[dict[str, Field]]) -> str:
+    """All on one day: the direction in which the balances follow from the amounts."""
+
+    def fits(seq: list[dict[str, Field]]) -> int:
+        ok = 0
+        for prev, cur in itertools.pairwise(seq):
+            try:
+                if Decimal(str(prev["balance"].value)) + Decimal(str(cur["amount"].value)) \
+                        == Decimal(str(cur["balance"].value)):
+                    ok += 1
+            except (KeyError, ArithmeticError, ValueError, TypeError):
+                continue
+        return ok
+
+    return "newest_first" if fits(list(reversed(rows))) > fits(rows) else "oldest_first"

@@ -1,0 +1,277 @@
+"""Reading a statement's transaction table from positioned text cells.
+
+The same code reads the cells of a PDF's text layer and the boxes an OCR
+engine found on a scanned or photographed page (both in page-image pixels):
+
+1. cells are grouped into visual lines by their vertical centres;
+2. the column-header line is the first line naming at least three roles,
+   among them a date and a balance or an amount (:meth:`Layout.role`); each
+   header cell is a column, its extent running to the middle of the gaps to
+   its neighbours. A page without a header line (a continuation page that does
+   not repeat it) keeps the previous page's columns;
+3. a line whose date-column cell holds a date starts a transaction row; a line
+   without one is a cell wrapped over two lines and joins the nearest row
+   above or below it (banks print wrapped rows top-aligned or centred); a
+   footer or subtotal line (第N页/共M页, 本页合计, 小计…) ends the page's table;
+4. each cell goes to the column it overlaps most.
+
+What is above the first header line of the first page is the statement's own
+header (title, account holder, account, period), returned as text cells for
+the header-field patterns.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+import statistics
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from extractors.models import BBox, TextLine
+from extractors.statements.layout import Layout
+from extractors.statements.values import norm, parse_day
+from extractors.text import union
+
+MIN_HEADER_ROLES = 3
+END_OF_TABLE = re.compile(r"第\d+页|共\d+页|合计|小计|总计|以下空白|以下无|无交易记录|打印时间|打印日期|Page\d+", re.I)
+
+
+@dataclass
+class Column:
+    role: str | None
+    """None: a column the statement prints that is not read (序号, 币别, 钞汇…)."""
+    header: str
+    x0: float
+    x1: float
+    header_x0: float = 0.0
+    header_x1: float = 0.0
+    """Where the header cell itself is."""
+
+    def __post_init__(self) -> None:
+        if not self.header_x0 and not self.header_x1:
+            self.header_x0, self.header_x1 = self.x0, self.x1
+
+
+@dataclass
+class Row:
+    page: int
+    anchor_y: float
+    cells: dict[str, list[TextLine]] = field(default_factory=dict)
+
+    def text(self, role: str) -> str | None:
+        cells = sorted(self.cells.get(role, []), key=lambda c: (c.bbox[1], c.bbox[0]))
+        joined = "".join(c.text.strip() for c in cells)
+        return joined or None
+
+    def bbox(self, role: str) -> BBox | None:
+        cells = self.cells.get(role)
+        return union([c.bbox for c in cells]) if cells else None
+
+    def confidence(self, role: str) -> float:
+        return min((c.confidence for c in self.cells.get(role, [])), default=0.0)
+
+    @property
+    def roles(self) -> set[str]:
+        return set(self.cells)
+
+
+@dataclass
+class Table:
+    header_cells: list[TextLine]
+    columns: list[Column]
+    rows: list[Row]
+    pages_without_header: list[int] = field(default_factory=list)
+    footer_cells: list[TextLine] = field(default_factory=list)
+    """Cells below the table on the last page (a printed closing balance, the bank's note)."""
+
+    @property
+    def roles(self) -> set[str]:
+        return {c.role for c in self.columns if c.role}
+
+
+def lines_of(cells: Sequence[TextLine]) -> list[list[TextLine]]:
+    """Cells grouped into visual lines (vertical centres within 0.45 of a cell height), top to bottom."""
+    out: list[list[TextLine]] = []
+    for cell in sorted(cells, key=lambda c: (c.bbox[1] + c.bbox[3]) / 2):
+        mid = (cell.bbox[1] + cell.bbox[3]) / 2
+        if out:
+            ref = out[-1]
+            ref_mid = statistics.fmean((c.bbox[1] + c.bbox[3]) / 2 for c in ref)
+            height = max(cell.bbox[3] - cell.bbox[1], statistics.fmean(c.bbox[3] - c.bbox[1] for c in ref))
+            if abs(mid - ref_mid) <= 0.45 * height:
+                ref.append(cell)
+                continue
+        out.append([cell])
+    return [sorted(line, key=lambda c: c.bbox[0]) for line in out]
+
+
+def _header_line(line: list[TextLine], layout: Layout) -> list[Column] | None:
+    roles = [layout.role(c.text) for c in line]
+    found = {r for r in roles if r}
+    has_amount = bool(found & {"amount", "inflow", "outflow"})
+    if len(found) < MIN_HEADER_ROLES or "date" not in found or not (has_amount or "balance" in found):
+        return None
+    columns = [Column(role, c.text, c.bbox[0], c.bbox[2]) for c, role in zip(line, roles, strict=True)]
+    columns = _merge_split_headers(columns)
+    for left, right in itertools.pairwise(columns):
+        middle = (left.x1 + right.x0) / 2
+        left.x1, right.x0 = middle, middle
+    columns[0].x0, columns[-1].x1 = float("-inf"), float("inf")
+    return columns
+
+
+def _merge_split_headers(columns: list[Column]) -> list[Column]:
+    """Two header cells with no role of their own side by side are kept; a role repeated in adjacent
+    cells (an OCR box split inside one header) is one column."""
+    merged: list[Column] = []
+    for col in columns:
+        if merged and col.role and merged[-1].role == col.role and col.x0 - merged[-1].x1 < 8:
+            merged[-1] = Column(col.role, merged[-1].header + col.header, merged[-1].x0, col.x1,
+                                merged[-1].header_x0, col.header_x1)
+        else:
+            merged.append(col)
+    return merged
+
+
+def _column_of(cell: TextLine, columns: list[Column]) -> Column:
+    x0, x1 = cell.bbox[0], max(cell.bbox[2], cell.bbox[0] + 1)
+    mid = (x0 + x1) / 2
+    return max(columns, key=lambda c: (min(x1, c.x1) - max(x0, c.x0), -abs(mid - (c.x0 + c.x1) / 2)))
+
+
+def above_header(cells: Sequence[TextLine], layout: Layout) -> list[TextLine]:
+    """The cells above the first column-header line (all of them when there is none): the statement's
+    title and header block, where its layout is recognised."""
+    lines = lines_of(cells)
+    for i, line in enumerate(lines):
+        if _header_line(line, layout):
+            return [c for ln in lines[:i] for c in ln]
+    return [c for ln in lines for c in ln]
+
+
+def read_table(pages: Sequence[tuple[int, Sequence[TextLine]]], layout: Layout) -> Table | None:
+    """The transaction table over all pages, or None when no page has a column-header line."""
+    table: Table | None = None
+    columns: list[Column] | None = None
+    for page_no, cells in pages:
+        lines = lines_of(cells)
+        start = None
+        for i, line in enumerate(lines):
+            found = _header_line(line, layout)
+            if found:
+                columns, start = found, i
+                break
+        if columns is None:
+            continue
+        if table is None:
+            header_cells = [c for line in lines[:start] for c in line] if start is not None else []
+            table = Table(header_cells=header_cells, columns=columns, rows=[])
+        if start is None:
+            table.pages_without_header.append(page_no)
+        body = lines[start + 1:] if start is not None else lines
+        page_columns = fit_columns(columns, body)
+        rows, footer = _rows(page_no, body, page_columns,
+                             header_bottom=_bottom(lines[start]) if start is not None else None)
+        table.rows.extend(rows)
+        table.footer_cells = footer
+    return table
+
+
+def fit_columns(columns: list[Column], body: list[list[TextLine]]) -> list[Column]:
+    """Column extents from where the data lies, not only from where the headers are.
+
+    Headers are often centred or left-aligned over columns whose data is right-aligned (amounts) or wider
+    than the header, so the midpoints between headers misplace cells. The table's body leaves vertical
+    white "rivers" between its columns: the x-intervals that no body cell covers. Each run of covered x is
+    given to the header it overlaps most (or the nearest one), and a column spans the runs it was given.
+    """
+    cells = [c for line in body if not END_OF_TABLE.search(norm("".join(x.text for x in line))) for c in line]
+    if len(cells) < 2:
+        return columns
+    runs: list[list[float]] = []
+    for x0, x1 in sorted((float(c.bbox[0]), float(c.bbox[2])) for c in cells):
+        if runs and x0 <= runs[-1][1] + 1:
+            runs[-1][1] = max(runs[-1][1], x1)
+        else:
+            runs.append([x0, x1])
+    heads = [(c, _centre_of_header(c)) for c in columns]
+    owner: dict[int, list[tuple[float, float]]] = {i: [] for i in range(len(columns))}
+    for x0, x1 in runs:
+        inside = [i for i, (_, mid) in enumerate(heads) if x0 <= mid <= x1]
+        if len(inside) > 1:  # data of two columns touching: cut between their headers
+            cuts = [x0] + [(heads[a][1] + heads[b][1]) / 2 for a, b in itertools.pairwise(inside)] + [x1]
+            for i, lo, hi in zip(inside, cuts, cuts[1:], strict=False):
+                owner[i].append((lo, hi))
+            continue
+        i = inside[0] if inside else min(range(len(heads)), key=lambda k: min(abs(heads[k][1] - x0),
+                                                                              abs(heads[k][1] - x1)))
+        owner[i].append((x0, x1))
+    fitted = []
+    for i, (col, mid) in enumerate(heads):
+        spans = owner[i] or [(mid - 1, mid + 1)]
+        fitted.append(Column(col.role, col.header, min(s[0] for s in spans), max(s[1] for s in spans)))
+    return fitted
+
+
+def _centre_of_header(col: Column) -> float:
+    return (col.header_x0 + col.header_x1) / 2
+
+
+def _bottom(line: list[TextLine]) -> float:
+    return max(c.bbox[3] for c in line)
+
+
+def _mid(line: list[TextLine]) -> float:
+    return statistics.fmean((c.bbox[1] + c.bbox[3]) / 2 for c in line)
+
+
+def _rows(page_no: int, body: list[list[TextLine]], columns: list[Column],
+          header_bottom: float | None) -> tuple[list[Row], list[TextLine]]:
+    date_cols = [c for c in columns if c.role == "date"]
+    anchors: list[tuple[int, Row]] = []
+    loose: list[tuple[int, list[TextLine]]] = []
+    footer: list[TextLine] = []
+    for i, line in enumerate(body):
+        text = norm("".join(c.text for c in line))
+        if END_OF_TABLE.search(text) and not any(_column_of(c, columns).role == "date" and parse_day(c.text)
+                                                  for c in line):
+            footer = [c for rest in body[i:] for c in rest]
+            body = body[:i]
+            break
+        dated = [c for c in line if _column_of(c, columns) in date_cols and parse_day(c.text)]
+        if dated:
+            anchors.append((i, Row(page=page_no, anchor_y=_mid(line))))
+        else:
+            loose.append((i, line))
+    rows = [row for _, row in anchors]
+    if not rows:
+        return [], footer
+    heights = [c.bbox[3] - c.bbox[1] for line in body for c in line]
+    reach = 2.6 * statistics.median(heights)
+    assignments: dict[int, Row] = {i: row for i, row in anchors}
+    for i, line in loose:
+        y = _mid(line)
+        above = [r for r in rows if r.anchor_y <= y]
+        below = [r for r in rows if r.anchor_y > y]
+        up = above[-1] if above else None
+        down = below[0] if below else None
+        # rows are printed top-aligned more often than centred: prefer the row above unless the one
+        # below is clearly nearer (the first line of a cell centred on its row's taller height)
+        if up is not None and (down is None or down.anchor_y - y >= 0.6 * (y - up.anchor_y)):
+            chosen, distance = up, y - up.anchor_y
+        elif down is not None:
+            chosen, distance = down, down.anchor_y - y
+            if up is None and header_bottom is not None and y - header_bottom < distance:
+                continue  # closer to the header (its second, English line) than to the first row
+        else:  # pragma: no cover - rows is not empty, so one side exists
+            continue
+        if distance > reach:
+            continue
+        assignments[i] = chosen
+    for i, row in sorted(assignments.items()):
+        for cell in body[i]:
+            col = _column_of(cell, columns)
+            if col.role:
+                row.cells.setdefault(col.role, []).append(cell)
+    return rows, footer

@@ -1,0 +1,186 @@
+"""The bank-statement rules on statements built row by row: each test changes one thing a forger or a
+misread would change and checks the rule points at the right row."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+
+from extractors.models import ExtractedDocument, Field, Severity, Source
+from validators import validate
+from validators.bank_statement import card_bank, required_period
+from validators.base import RuleContext
+
+TODAY = dt.date(2026, 11, 21)
+CARD = "6222020200112233446"  # ICBC BIN, Luhn-valid
+
+
+def luhn_ok(number: str) -> bool:
+    from stdnum import luhn
+
+    return luhn.is_valid(number)
+
+
+def row(date: str, amount: str, balance: str, source: Source = Source.PDF_TEXT, confidence: float = 1.0) -> dict:
+    def f(v: str) -> Field:
+        return Field(value=v, raw=v, confidence=confidence, source=source)
+
+    return {"date": f(date), "amount": f(amount), "balance": f(balance)}
+
+
+def ledger(n: int = 8, start: str = "1000.00") -> list[tuple[str, str, str]]:
+    """``n`` consistent rows from 2026-05-03 on, alternating income and spending."""
+    balance = Decimal(start)
+    out = []
+    for i in range(n):
+        amount = Decimal("2500.00") if i % 2 == 0 else Decimal("-731.15")
+        balance += amount
+        day = dt.date(2026, 5, 3) + dt.timedelta(days=21 * i)
+        out.append((day.isoformat(), str(amount), str(balance)))
+    return out
+
+
+def statement(rows: list[tuple[str, str, str]], *, newest_first: bool = False, **fields: str) -> ExtractedDocument:
+    printed = list(reversed(rows)) if newest_first else rows
+    header = {"bank_name": "中国工商银行", "account_name": "张三", "account_number": CARD, "currency": "CNY",
+              "period_start": "2026-05-01", "period_end": "2026-10-31"} | fields
+    return ExtractedDocument(
+        doc_type="bank_statement", fields={k: Field(value=v, source=Source.PDF_TEXT) for k, v in header.items()},
+        tables={"transactions": [row(*r) for r in printed]},
+        meta={"order": "newest_first" if newest_first else "oldest_first"})
+
+
+def run(doc: ExtractedDocument, **ctx: object) -> ExtractedDocument:
+    return validate(doc, RuleContext(today=TODAY, **ctx))  # type: ignore[arg-type]
+
+
+def rules(doc: ExtractedDocument) -> list[str]:
+    return [f.rule for f in doc.findings]
+
+
+def test_the_card_used_here_is_valid() -> None:
+    assert luhn_ok(CARD) and card_bank(CARD) == "中国工商银行"
+
+
+@pytest.mark.parametrize("newest_first", [False, True])
+def test_a_consistent_statement_is_accepted(newest_first: bool) -> None:
+    doc = run(statement(ledger(), newest_first=newest_first))
+    assert doc.findings == [] and doc.status.value == "accepted"
+
+
+@pytest.mark.parametrize("newest_first", [False, True])
+def test_an_edited_balance_is_flagged_at_its_row(newest_first: bool) -> None:
+    rows = ledger()
+    date, amount, balance = rows[4]
+    rows[4] = (date, amount, str(Decimal(balance) + 20000))
+    doc = run(statement(rows, newest_first=newest_first))
+    printed = 8 - 1 - 4 if newest_first else 4
+    [finding] = [f for f in doc.findings if f.rule == "balance_chain"]
+    assert finding.fields[0] == f"transactions[{printed}].balance" and finding.severity == Severity.ERROR
+    assert "altered" in finding.message.en and "改动" in finding.message.zh
+
+
+def test_a_deleted_row_is_flagged_at_the_row_after_it_with_the_gap() -> None:
+    rows = ledger()
+    missing = rows.pop(3)
+    doc = run(statement(rows))
+    [finding] = [f for f in doc.findings if f.rule == "balance_chain"]
+    assert finding.fields[0] == "transactions[3].balance"
+    assert f"off by {Decimal(missing[1])}" in finding.message.en
+
+
+def test_several_separate_breaks_are_each_reported() -> None:
+    rows = ledger(12)
+    rows.pop(9)
+    rows.pop(3)
+    doc = run(statement(rows))
+    assert [f.fields[0] for f in doc.findings if f.rule == "balance_chain"] == ["transactions[3].balance",
+                                                                                 "transactions[8].balance"]
+
+
+def test_printed_opening_and_closing_balances_must_agree() -> None:
+    rows = ledger()
+    good = run(statement(rows, opening_balance="1000.00", closing_balance=rows[-1][2]))
+    assert "opening_closing_agree" not in rules(good)
+    bad = run(statement(rows, opening_balance="1100.00", closing_balance="1.00"))
+    assert [f.fields[0] for f in bad.findings if f.rule == "opening_closing_agree"] == ["opening_balance",
+                                                                                       "closing_balance"]
+
+
+def test_dates_outside_the_period_and_out_of_order() -> None:
+    rows = ledger()
+    rows[2] = ("2026-12-24", *rows[2][1:])
+    doc = run(statement(rows))
+    assert {f.fields[0] for f in doc.findings if f.rule == "dates_in_period"} == {"transactions[2].date"}
+    assert {f.fields[0] for f in doc.findings if f.rule == "dates_in_order"} == {"transactions[3].date"}
+
+
+@pytest.mark.parametrize(("start", "end", "months", "ok"), [
+    ("2026-05-01", "2026-10-31", 6, True),
+    ("2026-05-16", "2026-11-15", 6, True),
+    ("2026-06-01", "2026-10-31", 6, False),  # five months
+    ("2026-04-01", "2026-09-30", 6, False),  # too old: October is missing
+    ("2026-08-01", "2026-10-31", 3, True),
+])
+def test_the_period_must_cover_the_required_months(start: str, end: str, months: int, ok: bool) -> None:
+    doc = run(statement(ledger(2), period_start=start, period_end=end), statement_months=months)
+    assert ("period_covers_required_months" not in rules(doc)) == ok
+
+
+def test_required_period_at_the_turn_of_the_year() -> None:
+    assert required_period(dt.date(2027, 1, 5), 6) == (dt.date(2026, 7, 5), dt.date(2026, 12, 31))
+
+
+def test_a_card_number_must_pass_luhn_and_match_the_bank() -> None:
+    broken = CARD[:-1] + str((int(CARD[-1]) + 1) % 10)
+    assert "account_number_luhn" in rules(run(statement(ledger(), account_number=broken)))
+    other_bank = run(statement(ledger(), bank_name="招商银行"))
+    [f] = [f for f in other_bank.findings if f.rule == "bank_matches_card_bin"]
+    assert "中国工商银行" in f.message.zh and f.fields == ["bank_name", "account_number"]
+    unknown_bin = "6999990000000000"
+    assert not {"account_number_luhn", "bank_matches_card_bin"} & set(rules(run(statement(
+        ledger(), account_number=unknown_bin if luhn_ok(unknown_bin) else "6999990000000008"))))
+    passbook = run(statement(ledger(), account_number="3100123456789"))  # an account, not a card: no Luhn
+    assert "account_number_luhn" not in rules(passbook)
+
+
+def test_unreadable_and_unsure_cells_are_findings_at_their_cells() -> None:
+    doc = statement(ledger())
+    doc.tables["transactions"][2]["amount"] = Field(value=None, raw="1,2O0.0", source=Source.OCR, confidence=0.5)
+    doc.tables["transactions"][5]["balance"] = Field(value="1234.00", raw="1234.00", source=Source.OCR,
+                                                     confidence=0.41)
+    del doc.tables["transactions"][6]["date"]
+    doc = run(doc)
+    cells = {f.fields[0]: f.message.en for f in doc.findings if f.rule == "transaction_cells_read"}
+    assert set(cells) == {"transactions[2].amount", "transactions[5].balance", "transactions[6].date"}
+    assert "1,2O0.0" in cells["transactions[2].amount"] and "low confidence" in cells["transactions[5].balance"]
+    assert doc.status.value == "needs_review"
+
+
+def test_pdf_metadata_hints_are_warnings() -> None:
+    doc = statement(ledger())
+    doc.meta |= {"pdf_producer": "Adobe Acrobat Pro DC 23.1", "pdf_created": "2026-11-01T09:00:00",
+                 "pdf_modified": "2026-11-05T21:13:00"}
+    doc = run(doc)
+    hints = [f for f in doc.findings if f.rule == "pdf_edited"]
+    assert len(hints) == 2 and all(f.severity == Severity.WARNING for f in hints)
+    assert doc.status.value == "accepted"
+    bank_export = statement(ledger())
+    bank_export.meta |= {"pdf_producer": "iText 5.5.13", "pdf_created": "2026-11-01T09:00:00",
+                         "pdf_modified": "2026-11-01T09:00:00"}
+    assert "pdf_edited" not in rules(run(bank_export))
+
+
+def test_a_text_layer_mismatch_is_a_warning_at_the_cell() -> None:
+    doc = statement(ledger())
+    doc.meta["text_layer_check"] = {"sampled": ["transactions[3].balance"], "mismatches": [
+        {"field": "transactions[3].balance", "text_layer": "3,000.00", "ocr": "8,000.00"}]}
+    [f] = [f for f in run(doc).findings if f.rule == "text_layer_matches_page"]
+    assert f.fields == ["transactions[3].balance"] and f.severity == Severity.WARNING
+
+
+def test_no_rows_and_no_header() -> None:
+    doc = run(ExtractedDocument(doc_type="bank_statement", tables={"transactions": []}))
+    assert {"has_transactions", "header_fields_read", "period_covers_required_months"} <= set(rules(doc))

@@ -1,0 +1,327 @@
+"""Rules for bank statements: the balance chain, dates and period, the account, tamper hints.
+
+The balance chain is the strongest tamper signal there is: walking the rows in
+time order, every balance must equal the previous balance plus the amount, to
+the cent. A break is an error pointing at the row (``transactions[i].balance``,
+``i`` in printed order); the message says whether it looks like an edited
+balance (the next row follows from the one before the break) or a missing row
+(the gap is the amount of a transaction that is not there).
+
+Findings that point into the table name fields as ``transactions[i].<field>``.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import json
+from collections.abc import Iterator
+from decimal import Decimal, InvalidOperation
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from stdnum import luhn
+
+from extractors.models import ExtractedDocument, Field, Finding, Source
+from validators.base import RuleContext, error, rule, warning
+
+T = "bank_statement"
+REQUIRED_CELLS = ("date", "amount")
+MAX_REPORTED = 20
+"""At most this many row findings of one rule; a statement that breaks more is reported as such."""
+
+
+def _path(i: int, name: str) -> str:
+    return f"transactions[{i}].{name}"
+
+
+def _rows(doc: ExtractedDocument) -> list[dict[str, Field]]:
+    return doc.tables.get("transactions", [])
+
+
+def _dec(f: Field | None) -> Decimal | None:
+    if f is None or f.value is None:
+        return None
+    try:
+        d = Decimal(str(f.value))
+    except (InvalidOperation, ValueError):
+        return None
+    return d if d.is_finite() else None
+
+
+def _day(f: Field | None) -> dt.date | None:
+    if f is None or f.value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(str(f.value))
+    except ValueError:
+        return None
+
+
+def chronological(doc: ExtractedDocument) -> list[int]:
+    """Row indexes in time order (printed order, reversed for a newest-first statement)."""
+    idx = list(range(len(_rows(doc))))
+    return idx[::-1] if doc.meta.get("order") == "newest_first" else idx
+
+
+@rule(T)
+def has_transactions(doc: ExtractedDocument, ctx: RuleContext) -> Iterator[Finding]:
+    """At least one transaction row was read (a statement with none says so and is rejected by the reader)."""
+    if not _rows(doc) and doc.reject_reason is None:
+        yield error("has_transactions", ["transactions"], "No transaction rows could be read from the statement.",
+                    "未能从流水中读取到交易记录。")
+
+
+@rule(T)
+def transaction_cells_read(doc: ExtractedDocument, ctx: RuleContext) -> Iterator[Finding]:
+    """Every row has a date, an amount and (where the statement prints balances) a balance, read with confidence."""
+    has_balance = any("balance" in r for r in _rows(doc))
+    wanted = REQUIRED_CELLS + (("balance",) if has_balance else ())
+    problems: list[tuple[int, str, str]] = []
+    for i, row in enumerate(_rows(doc)):
+        for name in wanted:
+            f = row.get(name)
+            if f is None or f.value is None:
+                problems.append((i, name, "missing" if f is None or not f.raw else "unreadable"))
+            elif f.source == Source.OCR and f.confidence < ctx.min_confidence:
+                problems.append((i, name, "unsure"))
+    for i, name, what in problems[:MAX_REPORTED]:
+        raw = _rows(doc)[i].get(name)
+        shown = f" ('{raw.raw}')" if raw is not None and raw.raw and what != "missing" else ""
+        en = {"missing": "is missing", "unreadable": f"could not be read{shown}",
+              "unsure": f"was read with low confidence{shown}"}[what]
+        zh = {"missing": "缺失", "unreadable": f"无法识别{shown}", "unsure": f"识别置信度低{shown}"}[what]
+        yield error("transaction_cells_read", [_path(i, name)], f"Row {i + 1}: the {name} {en}.",
+                    f"第 {i + 1} 行：{_ZH[name]}{zh}。")
+    if len(problems) > MAX_REPORTED:
+        yield error("transaction_cells_read", [], f"{len(problems) - MAX_REPORTED} more cells could not be read.",
+                    f"另有 {len(problems) - MAX_REPORTED} 个单元格无法识别。")
+
+
+_ZH = {"date": "日期", "amount": "金额", "balance": "余额", "time": "时间"}
+
+
+@rule(T)
+def balance_chain(doc: ExtractedDocument, ctx: RuleContext) -> Iterator[Finding]:
+    """Each balance = previous balance + amount, to the cent, in time order."""
+    rows = _rows(doc)
+    order = chronological(doc)
+    chain = [(i, _dec(rows[i].get("amount")), _dec(rows[i].get("balance"))) for i in order]
+    chain = [(i, a, b) for i, a, b in chain if a is not None and b is not None]
+    reported = 0
+    for k in range(1, len(chain)):
+        i, amount, balance = chain[k]
+        _, _, previous = chain[k - 1]
+        assert amount is not None and balance is not None and previous is not None
+        expected = previous + amount
+        if expected == balance:
+            continue
+        if k >= 2:
+            # the break may be the previous row's balance (then this row follows from the one before)
+            before, prev_amount = chain[k - 2][2], chain[k - 1][1]
+            if before is not None and prev_amount is not None and before + prev_amount != previous:
+                continue  # already reported at the previous row
+        reported += 1
+        if reported > MAX_REPORTED:
+            break
+        following = chain[k + 1] if k + 1 < len(chain) else None
+        gap = balance - expected
+        if following is not None and following[1] is not None and following[2] is not None \
+                and expected + following[1] == following[2]:
+            en = (f"Row {i + 1}: the balance {balance} should be {expected} (previous balance {previous} plus the "
+                  f"amount {amount}); the next row follows from {expected}, so this balance was likely altered.")
+            zh = (f"第 {i + 1} 行：余额 {balance} 应为 {expected}（上一笔余额 {previous} 加本笔金额 {amount}），"
+                  f"下一笔按 {expected} 接续，此余额疑似被改动。")
+        else:
+            en = (f"Row {i + 1}: the balance {balance} does not follow from the previous balance {previous} and "
+                  f"the amount {amount} (off by {gap}); a transaction may be missing before this row, or a value "
+                  f"was altered.")
+            zh = (f"第 {i + 1} 行：余额 {balance} 与上一笔余额 {previous} 加本笔金额 {amount} 不符（相差 {gap}），"
+                  f"可能缺少交易记录或数值被改动。")
+        yield error("balance_chain", [_path(i, "balance"), _path(i, "amount")], en, zh)
+
+
+@rule(T)
+def opening_closing_agree(doc: ExtractedDocument, ctx: RuleContext) -> Iterator[Finding]:
+    """A printed opening balance plus the first amount is the first balance; a printed closing one is the last."""
+    rows = _rows(doc)
+    order = [i for i in chronological(doc) if _dec(rows[i].get("balance")) is not None]
+    if not order:
+        return
+    opening, closing = doc.fields.get("opening_balance"), doc.fields.get("closing_balance")
+    first, last = order[0], order[-1]
+    if opening is not None and opening.source != Source.DERIVED and _dec(opening) is not None:
+        amount = _dec(rows[first].get("amount"))
+        if amount is not None and _dec(opening) + amount != _dec(rows[first].get("balance")):  # type: ignore[operator]
+            yield error("opening_closing_agree", ["opening_balance", _path(first, "balance")],
+                        f"The opening balance {opening.value} plus the first amount {amount} is not the first "
+                        f"balance {rows[first]['balance'].value}.",
+                        f"期初余额 {opening.value} 加第一笔金额 {amount} "
+                        f"不等于第一笔余额 {rows[first]['balance'].value}。")
+    if closing is not None and closing.source != Source.DERIVED and _dec(closing) is not None \
+            and _dec(closing) != _dec(rows[last].get("balance")):
+        yield error("opening_closing_agree", ["closing_balance", _path(last, "balance")],
+                    f"The closing balance {closing.value} is not the last balance {rows[last]['balance'].value}.",
+                    f"期末余额 {closing.value} 不等于最后一笔余额 {rows[last]['balance'].value}。")
+
+
+@rule(T)
+def dates_in_period(doc: ExtractedDocument, ctx: RuleContext) -> Iterator[Finding]:
+    """Every transaction date lies inside the printed statement period."""
+    start, end = _day(doc.fields.get("period_start")), _day(doc.fields.get("period_end"))
+    if start is None or end is None:
+        return
+    outside = [i for i, r in enumerate(_rows(doc)) if (d := _day(r.get("date"))) is not None and not start <= d <= end]
+    for i in outside[:MAX_REPORTED]:
+        day = _rows(doc)[i]["date"].value
+        yield error("dates_in_period", [_path(i, "date"), "period_start", "period_end"],
+                    f"Row {i + 1}: the date {day} is outside the statement period {start} – {end}.",
+                    f"第 {i + 1} 行：日期 {day} 不在流水起止日期 {start} 至 {end} 之内。")
+
+
+@rule(T)
+def dates_in_order(doc: ExtractedDocument, ctx: RuleContext) -> Iterator[Finding]:
+    """Walking the rows in time order, no date goes back (a row moved or a date edited)."""
+    rows = _rows(doc)
+    previous: tuple[int, dt.date] | None = None
+    count = 0
+    for i in chronological(doc):
+        d = _day(rows[i].get("date"))
+        if d is None:
+            continue
+        if previous is not None and d < previous[1]:
+            count += 1
+            if count <= MAX_REPORTED:
+                yield error("dates_in_order", [_path(i, "date")],
+                            f"Row {i + 1}: the date {d} comes out of order (after {previous[1]}).",
+                            f"第 {i + 1} 行：日期 {d} 顺序错乱（排在 {previous[1]} 之后）。")
+        previous = (i, d)
+
+
+def required_period(today: dt.date, months: int) -> tuple[dt.date, dt.date]:
+    """What a statement must cover: from ``months`` before the upload day to the end of the last whole month.
+
+    A statement of 2026-05-01 – 2026-10-31 or of 2026-05-16 – 2026-11-15 uploaded on 2026-11-21 covers six
+    months; one ending 2026-10-20 is too old, one starting 2026-06-01 too short.
+
+    >>> required_period(dt.date(2026, 11, 21), 6)
+    (datetime.date(2026, 5, 21), datetime.date(2026, 10, 31))
+    >>> required_period(dt.date(2026, 1, 31), 1)
+    (datetime.date(2025, 12, 31), datetime.date(2025, 12, 31))
+    """
+    end = today.replace(day=1) - dt.timedelta(days=1)
+    y, m = divmod(today.month - 1 - months, 12)
+    year, month = today.year + y, m + 1
+    start = dt.date(year, month, min(today.day, calendar.monthrange(year, month)[1]))
+    return start, end
+
+
+@rule(T)
+def period_covers_required_months(doc: ExtractedDocument, ctx: RuleContext) -> Iterator[Finding]:
+    """The statement covers the ``ctx.statement_months`` months before the upload (:func:`required_period`)."""
+    start, end = _day(doc.fields.get("period_start")), _day(doc.fields.get("period_end"))
+    if start is None or end is None:
+        yield error("period_covers_required_months", ["period_start", "period_end"],
+                    "The statement period could not be read.", "未能识别流水的起止日期。")
+        return
+    try:
+        need_start, need_end = required_period(ctx.today, ctx.statement_months)
+    except (OverflowError, ValueError):
+        return
+    if start > need_start or end < need_end:
+        yield error("period_covers_required_months", ["period_start", "period_end"],
+                    f"The statement covers {start} – {end}; {ctx.statement_months} months are required: "
+                    f"{need_start} – {need_end}.",
+                    f"流水起止日期为 {start} 至 {end}，"
+                    f"需覆盖 {need_start} 至 {need_end} 共 {ctx.statement_months} 个月。")
+
+
+def _is_card(number: str) -> bool:
+    return number.isdigit() and 16 <= len(number) <= 19 and (number[:2] == "62" or card_bank(number) is not None)
+
+
+@cache
+def _bins() -> dict[str, str]:
+    data: dict[str, Any] = json.loads((Path(__file__).parent / "data" / "card_bins.json").read_text("utf-8"))
+    return dict(data["bins"])
+
+
+def card_bank(number: str) -> str | None:
+    """The issuing bank of a card number by its BIN (longest listed prefix), if the table knows it.
+
+    >>> card_bank("6222020200112233445"), card_bank("6999990000000000")
+    ('中国工商银行', None)
+    """
+    bins = _bins()
+    for n in range(8, 5, -1):
+        if number[:n] in bins:
+            return bins[number[:n]]
+    return None
+
+
+@rule(T)
+def account_number_luhn(doc: ExtractedDocument, ctx: RuleContext) -> Iterator[Finding]:
+    """A card number (16–19 digits, a UnionPay 62 prefix or a listed BIN) passes the Luhn check (python-stdnum)."""
+    f = doc.fields.get("account_number")
+    number = str(f.value) if f is not None and f.value else ""
+    if _is_card(number) and not luhn.is_valid(number):
+        yield error("account_number_luhn", ["account_number"],
+                    "The card number fails its check digit (Luhn); it was misread or altered.",
+                    "卡号校验位（Luhn）错误，可能识别有误或被改动。")
+
+
+@rule(T)
+def bank_matches_card_bin(doc: ExtractedDocument, ctx: RuleContext) -> Iterator[Finding]:
+    """The bank the statement is headed with issued the card, where the BIN table (data/card_bins.json) knows it."""
+    f, bank = doc.fields.get("account_number"), doc.value("bank_name")
+    number = str(f.value) if f is not None and f.value else ""
+    issuer = card_bank(number) if number.isdigit() else None
+    if issuer and bank and issuer != bank:
+        yield error("bank_matches_card_bin", ["bank_name", "account_number"],
+                    f"The statement is headed {bank}, but the card number belongs to {issuer}.",
+                    f"流水抬头为{bank}，但卡号属于{issuer}。")
+
+
+@cache
+def _editors() -> list[str]:
+    data: dict[str, Any] = json.loads((Path(__file__).parent / "data" / "pdf_editors.json").read_text("utf-8"))
+    return [e.lower() for e in data["editors"]]
+
+
+@rule(T)
+def pdf_edited(doc: ExtractedDocument, ctx: RuleContext) -> Iterator[Finding]:
+    """Tamper hints in the PDF metadata: an editor's producer/creator, a modification after creation."""
+    tools = [str(doc.meta.get(k) or "") for k in ("pdf_producer", "pdf_creator")]
+    hit = next((t for t in tools if any(e in t.lower() for e in _editors())), None)
+    if hit:
+        yield warning("pdf_edited", [], f"The PDF was last written by an editing program ({hit}), not a bank's "
+                      "export.", f"PDF 由编辑软件（{hit}）生成或保存，而非银行导出。")
+    created, modified = doc.meta.get("pdf_created"), doc.meta.get("pdf_modified")
+    if created and modified:
+        try:
+            later = dt.datetime.fromisoformat(str(modified)) - dt.datetime.fromisoformat(str(created))
+        except (ValueError, TypeError):
+            return
+        if later > dt.timedelta(minutes=1):
+            yield warning("pdf_edited", [], f"The PDF was modified ({modified}) after it was created ({created}).",
+                          f"PDF 在生成（{created}）之后被修改过（{modified}）。")
+
+
+@rule(T)
+def text_layer_matches_page(doc: ExtractedDocument, ctx: RuleContext) -> Iterator[Finding]:
+    """The text layer says what the page shows: sampled cells OCR'd on the rendered page (see the reader)."""
+    check = doc.meta.get("text_layer_check")
+    for m in check.get("mismatches", []) if isinstance(check, dict) else []:
+        yield warning("text_layer_matches_page", [m["field"]],
+                      f"The text layer of the PDF says {m['text_layer']} where the page shows {m['ocr']}.",
+                      f"PDF 文字层为 {m['text_layer']}，而页面显示为 {m['ocr']}。")
+
+
+@rule(T)
+def header_fields_read(doc: ExtractedDocument, ctx: RuleContext) -> Iterator[Finding]:
+    """The account holder and the account number were read from the statement's header."""
+    for name in ("account_name", "account_number"):
+        if doc.value(name) in (None, ""):
+            yield error("header_fields_read", [name], f"The statement's {name.replace('_', ' ')} could not be read.",
+                        f"未能识别流水的{'户名' if name == 'account_name' else '账号'}。")
