@@ -59,12 +59,18 @@ class PdfPageText(BaseModel):
     height: float
     lines: list[TextLine]
     """The page's text cells, in reading order, boxes in PDF points from the top-left."""
+    images: list[tuple[float, float, float, float]] = []
+    """Boxes of the raster images drawn on the page (a logo, a seal — or a picture pasted over text)."""
     source: Source = Source.PDF_TEXT
 
     def scaled(self, pixel_width: int) -> list[TextLine]:
         """The cells with boxes in the pixels of the page rendered ``pixel_width`` wide."""
         k = pixel_width / self.width
         return [ln.model_copy(update={"bbox": tuple(round(v * k) for v in ln.bbox)}) for ln in self.lines]
+
+    def scaled_images(self, pixel_width: int) -> list[tuple[int, int, int, int]]:
+        k = pixel_width / self.width
+        return [(round(a * k), round(b * k), round(c * k), round(d * k)) for a, b, c, d in self.images]
 
 
 _PDF_DATE = re.compile(r"(?:D:)?(\d{4})(\d{2})?(\d{2})?(\d{2})?(\d{2})?(\d{2})?")
@@ -144,7 +150,10 @@ def read(data: bytes, *, max_pages: int = 50, password: str | None = None) -> tu
                 if sum(len(c.text.strip()) for c in cells) < MIN_CHARS:
                     out.append(None)
                 else:
-                    out.append(PdfPageText(width=float(page.width), height=float(page.height), lines=cells))
+                    top = float(page.layout.y1)
+                    images = [(i.x0, top - i.y1, i.x1, top - i.y0) for i in _objects(page.layout, "LTImage")]
+                    out.append(PdfPageText(width=float(page.width), height=float(page.height), lines=cells,
+                                           images=images))
                 page.close()
             return meta, out
     except (TooManyPages, CorruptFile, EncryptedPdf):
@@ -188,14 +197,17 @@ def text_lines(data: bytes, *, max_pages: int = 50, password: str | None = None)
     return read(data, max_pages=max_pages, password=password)[1]
 
 
-def _chars(obj: Any) -> Iterator[Any]:
-    from pdfminer.layout import LTChar
-
+def _objects(obj: Any, kind: str) -> Iterator[Any]:
+    """pdfminer layout objects of the class named ``kind``, at any depth (inside figures too)."""
     for item in obj:
-        if isinstance(item, LTChar):
+        if type(item).__name__ == kind:
             yield item
         elif hasattr(item, "__iter__") and not isinstance(item, str):
-            yield from _chars(item)
+            yield from _objects(item, kind)
+
+
+def _chars(obj: Any) -> Iterator[Any]:
+    return _objects(obj, "LTChar")
 
 
 def page_cells(page: Any) -> list[TextLine]:

@@ -54,8 +54,9 @@ class PaddleEngine(OcrEngine):
             raise OcrUnavailable(f"PaddleOCR failed to load the PP-OCRv6 models: {type(exc).__name__}") from exc
         self._version = getattr(paddleocr, "__version__", "unknown")
 
-    def read(self, image: np.ndarray, page: int = 1) -> list[TextLine]:
-        results = self._ocr.predict(np.ascontiguousarray(image))
+    def read(self, image: np.ndarray, page: int = 1, max_side: int | None = None) -> list[TextLine]:
+        limits = {"text_det_limit_side_len": max_side, "text_det_limit_type": "max"} if max_side else {}
+        results = self._ocr.predict(np.ascontiguousarray(image), **limits)
         lines: list[TextLine] = []
         for res in results:
             for text, score, box in zip(res["rec_texts"], res["rec_scores"], res["rec_boxes"], strict=False):

@@ -25,11 +25,12 @@ from __future__ import annotations
 import itertools
 import re
 import statistics
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from extractors.models import BBox, TextLine
-from extractors.statements.layout import Layout
+from extractors.statements.layout import GENERIC_COLUMNS, Layout
 from extractors.statements.values import norm, parse_day
 from extractors.text import union
 
@@ -106,7 +107,35 @@ def lines_of(cells: Sequence[TextLine]) -> list[list[TextLine]]:
     return [sorted(line, key=lambda c: c.bbox[0]) for line in out]
 
 
+def _split_header(cell: TextLine, layout: Layout) -> list[TextLine]:
+    """A header cell that is two headers run together (``交易日期交易时间``: the OCR joined them), split."""
+    text = norm(cell.text)
+    words = sorted({norm(w) for w in (*layout.columns, *GENERIC_COLUMNS) if w}, key=len, reverse=True)
+    taken: list[tuple[int, int]] = []
+    for w in words:
+        start = text.find(w)
+        while start >= 0:
+            span = (start, start + len(w))
+            if all(span[1] <= a or span[0] >= b for a, b in taken):
+                taken.append(span)
+            start = text.find(w, start + 1)
+    taken.sort()
+    if len(taken) < 2 or sum(b - a for a, b in taken) < 0.7 * len(text):
+        return [cell]
+    bounds = [0] + [b for _, b in taken[:-1]] + [len(text)]
+    widths = [_width(ch) for ch in text]
+    scale = (cell.bbox[2] - cell.bbox[0]) / sum(widths)
+    out = []
+    for lo, hi in itertools.pairwise(bounds):
+        x0 = cell.bbox[0] + sum(widths[:lo]) * scale
+        x1 = cell.bbox[0] + sum(widths[:hi]) * scale
+        out.append(cell.model_copy(update={"text": text[lo:hi], "bbox": (round(x0), cell.bbox[1], round(x1),
+                                                                         cell.bbox[3])}))
+    return out
+
+
 def _header_line(line: list[TextLine], layout: Layout) -> list[Column] | None:
+    line = [part for c in line for part in _split_header(c, layout)]
     roles = [layout.role(c.text) for c in line]
     found = {r for r in roles if r}
     has_amount = bool(found & {"amount", "inflow", "outflow"})
@@ -134,10 +163,111 @@ def _merge_split_headers(columns: list[Column]) -> list[Column]:
     return merged
 
 
+def _overlap(cell: TextLine, col: Column) -> float:
+    return min(cell.bbox[2], col.x1) - max(cell.bbox[0], col.x0)
+
+
+def _width(ch: str) -> float:
+    """Rough advance of a character in ems: CJK and full-width ones are square, the rest about half."""
+    return 1.0 if unicodedata.east_asian_width(ch) in ("W", "F") else 0.55
+
+
+def _kind(ch: str) -> str:
+    if ch.isspace():
+        return " "
+    if ch.isdigit() or ch in ".,+-:/*":
+        return "9"
+    return "a" if ch.isascii() else "中"
+
+
+NUMERIC_ROLES = frozenset({"date", "time", "amount", "inflow", "outflow", "balance", "counterparty_account"})
+"""Columns that hold digits (and separators) only; the rest may hold anything."""
+
+
+def _pieces(text: str) -> list[tuple[int, int, str]]:
+    """``(start, end, kind)`` runs of one kind (digits and number punctuation, or the rest), spaces dropped."""
+    out: list[tuple[int, int, str]] = []
+    for i, ch in enumerate(text):
+        kind = _kind(ch)
+        if kind == " ":
+            continue
+        kind = "9" if kind == "9" else "a"
+        if out and out[-1][2] == kind and out[-1][1] == i:
+            out[-1] = (out[-1][0], i + 1, kind)
+        else:
+            out.append((i, i + 1, kind))
+    return out
+
+
+def _fill(pieces: list[tuple[int, int, str]], cols: list[Column]) -> list[list[tuple[int, int, str]]] | None:
+    """Pieces shared out over the columns in order: each column at least one, a digits-only column only digit
+    runs. None when they cannot be."""
+    if not cols:
+        return [] if not pieces else None
+    numeric = cols[0].role in NUMERIC_ROLES
+    for take in range(len(pieces) - len(cols) + 1, 0, -1):
+        head = pieces[:take]
+        if numeric and any(k != "9" for _, _, k in head):
+            continue
+        rest = _fill(pieces[take:], cols[1:])
+        if rest is not None:
+            return [head, *rest]
+    return None
+
+
+def split_over_columns(cell: TextLine, columns: list[Column]) -> list[tuple[Column, TextLine]]:
+    """A cell that runs over two or more columns (an OCR box joining neighbours, or a text layer whose
+    cells touch), split into what each column holds.
+
+    The cell is cut where its text changes between digits and other text (or at a space), and the runs are
+    shared out over the columns it overlaps, in order, digits-only columns (amounts, balances, account
+    numbers, dates) taking digit runs only: ``25671.91 长沙市…`` over balance and counterparty, or
+    ``6222021635958598346网上银行`` over account and channel. A cell whose runs do not fit its columns stays
+    whole in the column it overlaps most (a long name spilling over its border).
+    """
+    whole = [(_column_of(cell, columns), cell)]
+    width = cell.bbox[2] - cell.bbox[0]
+    text = cell.text
+    pieces = _pieces(text)
+    spanned = sorted((c for c in columns if _overlap(cell, c) >= 4), key=lambda c: c.x0)
+    if len(spanned) == 1 and spanned[0].role in NUMERIC_ROLES and any(k != "9" for _, _, k in pieces):
+        # digits and words in a digits-only column: the words may belong to a neighbour it almost touches
+        ordered = sorted(columns, key=lambda c: c.x0)
+        at = ordered.index(spanned[0])
+        near = [c for c in ordered[max(0, at - 1):at + 2] if _overlap(cell, c) > -0.12 * width]
+        spanned = near
+    shares = None
+    while len(spanned) >= 2:
+        shares = _fill(pieces, spanned)
+        if shares is not None:
+            break
+        edge = min((spanned[0], spanned[-1]), key=lambda c: _overlap(cell, c))
+        if _overlap(cell, edge) >= 0.25 * width:
+            break  # a column it clearly runs into, and the text does not fit: leave it whole
+        spanned.remove(edge)
+    if shares is None or len(spanned) < 2:
+        return whole
+    widths = [_width(ch) for ch in text]
+    scale = (cell.bbox[2] - cell.bbox[0]) / sum(widths)
+    starts = list(itertools.accumulate([0.0, *widths[:-1]]))
+    parts = []
+    for col, share in zip(spanned, shares, strict=True):
+        lo, hi = share[0][0], share[-1][1]
+        x0 = cell.bbox[0] + starts[lo] * scale
+        x1 = cell.bbox[0] + (starts[hi - 1] + widths[hi - 1]) * scale
+        parts.append((col, cell.model_copy(update={"text": text[lo:hi], "bbox": (round(x0), cell.bbox[1],
+                                                                                   round(x1), cell.bbox[3])})))
+    return parts
+
+
 def _column_of(cell: TextLine, columns: list[Column]) -> Column:
+    """The column a cell overlaps most; among those it overlaps, one whose kind fits its text first
+    (the wrapped tail ``限公司`` of a name leaning over a balance column belongs to the name)."""
     x0, x1 = cell.bbox[0], max(cell.bbox[2], cell.bbox[0] + 1)
     mid = (x0 + x1) / 2
-    return max(columns, key=lambda c: (min(x1, c.x1) - max(x0, c.x0), -abs(mid - (c.x0 + c.x1) / 2)))
+    digits = all(k == "9" for _, _, k in _pieces(cell.text))
+    return max(columns, key=lambda c: (min(x1, c.x1) - max(x0, c.x0) > 0 and (digits or c.role not in NUMERIC_ROLES),
+                                       min(x1, c.x1) - max(x0, c.x0), -abs(mid - (c.x0 + c.x1) / 2)))
 
 
 def above_header(cells: Sequence[TextLine], layout: Layout) -> list[TextLine]:
@@ -210,7 +340,8 @@ def fit_columns(columns: list[Column], body: list[list[TextLine]]) -> list[Colum
     fitted = []
     for i, (col, mid) in enumerate(heads):
         spans = owner[i] or [(mid - 1, mid + 1)]
-        fitted.append(Column(col.role, col.header, min(s[0] for s in spans), max(s[1] for s in spans)))
+        fitted.append(Column(col.role, col.header, min(s[0] for s in spans), max(s[1] for s in spans),
+                             col.header_x0, col.header_x1))
     return fitted
 
 
@@ -239,7 +370,7 @@ def _rows(page_no: int, body: list[list[TextLine]], columns: list[Column],
             footer = [c for rest in body[i:] for c in rest]
             body = body[:i]
             break
-        dated = [c for c in line if _column_of(c, columns) in date_cols and parse_day(c.text)]
+        dated = [c for c in line if any(_overlap(c, d) > 0 for d in date_cols) and parse_day(c.text)]
         if dated:
             anchors.append((i, Row(page=page_no, anchor_y=_mid(line))))
         else:
@@ -271,7 +402,7 @@ def _rows(page_no: int, body: list[list[TextLine]], columns: list[Column],
         assignments[i] = chosen
     for i, row in sorted(assignments.items()):
         for cell in body[i]:
-            col = _column_of(cell, columns)
-            if col.role:
-                row.cells.setdefault(col.role, []).append(cell)
+            for col, part in split_over_columns(cell, columns):
+                if col.role:
+                    row.cells.setdefault(col.role, []).append(part)
     return rows, footer

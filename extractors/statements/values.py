@@ -63,7 +63,7 @@ def amount_text(value: Decimal) -> str:
     return str(value.quantize(CENT))
 
 
-_DAY = re.compile(r"(?<!\d)(\d{4})(?:[-./年](\d{1,2})[-./月](\d{1,2})日?|(\d{2})(\d{2}))(?!\d{3})")
+_DAY = re.compile(r"(?<!\d)(\d{4})(?:[-./年](\d{1,2})[-./月](\d{1,2})日?|(\d{2})(\d{2})(?=\d{4}(?:\d{2})?(?!\d)|\D|$))")
 _TIME = re.compile(r"(?<!\d)([01]\d|2[0-3]):?([0-5]\d)(?::?([0-5]\d))?(?!\d)")
 
 
