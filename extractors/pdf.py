@@ -37,8 +37,9 @@ from extractors.models import Source, TextLine
 
 MIN_CHARS = 20
 """Fewer characters than this on a page: treat it as a scan."""
-CELL_GAP = 0.6
-"""A horizontal gap wider than this many character heights ends a cell."""
+CELL_GAP = 0.3
+"""A horizontal gap wider than this many character heights ends a cell (glyphs of one word touch; table
+columns are padded by half an em or more)."""
 SPACE_RUN = 2.0
 """Spaces the PDF writes as characters keep a cell together (户　名：) up to this many character heights."""
 

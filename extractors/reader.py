@@ -35,9 +35,6 @@ MIN_TYPE_SCORE = 0.34
 """At least this share of a type's keywords must be read for the page to be that type."""
 GOOD_TYPE_SCORE = 0.5
 """A reading this good is kept without trying another orientation."""
-PAGE_DETECT_SIDE = 1600
-"""Whole pages are detected at most this long (an A4 page at ~140 dpi; 9-point print is still 17 px high):
-full resolution (2339 px at 200 dpi) costs 0.5 s more a page and finds the same text."""
 MIN_LINES = 3
 """Fewer text lines than this (the detector finds text at any angle): no other orientation is tried."""
 
@@ -168,6 +165,7 @@ class Reader:
         result.add_time("decode", time.perf_counter() - t)
         regions = self._read_image(image, types, result)
         self._assemble(regions, types, result, {})
+        self._reread(result)
         return _settle(result)
 
     def _read_pdf(self, data: bytes, types: list[str], password: str | None) -> ReadResult:
@@ -194,6 +192,7 @@ class Reader:
                 regions.extend(self._read_image(image, types, result, origin="pdf_page"))
         meta["text_layer_pages"] = sum(1 for p in text_pages if p)
         self._assemble(regions, types, result, meta)
+        self._reread(result)
         t = time.perf_counter()
         for doc in result.documents:
             if doc.tables:
@@ -226,9 +225,20 @@ class Reader:
                         cells.append((f"{table_name}[{i}].{name}", f))
         if not cells:
             return
+        mismatches = []
+        for (path, f), (seen, _) in zip(cells, self._read_cells([f for _, f in cells], result), strict=True):
+            if _digits(seen) != _digits(f.raw or ""):
+                mismatches.append({"field": path, "text_layer": f.raw, "ocr": seen or None})
+        doc.meta["text_layer_check"] = {"sampled": [p for p, _ in cells], "under_images": covered,
+                                         "mismatches": mismatches}
+
+
+    def _read_cells(self, fields: list[Field], result: ReadResult) -> list[tuple[str, float]]:
+        """The text in each field's box on its page image, read again by the engine's card recogniser (the
+        stronger one): the crops are stacked into one image, so it is one OCR call."""
         crops, spans = [], []
         y = 0
-        for _, f in cells:
+        for f in fields:
             page = result.pages[f.page - 1].image
             assert f.bbox is not None
             x0, y0, x1, y1 = f.bbox
@@ -242,33 +252,71 @@ class Reader:
         for crop, (top, bottom) in zip(crops, spans, strict=True):
             sheet[top:bottom, :crop.shape[1]] = crop[:, :, :3] if crop.ndim == 3 else crop[:, :, None]
         read = self.engine.read(sheet)
-        mismatches = []
-        for (path, f), (top, bottom) in zip(cells, spans, strict=True):
-            seen = "".join(ln.text for ln in read if top <= (ln.bbox[1] + ln.bbox[3]) / 2 < bottom)
-            if _digits(seen) != _digits(f.raw or ""):
-                mismatches.append({"field": path, "text_layer": f.raw, "ocr": seen or None})
-        doc.meta["text_layer_check"] = {"sampled": [p for p, _ in cells], "under_images": covered,
-                                         "mismatches": mismatches}
+        out = []
+        for top, bottom in spans:
+            inside = [ln for ln in read if top <= (ln.bbox[1] + ln.bbox[3]) / 2 < bottom]
+            out.append(("".join(ln.text for ln in sorted(inside, key=lambda ln: ln.bbox[0])),
+                        min((ln.confidence for ln in inside), default=0.0)))
+        return out
 
+    def _reread(self, result: ReadResult) -> None:
+        """Cells a document type doubts (a statement's amounts and balances that break its balance chain or
+        do not parse) are read again with the stronger recogniser; the document type takes the new reading."""
+        t = time.perf_counter()
+        for doc in result.documents:
+            if doc.doc_type == "unknown":
+                continue
+            kind = doctypes.get(doc.doc_type)
+            doubted = kind.doubted(doc)
+            fields = [(path, f) for path, f in doubted if f.bbox is not None and 0 < f.page <= len(result.pages)]
+            if fields:
+                readings = self._read_cells([f for _, f in fields], result)
+                kind.reread(doc, {path: reading for (path, _), reading in zip(fields, readings, strict=True)})
+        result.add_time("reread", time.perf_counter() - t)
 
     def _read_image(self, image: np.ndarray, types: list[str], result: ReadResult,
                     origin: str = "photo") -> list[_Region]:
         t = time.perf_counter()
         found = cards.find_cards(image)
         result.add_time("find", time.perf_counter() - t)
-        if not found:
-            image = self._as_page(image, result, origin)
-        regions: list[tuple[np.ndarray, cards.CardCrop | None]] = [(c.image, c) for c in found] or [(image, None)]
+        if found:
+            read = [self._read_region(c.image, c, image, types, result) for c in found]
+            if not self._a_page_after_all(read, types, origin):
+                return self._commit(read, result, "card")
+        page = self._as_page(image, result, origin)
+        return self._commit([self._read_region(page, None, page, types, result)], result, origin)
+
+    def _read_region(self, region: np.ndarray, crop: cards.CardCrop | None, photo: np.ndarray, types: list[str],
+                     result: ReadResult) -> tuple[np.ndarray, list[TextLine], Quality]:
+        t = time.perf_counter()
+        q = quality.measure(region, crop, photo=photo)
+        result.add_time("quality", time.perf_counter() - t)
+        upright, lines = self._best_orientation(region, types, result, card=crop is not None)
+        return upright, lines, q
+
+    def _a_page_after_all(self, read: list[tuple[np.ndarray, list[TextLine], Quality]], types: list[str],
+                          origin: str) -> bool:
+        """Card-shaped regions of a page that turn out not to be cards — a ruled table, a seal, a block of
+        print read as a statement — mean the page is to be read whole. On a rendered PDF page, regions
+        that are no document at all mean the same; in a photo they are a card too poor to read."""
+        kinds = []
+        for _, lines, _ in read:
+            scores = self._scores(lines, types)
+            best = max(scores, key=lambda k: scores[k], default=None)
+            kinds.append(None if best is None or scores[best] < MIN_TYPE_SCORE else doctypes.get(best).card)
+        if any(k is False for k in kinds):
+            return True
+        return origin == "pdf_page" and not any(kinds)
+
+    @staticmethod
+    def _commit(read: list[tuple[np.ndarray, list[TextLine], Quality]], result: ReadResult,
+                origin: str) -> list[_Region]:
         out = []
-        for region, crop in regions:
-            t = time.perf_counter()
-            q = quality.measure(region, crop, photo=image)
-            result.add_time("quality", time.perf_counter() - t)
-            upright, lines = self._best_orientation(region, types, result, card=crop is not None)
+        for upright, lines, q in read:
             page_no = len(result.pages) + 1
-            result.pages.append(PageImage(page_no, upright, "card" if crop is not None else origin))
+            result.pages.append(PageImage(page_no, upright, origin))
             out.append(_Region(page_no, [ln.model_copy(update={"page": page_no}) for ln in lines], q,
-                               card_found=crop is not None))
+                               card_found=origin == "card"))
         return out
 
     def _as_page(self, image: np.ndarray, result: ReadResult, origin: str) -> np.ndarray:
@@ -324,7 +372,7 @@ class Reader:
         for degrees in orient.rotation_candidates(base, card=card):
             candidate = orient.rotate(base, degrees)
             t = time.perf_counter()
-            lines = self.engine.read(candidate, max_side=None if card else PAGE_DETECT_SIDE)
+            lines = self.engine.read(candidate, whole_page=not card)
             result.add_time("ocr", time.perf_counter() - t)
             top = max(self._scores(lines, types).values(), default=0.0)
             if best is None or top > best[0]:

@@ -309,11 +309,11 @@ def pdf_edited(doc: ExtractedDocument, ctx: RuleContext) -> Iterator[Finding]:
 
 
 @rule(T)
-def text_layer_matches_page(doc: ExtractedDocument, ctx: RuleContext) -> Iterator[Finding]:
+def text_layer_mismatch(doc: ExtractedDocument, ctx: RuleContext) -> Iterator[Finding]:
     """The text layer says what the page shows: sampled cells OCR'd on the rendered page (see the reader)."""
     check = doc.meta.get("text_layer_check")
     for m in check.get("mismatches", []) if isinstance(check, dict) else []:
-        yield warning("text_layer_matches_page", [m["field"]],
+        yield warning("text_layer_mismatch", [m["field"]],
                       f"The text layer of the PDF says {m['text_layer']} where the page shows {m['ocr']}.",
                       f"PDF 文字层为 {m['text_layer']}，而页面显示为 {m['ocr']}。")
 

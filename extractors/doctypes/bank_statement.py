@@ -106,6 +106,58 @@ class BankStatement(DocTypeExtractor):
     def analyse(doc: ExtractedDocument) -> dict[str, Any] | None:
         return analytics.compute(doc)
 
+    @staticmethod
+    def doubted(doc: ExtractedDocument) -> list[tuple[str, Field]]:
+        """OCR'd amounts and balances that do not parse, and those around each break of the balance chain
+        (the row's amount and balance and the balance before it): a misread digit or sign shows there."""
+        rows = doc.tables.get("transactions", [])
+        order = list(range(len(rows)))[::-1] if doc.meta.get("order") == "newest_first" else list(range(len(rows)))
+        wanted: dict[str, Field] = {}
+
+        def want(i: int, name: str) -> None:
+            f = rows[i].get(name)
+            if f is not None and f.source == Source.OCR and f.raw:
+                wanted[f"transactions[{i}].{name}"] = f
+
+        for i, row in enumerate(rows):
+            for name in ("amount", "balance"):
+                if row.get(name) is not None and row[name].value is None:
+                    want(i, name)
+        for prev, cur in itertools.pairwise(order):
+            before, amount, after = (_decimal(rows[prev].get("balance")), _decimal(rows[cur].get("amount")),
+                                     _decimal(rows[cur].get("balance")))
+            if before is not None and amount is not None and after is not None and before + amount != after:
+                want(cur, "amount")
+                want(cur, "balance")
+                want(prev, "balance")
+        return list(wanted.items())[:MAX_REREAD]
+
+    @staticmethod
+    def reread(doc: ExtractedDocument, readings: dict[str, tuple[str, float]]) -> None:
+        """A second reading replaces the first where it holds an amount; its sign stays the first one's when
+        the sign came from elsewhere (a 借/贷 flag, a debit or credit column)."""
+        rows = doc.tables.get("transactions", [])
+        signed_column = any(c.get("role") == "amount" for c in doc.meta.get("columns", [])) \
+            and not any(c.get("role") == "flag" for c in doc.meta.get("columns", []))
+        for path, (text, confidence) in readings.items():
+            m = re.fullmatch(r"transactions\[(\d+)\]\.(amount|balance)", path)
+            found = _AMOUNT_IN.search(norm(text))
+            if not m or not found or int(m[1]) >= len(rows):
+                continue
+            value = parse_amount(found[0])
+            old = rows[int(m[1])][m[2]]
+            if value is None:
+                continue
+            if m[2] == "amount" and not signed_column:
+                if old.value is None:
+                    continue
+                value = -abs(value) if str(old.value).startswith("-") else abs(value)
+            if old.value == amount_text(value):
+                continue
+            rows[int(m[1])][m[2]] = old.model_copy(update={
+                "value": amount_text(value), "raw": found[0], "confidence": round(confidence, 4),
+                "note": f"read again with the card recogniser; first reading {old.raw!r}"})
+
     # -- rows ----------------------------------------------------------------------------------------
 
     def _transaction(self, row: Row, table: Table) -> dict[str, Field]:
@@ -220,6 +272,20 @@ def _empty_reason(pages: Sequence[tuple[int, Sequence[TextLine]]]) -> RetakeReas
     if NO_ROWS.search(text) or (cells and all(c.confidence == 1.0 for c in cells)):
         return RetakeReason.NO_TRANSACTIONS
     return RetakeReason.UNREADABLE
+
+
+MAX_REREAD = 90
+"""At most this many cells of one statement are read a second time (a page of breaks is not a misread)."""
+_AMOUNT_IN = re.compile(r"[+\-]?(?:\d{1,3}(?:,\d{3})+|\d+)\.\d{2}")
+
+
+def _decimal(f: Field | None) -> Decimal | None:
+    if f is None or f.value is None:
+        return None
+    try:
+        return Decimal(str(f.value))
+    except ArithmeticError:
+        return None
 
 
 def _source(row: Row) -> Source:

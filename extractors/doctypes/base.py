@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, ClassVar
 
-from extractors.models import ExtractedDocument, TextLine
+from extractors.models import ExtractedDocument, Field, TextLine
 
 _DECLARED: dict[str, type[DocTypeExtractor]] = {}
 
@@ -54,6 +54,16 @@ class DocTypeExtractor:
         doc = self.extract(lines, page)
         doc.meta.update(meta or {})
         return doc
+
+    @staticmethod
+    def doubted(doc: ExtractedDocument) -> list[tuple[str, Field]]:
+        """OCR'd fields (by path) the type has reason to doubt and wants read again by the stronger
+        recogniser (:meth:`reread`); the reader does that. None by default."""
+        return []
+
+    @staticmethod
+    def reread(doc: ExtractedDocument, readings: dict[str, tuple[str, float]]) -> None:
+        """Take the second readings ``{path: (text, confidence)}`` of the doubted fields."""
 
     @staticmethod
     def analyse(doc: ExtractedDocument) -> dict[str, Any] | None:

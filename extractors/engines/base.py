@@ -55,12 +55,12 @@ class OcrEngine:
     def __init__(self, options: EngineOptions) -> None:
         self.options = options
 
-    def read(self, image: np.ndarray, page: int = 1, max_side: int | None = None) -> list[TextLine]:
+    def read(self, image: np.ndarray, page: int = 1, whole_page: bool = False) -> list[TextLine]:
         """Text lines of a BGR image, top-to-bottom, in the image's pixel coordinates.
 
-        ``max_side``: let the detector look at the image scaled down to this longer side (the recogniser
-        still reads the full-resolution crops); for whole pages of print, where detection at full
-        resolution costs time and finds nothing more. Engines without such a setting ignore it."""
+        ``whole_page``: the image is a page of print (a statement, a contract) rather than a card; an
+        engine may read it with settings for that (a smaller detection size, a faster recogniser for the
+        hundreds of short printed cells). Engines without such settings ignore it."""
         raise NotImplementedError
 
     def info(self) -> EngineInfo:

@@ -25,7 +25,7 @@ class RapidEngine(OcrEngine):
         self._ocr = rapidocr.RapidOCR(params={"EngineConfig.onnxruntime.intra_op_num_threads": options.threads})
         self._version = getattr(rapidocr, "__version__", "unknown")
 
-    def read(self, image: np.ndarray, page: int = 1, max_side: int | None = None) -> list[TextLine]:
+    def read(self, image: np.ndarray, page: int = 1, whole_page: bool = False) -> list[TextLine]:
         out = self._ocr(image)
         lines = []
         for box, text, score in zip(out.boxes if out.boxes is not None else [], out.txts or (), out.scores or (),

@@ -29,7 +29,7 @@ class TesseractEngine(OcrEngine):
         self._exe: str = exe
         self._version = subprocess.run([self._exe, "--version"], capture_output=True, text=True).stdout.split("\n")[0]
 
-    def read(self, image: np.ndarray, page: int = 1, max_side: int | None = None) -> list[TextLine]:
+    def read(self, image: np.ndarray, page: int = 1, whole_page: bool = False) -> list[TextLine]:
         _ok, png = cv2.imencode(".png", image)
         proc = subprocess.run([self._exe, "stdin", "stdout", "-l", "chi_sim", "tsv"], input=png.tobytes(),
                               capture_output=True, timeout=60)

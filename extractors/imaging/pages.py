@@ -108,3 +108,4 @@ def deskew(image: np.ndarray, min_angle: float = 0.15) -> tuple[np.ndarray, floa
     m = cv2.getRotationMatrix2D((w / 2, h / 2), angle, 1.0)
     fill = (255,) * (1 if image.ndim == 2 else image.shape[2])
     return cv2.warpAffine(image, m, (w, h), flags=cv2.INTER_LINEAR, borderValue=fill), angle
+

@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 
 from extractors.models import BBox, TextLine
 from extractors.statements.layout import GENERIC_COLUMNS, Layout
-from extractors.statements.values import norm, parse_day
+from extractors.statements.values import norm, parse_amount, parse_day, parse_time
 from extractors.text import union
 
 MIN_HEADER_ROLES = 3
@@ -199,6 +199,27 @@ def _pieces(text: str) -> list[tuple[int, int, str]]:
     return out
 
 
+def _may_move(home: Column, to: Column, piece: str) -> bool:
+    """Whether a piece of a cell lying in ``home`` may go to the neighbouring column ``to``: digits that are
+    what a digits column holds, or words out of a digits column (a balance run into the place beside it)."""
+    if to.role in NUMERIC_ROLES:
+        return _looks_like(to.role, piece)
+    return home.role in NUMERIC_ROLES and to.role is not None
+
+
+def _looks_like(role: str | None, text: str) -> bool:
+    """Whether a piece split off into a neighbouring column is what that column holds."""
+    if role in ("amount", "balance", "inflow", "outflow"):
+        return parse_amount(text) is not None and "." in text
+    if role == "counterparty_account":
+        return sum(ch.isdigit() for ch in text) >= 8
+    if role == "date":
+        return parse_day(text) is not None
+    if role == "time":
+        return parse_time(text) is not None
+    return role is not None and role not in NUMERIC_ROLES
+
+
 def _fill(pieces: list[tuple[int, int, str]], cols: list[Column]) -> list[list[tuple[int, int, str]]] | None:
     """Pieces shared out over the columns in order: each column at least one, a digits-only column only digit
     runs. None when they cannot be."""
@@ -230,12 +251,21 @@ def split_over_columns(cell: TextLine, columns: list[Column]) -> list[tuple[Colu
     text = cell.text
     pieces = _pieces(text)
     spanned = sorted((c for c in columns if _overlap(cell, c) >= 4), key=lambda c: c.x0)
-    if len(spanned) == 1 and spanned[0].role in NUMERIC_ROLES and any(k != "9" for _, _, k in pieces):
-        # digits and words in a digits-only column: the words may belong to a neighbour it almost touches
+    if len(spanned) == 1 and {k for _, _, k in pieces} == {"9", "a"}:
+        # digits and words in one column: the digits (or the words) may belong to a neighbour the cell
+        # touches — a right-aligned balance run into a left-aligned name
         ordered = sorted(columns, key=lambda c: c.x0)
         at = ordered.index(spanned[0])
-        near = [c for c in ordered[max(0, at - 1):at + 2] if _overlap(cell, c) > -0.12 * width]
-        spanned = near
+        for near in (ordered[max(0, at - 1):at + 1], ordered[at:at + 2]):
+            if len(near) < 2 or any(_overlap(cell, c) <= -0.12 * width for c in near):
+                continue
+            shares = _fill(pieces, near)
+            if shares is not None and all(_may_move(spanned[0], col, text[s[0][0]:s[-1][1]])
+                                          for col, s in zip(near, shares, strict=True) if col is not spanned[0]):
+                spanned = near
+                break
+        else:
+            return whole
     shares = None
     while len(spanned) >= 2:
         shares = _fill(pieces, spanned)
@@ -261,12 +291,13 @@ def split_over_columns(cell: TextLine, columns: list[Column]) -> list[tuple[Colu
 
 
 def _column_of(cell: TextLine, columns: list[Column]) -> Column:
-    """The column a cell overlaps most; among those it overlaps, one whose kind fits its text first
-    (the wrapped tail ``限公司`` of a name leaning over a balance column belongs to the name)."""
+    """The column a cell overlaps most; first among those it overlaps or nearly touches, one whose kind fits
+    its text (the wrapped tail ``限公司`` of a name leaning over a balance column belongs to the name)."""
     x0, x1 = cell.bbox[0], max(cell.bbox[2], cell.bbox[0] + 1)
-    mid = (x0 + x1) / 2
+    mid, reach = (x0 + x1) / 2, max(8.0, 0.5 * (x1 - x0))
     digits = all(k == "9" for _, _, k in _pieces(cell.text))
-    return max(columns, key=lambda c: (min(x1, c.x1) - max(x0, c.x0) > 0 and (digits or c.role not in NUMERIC_ROLES),
+    return max(columns, key=lambda c: (min(x1, c.x1) - max(x0, c.x0) > -reach
+                                       and (digits or c.role not in NUMERIC_ROLES),
                                        min(x1, c.x1) - max(x0, c.x0), -abs(mid - (c.x0 + c.x1) / 2)))
 
 

@@ -80,7 +80,7 @@ def test_running_a_job_twice_is_harmless(settings: Settings, pipeline: Pipeline)
 class _BrokenEngine:
     kind = "broken"
 
-    def read(self, image: object, page: int = 1, max_side: int | None = None) -> list[object]:
+    def read(self, image: object, page: int = 1, whole_page: bool = False) -> list[object]:
         raise OcrUnavailable("engine crashed")
 
     def info(self) -> None:

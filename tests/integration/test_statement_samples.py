@@ -137,7 +137,7 @@ def test_a_picture_pasted_over_the_text_layer_is_caught(pipeline: Pipeline) -> N
     [mismatch] = check["mismatches"]
     assert mismatch["field"] == forged
     assert mismatch["ocr"].replace(",", "") == truth["expect"]["visible_balance"]
-    [finding] = [f for f in doc.findings if f.rule == "text_layer_matches_page"]
+    [finding] = [f for f in doc.findings if f.rule == "text_layer_mismatch"]
     assert finding.fields == [forged] and finding.severity == Severity.WARNING
     assert doc.value("account_number") == truth["fields"]["account_number"]
 

@@ -177,7 +177,7 @@ def test_a_text_layer_mismatch_is_a_warning_at_the_cell() -> None:
     doc = statement(ledger())
     doc.meta["text_layer_check"] = {"sampled": ["transactions[3].balance"], "mismatches": [
         {"field": "transactions[3].balance", "text_layer": "3,000.00", "ocr": "8,000.00"}]}
-    [f] = [f for f in run(doc).findings if f.rule == "text_layer_matches_page"]
+    [f] = [f for f in run(doc).findings if f.rule == "text_layer_mismatch"]
     assert f.fields == ["transactions[3].balance"] and f.severity == Severity.WARNING
 
 
