@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import gc
 import io
 import json
 import statistics
@@ -98,6 +99,7 @@ def main(argv: list[str]) -> int:
     settings = Settings(data_dir=args.out / "bench-data")
     settings.redirect_caches()
     pipe = Pipeline(settings)
+    gc.freeze()  # as the worker does once its models are loaded (intake.jobs.pipeline)
     engine = pipe.engine
 
     tp: Counter[str] = Counter()

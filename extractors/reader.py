@@ -284,12 +284,15 @@ class Reader:
             if not self._a_page_after_all(read, types, origin):
                 return self._commit(read, result, "card")
         page = self._as_page(image, result, origin)
-        return self._commit([self._read_region(page, None, page, types, result)], result, origin)
+        return self._commit([self._read_region(page, None, image, types, result, judged=image)], result, origin)
 
     def _read_region(self, region: np.ndarray, crop: cards.CardCrop | None, photo: np.ndarray, types: list[str],
-                     result: ReadResult) -> tuple[np.ndarray, list[TextLine], Quality]:
+                     result: ReadResult, judged: np.ndarray | None = None,
+                     ) -> tuple[np.ndarray, list[TextLine], Quality]:
+        """OCR ``region``; its quality is measured on ``judged`` (default the region itself): a whole photo
+        is judged as taken (a card cut off by the frame), not as flattened and turned level."""
         t = time.perf_counter()
-        q = quality.measure(region, crop, photo=photo)
+        q = quality.measure(region if judged is None else judged, crop, photo=photo)
         result.add_time("quality", time.perf_counter() - t)
         upright, lines = self._best_orientation(region, types, result, card=crop is not None)
         return upright, lines, q

@@ -49,7 +49,7 @@ def _extract(args: argparse.Namespace) -> int:
             worst = 2
             continue
         pipe = pipe or Pipeline(get_settings())  # the OCR models load once, for the first readable file
-        outcome = pipe.process(data, args.type, today=today)
+        outcome = pipe.process(data, args.type, today=today, password=args.password)
         out = {"file": name, "sha256": hashlib.sha256(data).hexdigest(), "status": outcome.status.value,
                "reject_code": outcome.reject_code, "reject_reason": outcome.reject_reason,
                "documents": [document_record(d) for d in outcome.documents_json()], "timings": outcome.timings}
@@ -61,11 +61,15 @@ def _extract(args: argparse.Namespace) -> int:
 
 
 def _print_human(out: dict[str, Any]) -> None:
+    from intake.records import statement_summary
+
     print(f"{out['file']}: {out['status']}" + (f" ({out['reject_reason']})" if out["reject_reason"] else ""))
     for d in out["documents"]:
         print(f"  {d['type']}: {d['status']}")
         for name, f in d["fields"].items():
             print(f"    {name:12} {f['value']!s:30} conf={f['confidence']:.2f} {f['source']}")
+        if line := statement_summary(d):
+            print(f"    {line}")
         for f in d["findings"]:
             print(f"    [{f['severity']}] {f['rule']}: {f['message']['en']}")
 
@@ -135,7 +139,8 @@ def build_parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", required=True)
     e = sub.add_parser("extract", help="read files in-process and print their records")
     e.add_argument("files", nargs="+")
-    e.add_argument("--type", default=None, help="declared document type, e.g. id_card or id_card_front")
+    e.add_argument("--type", default=None, help="declared document type, e.g. id_card, id_card_front, bank_statement")
+    e.add_argument("--password", default=None, help="the password of a protected PDF")
     e.add_argument("--json", action="store_true", help="print the JSON contract")
     e.add_argument("--compact", action="store_true", help="one JSON object per line")
     e.add_argument("--today", default=None, help="the date rules judge expiry against (YYYY-MM-DD)")

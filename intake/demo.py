@@ -17,7 +17,7 @@ from extractors.errors import DocumentError
 from intake import evidence, jobs, queue, service
 from intake.blobs import BlobStore
 from intake.db import Document, migrate, session_scope
-from intake.records import document_record
+from intake.records import document_record, statement_summary
 from intake.settings import Settings
 
 SAMPLES = Path(__file__).resolve().parent.parent / "fixtures" / "samples"
@@ -57,6 +57,8 @@ def run_demo(settings: Settings, samples: Path = SAMPLES) -> int:
             for d in (document_record(x) for x in doc.result or []):
                 fields = ", ".join(f"{k}={v['value']}" for k, v in d["fields"].items())
                 print(f"    {d['type']} {d['status']}: {fields}")
+                if line := statement_summary(d):
+                    print(f"      {line}")
                 for f in d["findings"]:
                     print(f"      [{f['severity']}] {f['rule']}: {f['message']['en']}")
     print(f"\n{len(ids)} documents processed in {elapsed:.1f}s through the queue.")

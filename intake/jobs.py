@@ -15,6 +15,7 @@ enqueue again; after ``max_attempts`` it ends as ``needs_review``.
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import logging
 import os
 import socket
@@ -46,6 +47,9 @@ def pipeline(settings: Settings | None = None) -> Pipeline:
     global _PIPELINE
     if _PIPELINE is None:
         _PIPELINE = Pipeline(settings or get_settings())
+        # the models' many long-lived objects out of the collector's sight: every collection during a job
+        # walked them (measured: statement parsing 29 → 32.5 pages/s in a worker with the models loaded)
+        gc.freeze()
     return _PIPELINE
 
 

@@ -48,3 +48,25 @@ def document_record(doc: dict[str, Any]) -> dict[str, Any]:
     if doc.get("meta"):
         out["read"] = doc["meta"]
     return out
+
+
+def statement_summary(record: dict[str, Any]) -> str | None:
+    """One line about a record's transactions and analytics, for people reading the CLI or the demo.
+
+    >>> statement_summary({"transactions": [{}, {}], "analytics": {"salary": {"estimated_monthly_income":
+    ...     "15000.00"}, "flags": [{"flag": "night_time", "rows": [1]}]}})
+    '2 transactions; estimated monthly income 15000.00; flags: night_time (1 rows)'
+    >>> statement_summary({"fields": {}}) is None
+    True
+    """
+    if "transactions" not in record:
+        return None
+    parts = [f"{len(record['transactions'])} transactions"]
+    analytics = record.get("analytics") or {}
+    income = (analytics.get("salary") or {}).get("estimated_monthly_income")
+    if income:
+        parts.append(f"estimated monthly income {income}")
+    flags = analytics.get("flags") or []
+    if flags:
+        parts.append("flags: " + ", ".join(f"{f['flag']} ({len(f['rows'])} rows)" for f in flags))
+    return "; ".join(parts)

@@ -14,7 +14,8 @@ from intake.db import DocState, Document, FeedEntry
 
 router = APIRouter(tags=["records"])
 
-REQUIRED_TYPES = ("id_card_front", "id_card_back")
+REQUIRED_TYPES = ("id_card_front", "id_card_back", "bank_statement")
+"""What an application needs before it is complete (the loan contract joins when it is read)."""
 
 
 @router.get("/v1/applications/{application_id}/record", response_model=ApplicationRecord,

@@ -34,7 +34,9 @@ PAGE_ASPECT_RANGE = (1.25, 1.62)
 """Long/short of a sheet with the perspective undone: A4 (1.414) and Letter (1.29) with room for a guessed focal."""
 MIN_PAGE_SHARE = 0.2
 FOCAL = 0.75
-MAX_SKEW = 4.0
+MAX_SKEW = 8.0
+"""Degrees searched either way: a flatbed scan is off by one or two, a photo whose sheet could not be found
+and flattened by up to the ±8° a hand holds a phone."""
 
 
 def _small(image: np.ndarray, side: int = 900) -> tuple[np.ndarray, float]:

@@ -68,6 +68,11 @@ def test_a_protected_statement_with_its_password_is_read_and_the_password_is_not
         dumped = json.dumps([e.payload for e in events]) + json.dumps(row.result)
     assert events[0].payload["opened_with_password"] is True
     assert PASSWORD not in dumped
+    record = client.get("/v1/applications/app-st/record").json()
+    assert record["status"] == "incomplete" and record["missing"] == ["id_card_front", "id_card_back"]
+    feed = client.get("/v1/records/feed", params={"after": "0"}).json()
+    [entry] = feed["entries"]
+    assert entry["document_id"] == view["id"]
 
 
 def test_a_500_page_pdf_is_refused_with_its_own_code(client: TestClient, settings: Settings) -> None:

@@ -30,9 +30,16 @@ def test_no_personal_data_in_logs(settings: Settings, pipeline: Pipeline, caplog
         secrets += [front["name"], front["id_number"], front["address"], front["id_number"][:14]]
         assert client.post("/v1/applications/app-pii/documents", files={"file": (name, path.read_bytes())}
                            ).status_code == 202
+    for name in ("scanned-abc-2pages.pdf", "neg-edited-balance.pdf"):  # a statement read by OCR, one by text
+        path = sample("statements", name)
+        truth = json.loads(path.with_suffix(".json").read_text(encoding="utf-8"))
+        secrets += [truth["fields"]["account_name"], truth["fields"]["account_number"]]
+        secrets += [t["counterparty_account"] for t in truth["transactions"] if t.get("counterparty_account")]
+        assert client.post("/v1/applications/app-pii/documents", files={"file": (name, path.read_bytes())}
+                           ).status_code == 202
     SimpleWorker([queue.queue(settings)], connection=queue.connection(settings)).work(burst=True)
     view = client.get("/v1/records/feed").json()
-    assert len(view["entries"]) == 2, "the documents were processed"
+    assert len(view["entries"]) == 4, "the documents were processed"
     logged = "\n".join(r.getMessage() for r in caplog.records)
     assert logged, "something was logged"
     for secret in secrets:
