@@ -126,6 +126,9 @@ class _Region:
     card_found: bool = False
 
 
+MAX_CARD_TEXTS = 40
+"""An ID card holds about 15 pieces of text (labels, values, the number); a card-shaped block of a scanned
+page with more is a table or a letter, and the page is read whole without recognising the block first."""
 CROSSCHECK_ROWS = 4
 
 
@@ -278,6 +281,8 @@ class Reader:
                     origin: str = "photo") -> list[_Region]:
         t = time.perf_counter()
         found = cards.find_cards(image)
+        if found and origin == "pdf_page":  # a ruled table on a scanned page can be card-shaped
+            found = [c for c in found if self.engine.count_text(c.image) <= MAX_CARD_TEXTS]
         result.add_time("find", time.perf_counter() - t)
         if found:
             read = [self._read_region(c.image, c, image, types, result) for c in found]

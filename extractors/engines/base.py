@@ -63,6 +63,10 @@ class OcrEngine:
         hundreds of short printed cells). Engines without such settings ignore it."""
         raise NotImplementedError
 
+    def count_text(self, image: np.ndarray) -> int:
+        """How many pieces of text the detector finds (no recognition where the engine can skip it)."""
+        return len(self.read(image))
+
     def info(self) -> EngineInfo:
         raise NotImplementedError
 

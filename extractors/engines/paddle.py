@@ -63,6 +63,9 @@ class PaddleEngine(OcrEngine):
         try:
             self._ocr: Any = pipeline(REC_MODEL, rec_dir)
             self._page_ocr: Any = pipeline(PAGE_REC_MODEL, page_rec_dir)
+            self._det: Any = paddleocr.TextDetection(
+                model_name=DET_MODEL, model_dir=str(det_dir), engine="onnxruntime",
+                engine_config={"intra_op_num_threads": options.threads, "inter_op_num_threads": 1})
         except Exception as exc:
             raise OcrUnavailable(f"PaddleOCR failed to load the PP-OCRv6 models: {type(exc).__name__}") from exc
         self._version = getattr(paddleocr, "__version__", "unknown")
@@ -82,6 +85,10 @@ class PaddleEngine(OcrEngine):
                 lines.append(TextLine(text=text, confidence=float(score), bbox=(x0, y0, x1, y1), page=page))
         lines.sort(key=lambda ln: (ln.bbox[1], ln.bbox[0]))
         return lines
+
+    def count_text(self, image: np.ndarray) -> int:
+        results = self._det.predict(np.ascontiguousarray(image), limit_side_len=960, limit_type="max")
+        return sum(len(r["dt_polys"]) for r in results)
 
     def info(self) -> EngineInfo:
         return EngineInfo(
