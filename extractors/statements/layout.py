@@ -83,16 +83,30 @@ class Layout:
         """The role the column header names (longest matching word wins), or None for a column not read."""
         text = norm(header)
         best: tuple[int, str] | None = None
-        for words in (self.columns, GENERIC_COLUMNS):
-            for word, role in words.items():
-                if norm(word) in text and (best is None or len(word) > best[0]):
+        for words in (_normed(tuple(self.columns.items())), _normed(tuple(GENERIC_COLUMNS.items()))):
+            for word, role in words:
+                if word in text and (best is None or len(word) > best[0]):
                     best = (len(word), role)
             if best is not None:
                 return best[1] or None
         return None
 
+    def header_words(self) -> tuple[str, ...]:
+        """Every header word this layout knows (its own and the generic ones), normalised, longest first."""
+        return _header_words(tuple(self.columns), tuple(GENERIC_COLUMNS))
+
     def matches(self, text: str) -> bool:
         return bool(self.identifiers) and all(norm(w) in text for w in self.identifiers)
+
+
+@cache
+def _normed(words: tuple[tuple[str, str], ...]) -> tuple[tuple[str, str], ...]:
+    return tuple((norm(w), role) for w, role in words)
+
+
+@cache
+def _header_words(own: tuple[str, ...], generic: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(sorted({norm(w) for w in (*own, *generic) if w}, key=len, reverse=True))
 
 
 GENERIC = Layout(name="generic", bank_name=None)

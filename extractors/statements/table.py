@@ -30,7 +30,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from extractors.models import BBox, TextLine
-from extractors.statements.layout import GENERIC_COLUMNS, Layout
+from extractors.statements.layout import Layout
 from extractors.statements.values import norm, parse_amount, parse_day, parse_time
 from extractors.text import union
 
@@ -110,9 +110,8 @@ def lines_of(cells: Sequence[TextLine]) -> list[list[TextLine]]:
 def _split_header(cell: TextLine, layout: Layout) -> list[TextLine]:
     """A header cell that is two headers run together (``交易日期交易时间``: the OCR joined them), split."""
     text = norm(cell.text)
-    words = sorted({norm(w) for w in (*layout.columns, *GENERIC_COLUMNS) if w}, key=len, reverse=True)
     taken: list[tuple[int, int]] = []
-    for w in words:
+    for w in layout.header_words():
         start = text.find(w)
         while start >= 0:
             span = (start, start + len(w))
@@ -249,9 +248,12 @@ def split_over_columns(cell: TextLine, columns: list[Column]) -> list[tuple[Colu
     whole = [(_column_of(cell, columns), cell)]
     width = cell.bbox[2] - cell.bbox[0]
     text = cell.text
-    pieces = _pieces(text)
     spanned = sorted((c for c in columns if _overlap(cell, c) >= 4), key=lambda c: c.x0)
-    if len(spanned) == 1 and {k for _, _, k in pieces} == {"9", "a"}:
+    pieces = _pieces(text)
+    kinds = {k for _, _, k in pieces}
+    if len(spanned) == 1 and kinds != {"9", "a"} and (kinds <= {"9"} or spanned[0].role not in NUMERIC_ROLES):
+        return [(spanned[0], cell)]  # inside one column and of its kind: the common case, quickly
+    if len(spanned) == 1 and kinds == {"9", "a"}:
         # digits and words in one column: the digits (or the words) may belong to a neighbour the cell
         # touches — a right-aligned balance run into a left-aligned name
         ordered = sorted(columns, key=lambda c: c.x0)
