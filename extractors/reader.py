@@ -129,6 +129,11 @@ class _Region:
 MAX_CARD_TEXTS = 40
 """An ID card holds about 15 pieces of text (labels, values, the number); a card-shaped block of a scanned
 page with more is a table or a letter, and the page is read whole without recognising the block first."""
+SCAN_DPI = 200
+"""Pages without a text layer are rendered for OCR at this resolution."""
+TEXT_PAGE_DPI = 120
+"""Pages with a text layer are rendered only for the reviewer and the cross-check OCR of a few cells: at 120 dpi
+9-point print is 15 px high, and a 50-page statement's images take 210 MB instead of 580 MB at 200 dpi."""
 CROSSCHECK_ROWS = 4
 
 
@@ -177,7 +182,8 @@ class Reader:
         info, text_pages = pdf.read(data, max_pages=self.max_pdf_pages, password=password)
         result.add_time("pdf_text", time.perf_counter() - t)
         t = time.perf_counter()
-        images = decode.render_pdf_pages(data, max_pages=self.max_pdf_pages, max_pixels=self.max_pixels,
+        dpi = [TEXT_PAGE_DPI if p else SCAN_DPI for p in text_pages]
+        images = decode.render_pdf_pages(data, dpi=dpi, max_pages=self.max_pdf_pages, max_pixels=self.max_pixels,
                                          password=password)
         result.add_time("render", time.perf_counter() - t)
         meta: dict[str, Any] = {"pdf_producer": info.producer, "pdf_creator": info.creator,

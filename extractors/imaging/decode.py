@@ -37,6 +37,7 @@ import io
 import math
 import struct
 import warnings
+from collections.abc import Sequence
 from typing import Literal
 
 import numpy as np
@@ -208,10 +209,11 @@ def _to_bgr8(img: Image.Image) -> np.ndarray:
 
 
 def render_pdf_pages(
-    data: bytes, *, dpi: int = 200, max_pages: int = 50, max_pixels: int = DEFAULT_MAX_PIXELS,
+    data: bytes, *, dpi: int | Sequence[int] = 200, max_pages: int = 50, max_pixels: int = DEFAULT_MAX_PIXELS,
     password: str | None = None,
 ) -> list[np.ndarray]:
-    """Render every page of a PDF to a ``uint8`` BGR array at ``dpi`` (scaled down to fit ``max_pixels``).
+    """Render every page of a PDF to a ``uint8`` BGR array at ``dpi`` (scaled down to fit ``max_pixels``);
+    ``dpi`` may be one per page.
 
     Raises :class:`EncryptedPdf` for a password-protected file (one with only an
     owner password opens normally), :class:`CorruptFile` for a malformed one and
@@ -248,7 +250,7 @@ def render_pdf_pages(
                 width_pt, height_pt = page.get_size()
                 if not (width_pt > 0 and height_pt > 0):
                     raise CorruptFile(f"page {index + 1} has no size")
-                scale = dpi / 72.0
+                scale = (dpi if isinstance(dpi, int) else dpi[index]) / 72.0
                 if width_pt * height_pt * scale * scale > max_pixels:
                     scale = math.sqrt(max_pixels / (width_pt * height_pt)) * 0.999
                 bitmap = page.render(scale=scale, fill_color=(255, 255, 255, 255))
