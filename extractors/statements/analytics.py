@@ -2,7 +2,7 @@
 
 Computed from the transactions alone (so it can be computed again after a
 reviewer's correction); amounts are decimal strings, never floats. Every flag
-carries the rows (indexes into ``transactions`` in printed order) that raised
+carries the rows (indexes into ``transactions`` in printed order, ascending) that raised
 it, so a reviewer and the scoring service can see why.
 
 - ``monthly``: inflow, outflow, net, count and closing balance per month;
@@ -15,7 +15,8 @@ it, so a reviewer and the scoring service can see why.
 - ``flags``: counterparties or summaries in the categories of
   ``data/counterparty_flags.json`` (gambling, lottery, crypto, real estate,
   loan apps), night-time transactions (00:00–05:00), money passing straight
-  through (an outflow of at least 80 % of a same-day inflow), round-amount
+  through (a later outflow the same day of 80–125 % of an inflow, each outflow
+  paired once), round-amount
   transfers (multiples of 1 000 yuan from 5 000; salary is not a transfer).
 """
 
@@ -112,7 +113,7 @@ def compute(doc: ExtractedDocument) -> dict[str, Any] | None:
         "salary": salary,
         "balance": _balances(txns, doc),
         "large": {"threshold": _money(LARGE), "count": len([t for t in txns if abs(t.amount) >= LARGE]),
-                  "rows": [t.row for t in txns if abs(t.amount) >= LARGE]},
+                  "rows": sorted(t.row for t in txns if abs(t.amount) >= LARGE)},
         "flags": _flags(txns, salary_rows=set(salary["rows"])),
     }
 
@@ -202,8 +203,8 @@ def _flags(txns: list[Txn], salary_rows: set[int]) -> list[dict[str, Any]]:
         unless = [w.lower() for w in cat.get("except", [])]
         rows = [t.row for t in txns if any(w in t.words for w in words) and not any(w in t.words for w in unless)]
         if rows:
-            flags.append({"flag": name, "label": cat["label"], "rows": rows})
-    night = [t.row for t in txns if t.time is not None and NIGHT[0] <= t.time < NIGHT[1]]
+            flags.append({"flag": name, "label": cat["label"], "rows": sorted(rows)})
+    night = sorted(t.row for t in txns if t.time is not None and NIGHT[0] <= t.time < NIGHT[1])
     if night:
         flags.append({"flag": "night_time", "label": {"en": "transactions between 00:00 and 05:00",
                                                       "zh": "凌晨交易（0-5点）"}, "rows": night})
@@ -211,8 +212,8 @@ def _flags(txns: list[Txn], salary_rows: set[int]) -> list[dict[str, Any]]:
     if through:
         flags.append({"flag": "pass_through", "label": {"en": "money in and out again the same day",
                                                         "zh": "资金快进快出（当日进出）"}, "rows": through})
-    round_rows = [t.row for t in txns if abs(t.amount) >= ROUND_MIN and abs(t.amount) % ROUND_UNIT == 0
-                  and t.row not in salary_rows]
+    round_rows = sorted(t.row for t in txns if abs(t.amount) >= ROUND_MIN and abs(t.amount) % ROUND_UNIT == 0
+                        and t.row not in salary_rows)
     if round_rows:
         flags.append({"flag": "round_amounts", "label": {"en": "round-amount transfers (multiples of 1,000 yuan)",
                                                          "zh": "整额转账（千元整数倍）"}, "rows": round_rows})
@@ -225,9 +226,14 @@ def _pass_through(txns: list[Txn]) -> list[int]:
         by_day[t.date].append(t)
     rows: list[int] = []
     for items in by_day.values():
-        for inflow in (t for t in items if t.amount >= PASS_THROUGH_MIN):
-            later = [t for t in items if t.amount < 0 and -t.amount >= PASS_THROUGH_SHARE * inflow.amount
-                     and items.index(t) > items.index(inflow)]
+        used: set[int] = set()
+        for k, inflow in enumerate(items):
+            if inflow.amount < PASS_THROUGH_MIN:
+                continue
+            later = [t for t in items[k + 1:] if t.amount < 0 and t.row not in used
+                     and PASS_THROUGH_SHARE * inflow.amount <= -t.amount <= inflow.amount / PASS_THROUGH_SHARE]
             if later:
-                rows.extend([inflow.row, later[0].row])
+                out = min(later, key=lambda t: abs(-t.amount - inflow.amount))
+                used.add(out.row)
+                rows.extend([inflow.row, out.row])
     return sorted(set(rows))

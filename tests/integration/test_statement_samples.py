@@ -84,6 +84,25 @@ def test_digital_statements_are_read_exactly(pipeline: Pipeline, truth: dict[str
     assert doc.analytics is not None and doc.analytics["transactions"] == len(truth["transactions"])
 
 
+@pytest.mark.parametrize("truth", _cases(lambda t: t.get("capture") == "digital" and "flags" in t
+                                         and not t.get("reason") and not t["expect"].get("negative")),
+                         ids=lambda t: t["file"])
+def test_analytics_flags_agree_with_the_generator(pipeline: Pipeline, truth: dict[str, Any]) -> None:
+    """The generator knows which of its counterparties are lotteries, lenders…, and which rows it made night-time
+    or pass-through; the analytics find them from the text alone. Round amounts: the generator marks those of
+    10 000 and more, the analytics from 5 000, so its rows are a subset."""
+    doc = _statement(pipeline.process((FOLDER / truth["file"]).read_bytes(), today=TODAY))
+    assert doc.analytics is not None
+    ours = {f["flag"]: f["rows"] for f in doc.analytics["flags"]}
+    names = {"night": "night_time", "round_amount": "round_amounts"}
+    for flag, rows in truth["flags"].items():
+        got = ours.get(names.get(flag, flag), [])
+        if flag == "round_amount":
+            assert set(rows) <= set(got), flag
+        else:
+            assert got == sorted(rows), flag
+
+
 @pytest.mark.parametrize("truth", _cases(lambda t: t.get("capture") in ("scanned", "photo")
                                          and not t["expect"].get("negative")), ids=lambda t: t["file"])
 def test_scans_and_photos_find_the_transactions(pipeline: Pipeline, truth: dict[str, Any]) -> None:
