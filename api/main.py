@@ -15,7 +15,7 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 from sqlalchemy.exc import OperationalError as SQLAlchemyOperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from api.routes import documents, health, records
+from api.routes import deliveries, documents, health, records
 from intake.db import migrate
 from intake.errors import IntakeError, StorageUnavailable
 from intake.settings import Settings, get_settings
@@ -24,6 +24,8 @@ NOT_FOUND = {
     "document_not_found": ("No document with this id.", "没有该文件。"),
     "page_not_found": ("No such page for this document.", "该文件没有此页。"),
     "application_not_found": ("No documents for this application.", "该申请没有文件。"),
+    "delivery_not_found": ("No webhook delivery with this id.", "没有该推送记录。"),
+    "delivery_not_dead": ("Only a delivery parked as dead can be replayed.", "只有已停止重试的推送可以重新发送。"),
 }
 
 
@@ -70,5 +72,6 @@ def create_app(settings: Settings | None = None, *, run_migrations: bool = True)
 
     app.include_router(documents.router)
     app.include_router(records.router)
+    app.include_router(deliveries.router)
     app.include_router(health.router)
     return app

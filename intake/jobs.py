@@ -28,7 +28,7 @@ from sqlalchemy.orm import Session
 
 from extractors.errors import ServiceError, StorageUnavailable
 from extractors.models import Finding, Severity, Status
-from intake import evidence
+from intake import evidence, forward
 from intake.blobs import BlobNotFound, BlobStore
 from intake.db import DocState, Document, FeedEntry, Page, session_scope, utcnow
 from intake.evidence import EventKind
@@ -62,9 +62,16 @@ def configure(settings: Settings, pipe: Pipeline | None = None) -> None:
 
 
 def process_document(document_id: str) -> str:
-    """The RQ job: a document id in, its terminal state out."""
+    """The RQ job: a document id in, its terminal state out; then its record is pushed where a webhook is set."""
     settings = _SETTINGS or get_settings()
-    return process(settings, pipeline(settings), document_id)
+    state = process(settings, pipeline(settings), document_id)
+    forward.enqueue_due(settings)
+    return state
+
+
+def deliver_record(delivery_id: int) -> str:
+    """The RQ job pushing one finished record to the webhook (:mod:`intake.forward`)."""
+    return forward.deliver(_SETTINGS or get_settings(), delivery_id)
 
 
 def _claim(settings: Settings, document_id: str) -> tuple[str, str | None] | None:
@@ -141,10 +148,10 @@ def finish(settings: Settings, document_id: str, outcome: Outcome, page_hashes: 
         doc.finished_at = utcnow()
         evidence.append(s, document_id, EventKind.FINISHED,
                         {"state": doc.state, "result_sha256": evidence.result_digest(doc)})
-        add_to_feed(s, doc)
+        add_to_feed(s, doc, settings)
 
 
-def add_to_feed(s: Session, doc: Document) -> None:
+def add_to_feed(s: Session, doc: Document, settings: Settings) -> None:
     """Append the finished document to the feed, in commit order.
 
     On PostgreSQL the feed table is locked until commit so cursors are handed
@@ -153,7 +160,9 @@ def add_to_feed(s: Session, doc: Document) -> None:
     """
     if s.get_bind().dialect.name == "postgresql":
         s.execute(text("LOCK TABLE feed IN EXCLUSIVE MODE"))
-    s.add(FeedEntry(document_id=doc.id, application_id=doc.application_id, state=doc.state, version=1))
+    entry = FeedEntry(document_id=doc.id, application_id=doc.application_id, state=doc.state, version=1)
+    s.add(entry)
+    forward.schedule(s, settings, entry)
 
 
 def _requeue_after_service_error(settings: Settings, document_id: str, code: str) -> None:
@@ -162,13 +171,13 @@ def _requeue_after_service_error(settings: Settings, document_id: str, code: str
         if doc is None or doc.state != DocState.PROCESSING.value:
             return
         if doc.attempts >= settings.max_attempts:
-            fail_for_review(s, doc, code)
+            fail_for_review(s, doc, code, settings)
         else:
             doc.state = DocState.QUEUED.value
             evidence.append(s, document_id, EventKind.RETRIED, {"reason": code, "attempt": doc.attempts})
 
 
-def fail_for_review(s: Session, doc: Document, code: str) -> None:
+def fail_for_review(s: Session, doc: Document, code: str, settings: Settings) -> None:
     """Out of attempts: a person must look. The upload is kept; nothing is lost."""
     doc.result = [{"doc_type": "unknown", "status": Status.NEEDS_REVIEW.value, "fields": {}, "findings": [
         Finding.make("processing_failed", Severity.ERROR, [],
@@ -177,4 +186,4 @@ def fail_for_review(s: Session, doc: Document, code: str) -> None:
     doc.state = DocState.NEEDS_REVIEW.value
     doc.finished_at = dt.datetime.now(dt.UTC)
     evidence.append(s, doc.id, EventKind.FINISHED, {"state": doc.state, "result_sha256": evidence.result_digest(doc)})
-    add_to_feed(s, doc)
+    add_to_feed(s, doc, settings)

@@ -6,7 +6,8 @@ Redis restarted, the worker died mid-job, the enqueue after the 202 failed —
 and is enqueued again; one that has used up ``max_attempts`` ends as
 ``needs_review`` with a ``processing_failed`` finding. Workers run
 :func:`sweep` periodically; running it twice, or on two workers, is harmless
-(a job claims its document before working on it).
+(a job claims its document before working on it). It also enqueues the
+webhook deliveries that are due (:mod:`intake.forward`).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import logging
 
 from sqlalchemy import or_, select
 
-from intake import evidence, queue
+from intake import evidence, forward, queue
 from intake.db import DocState, Document, session_scope, utcnow
 from intake.evidence import EventKind
 from intake.jobs import fail_for_review
@@ -39,7 +40,7 @@ def sweep(settings: Settings, now: dt.datetime | None = None) -> list[str]:
         for doc in stale:
             touched.append(doc.id)
             if doc.attempts >= settings.max_attempts:
-                fail_for_review(s, doc, "attempts_exhausted")
+                fail_for_review(s, doc, "attempts_exhausted", settings)
                 continue
             doc.state = DocState.QUEUED.value
             doc.updated_at = now
@@ -52,4 +53,5 @@ def sweep(settings: Settings, now: dt.datetime | None = None) -> list[str]:
             log.warning("re-enqueue of %s failed: %s", doc_id, type(exc).__name__)
     if touched:
         log.info("sweeper touched %d stale documents", len(touched))
+    forward.enqueue_due(settings, now)
     return touched

@@ -43,6 +43,14 @@ class Settings(BaseSettings):
     stale_after_s: int = Field(default=300, gt=0)
     """A document queued or processing this long without finishing is enqueued again."""
     min_confidence: float = Field(default=0.80, ge=0, le=1)
+    webhook_url: str | None = None
+    """The approval service's webhook; unset: records are only pulled from the feed."""
+    webhook_secret: str | None = None
+    """Shared secret of the HMAC-SHA256 signature on every push."""
+    webhook_max_attempts: int = Field(default=12, gt=0)
+    """Then a delivery is parked as dead; with the default backoff the last attempt is six hours after the first."""
+    webhook_backoff_s: float = Field(default=10.0, gt=0)
+    webhook_timeout_s: float = Field(default=10.0, gt=0)
     statement_months: int = Field(default=6, gt=0, le=36)
     """A bank statement must cover this many whole months before the month of upload."""
 

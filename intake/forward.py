@@ -1,0 +1,172 @@
+"""Pushing finished records to the approval service's webhook: signed, retried, parked when refused.
+
+Every feed entry (a finished record) gets a :class:`~intake.db.Delivery` row in
+the same transaction that writes the entry — an outbox, so a crash between
+finishing and sending loses nothing. An RQ job (:func:`intake.jobs.deliver_record`)
+POSTs the entry; a 2xx marks it delivered and writes a ``forwarded`` event to
+the document's evidence chain. Anything else (a refusal, a timeout, a receiver
+that is down) schedules the next attempt with exponential backoff
+(:func:`backoff`: 10 s, 30 s, 90 s … capped at an hour); after
+``webhook_max_attempts`` the delivery is parked as ``dead``, listed for an
+operator (``GET /v1/deliveries?state=dead``) who can replay it. The database is
+the source of truth: the sweeper in every worker enqueues deliveries that are
+due, so a lost job or a Redis restart delays a delivery and never drops it.
+
+The receiver gets the same record the feed serves, with headers:
+
+- ``X-DocIntake-Event-Id``: ``<document id>:<version>`` — the same on every
+  attempt, so a receiver recognises a duplicate;
+- ``X-DocIntake-Timestamp``: Unix seconds at sending;
+- ``X-DocIntake-Signature``: ``v1=`` + hex HMAC-SHA256 over ``<timestamp>.<body>``
+  with the shared secret; :func:`verify` is the receiver's check, with a replay
+  window.
+
+>>> sig = sign("s3cret", 1_790_000_000, b'{"a":1}')
+>>> verify("s3cret", "1790000000", sig, b'{"a":1}', now=1_790_000_100)
+True
+>>> verify("s3cret", "1790000000", sig, b'{"a":2}', now=1_790_000_100)
+False
+>>> verify("s3cret", "1790000000", sig, b'{"a":1}', now=1_790_000_000 + 3600)  # outside the window
+False
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+import json
+import logging
+import time
+from typing import Any
+from urllib.parse import urlsplit
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from intake import evidence, queue
+from intake.db import Delivery, Document, FeedEntry, session_scope, utcnow
+from intake.evidence import EventKind
+from intake.records import document_record
+from intake.settings import Settings
+
+log = logging.getLogger(__name__)
+
+SIGNATURE_HEADER = "X-DocIntake-Signature"
+TIMESTAMP_HEADER = "X-DocIntake-Timestamp"
+EVENT_HEADER = "X-DocIntake-Event-Id"
+REPLAY_WINDOW_S = 300
+DELIVER_FUNC = "intake.jobs.deliver_record"
+
+
+def sign(secret: str, timestamp: int, body: bytes) -> str:
+    mac = hmac.new(secret.encode(), str(timestamp).encode() + b"." + body, hashlib.sha256)
+    return "v1=" + mac.hexdigest()
+
+
+def verify(secret: str, timestamp: str | None, signature: str | None, body: bytes, *, now: float | None = None,
+           window_s: int = REPLAY_WINDOW_S) -> bool:
+    """The receiver's check: the signature is ours over this body and timestamp, and the timestamp is recent."""
+    if not timestamp or not signature or not timestamp.isdigit():
+        return False
+    if abs((time.time() if now is None else now) - int(timestamp)) > window_s:
+        return False
+    return hmac.compare_digest(sign(secret, int(timestamp), body), signature)
+
+
+def backoff(attempt: int, base_s: float) -> float:
+    """Seconds before attempt ``attempt + 1``: ``base × 3^(attempt − 1)``, at most an hour.
+
+    >>> [backoff(n, 10) for n in (1, 2, 3, 6, 9)]
+    [10.0, 30.0, 90.0, 2430.0, 3600.0]
+    """
+    return float(min(base_s * 3 ** max(attempt - 1, 0), 3600.0))
+
+
+def schedule(s: Session, settings: Settings, entry: FeedEntry) -> None:
+    """Add the delivery of a new feed entry, in the transaction that adds the entry (no webhook: nothing)."""
+    if settings.webhook_url:
+        s.flush()  # the entry's cursor
+        s.add(Delivery(feed_cursor=entry.cursor, document_id=entry.document_id, state="pending", attempts=0,
+                       next_attempt_at=utcnow()))
+
+
+def body_of(s: Session, entry: FeedEntry) -> dict[str, Any]:
+    """What the receiver gets: the feed entry with the document's records (the feed's shape, without page URLs)."""
+    doc = s.get(Document, entry.document_id)
+    assert doc is not None
+    return {"event_id": f"{entry.document_id}:{entry.version}", "cursor": str(entry.cursor),
+            "document_id": entry.document_id, "application_id": entry.application_id, "state": entry.state,
+            "version": entry.version, "created_at": entry.created_at.isoformat(),
+            "reject_code": doc.reject_code, "reject_reason": doc.reject_reason,
+            "documents": [document_record(d) for d in doc.result or []]}
+
+
+def enqueue_due(settings: Settings, now: dt.datetime | None = None, limit: int = 100) -> int:
+    """Enqueue a job for every pending delivery whose time has come; returns how many."""
+    if not settings.webhook_url:
+        return 0
+    now = now or utcnow()
+    with session_scope(settings.database_url) as s:
+        due = s.scalars(select(Delivery.id).where(Delivery.state == "pending", Delivery.next_attempt_at <= now)
+                        .order_by(Delivery.id).limit(limit)).all()
+    for delivery_id in due:
+        try:
+            queue.queue(settings).enqueue(DELIVER_FUNC, delivery_id, job_id=f"deliver-{delivery_id}-{time.time_ns()}",
+                                          job_timeout=60, result_ttl=600, failure_ttl=7 * 24 * 3600)
+        except Exception as exc:  # Redis down: the sweeper tries again
+            log.warning("delivery %s not enqueued: %s", delivery_id, type(exc).__name__)
+            break
+    return len(due)
+
+
+def deliver(settings: Settings, delivery_id: int, *, client: Any = None) -> str:
+    """One attempt at one delivery; returns its state afterwards (``delivered``, ``pending`` or ``dead``)."""
+    import httpx
+
+    with session_scope(settings.database_url) as s:
+        d = s.get(Delivery, delivery_id, with_for_update=True)
+        if d is None or d.state != "pending" or not settings.webhook_url:
+            return d.state if d is not None else "missing"
+        entry = s.get(FeedEntry, d.feed_cursor)
+        assert entry is not None
+        body = json.dumps(body_of(s, entry), ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
+        event_id = f"{entry.document_id}:{entry.version}"
+        now = int(time.time())
+        headers = {"Content-Type": "application/json", EVENT_HEADER: event_id, TIMESTAMP_HEADER: str(now),
+                   SIGNATURE_HEADER: sign(settings.webhook_secret or "", now, body)}
+        d.attempts += 1
+        d.last_attempt_at = utcnow()
+        try:
+            http = client or httpx.Client(timeout=settings.webhook_timeout_s)
+            try:
+                r = http.post(settings.webhook_url, content=body, headers=headers)
+            finally:
+                if client is None:
+                    http.close()
+            ok, error = 200 <= r.status_code < 300, f"HTTP {r.status_code}"
+        except httpx.HTTPError as exc:
+            ok, error = False, type(exc).__name__
+        if ok:
+            d.state, d.delivered_at, d.last_error = "delivered", utcnow(), None
+            evidence.append(s, entry.document_id, EventKind.FORWARDED, {
+                "delivery": d.id, "event_id": event_id, "to": urlsplit(settings.webhook_url).netloc,
+                "attempt": d.attempts, "body_sha256": hashlib.sha256(body).hexdigest()})
+        elif d.attempts >= settings.webhook_max_attempts:
+            d.state, d.last_error = "dead", error
+            log.warning("delivery %s parked as dead after %d attempts (%s)", d.id, d.attempts, error)
+        else:
+            d.last_error = error
+            d.next_attempt_at = utcnow() + dt.timedelta(seconds=backoff(d.attempts, settings.webhook_backoff_s))
+        return d.state
+
+
+def replay(settings: Settings, delivery_id: int) -> bool:
+    """An operator sends a dead delivery again: it is pending with fresh attempts. False if not dead."""
+    with session_scope(settings.database_url) as s:
+        d = s.get(Delivery, delivery_id, with_for_update=True)
+        if d is None or d.state != "dead":
+            return False
+        d.state, d.attempts, d.next_attempt_at = "pending", 0, utcnow()
+    enqueue_due(settings)
+    return True
