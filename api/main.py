@@ -25,6 +25,7 @@ NOT_FOUND = {
     "page_not_found": ("No such page for this document.", "该文件没有此页。"),
     "application_not_found": ("No documents for this application.", "该申请没有文件。"),
     "delivery_not_found": ("No webhook delivery with this id.", "没有该推送记录。"),
+    "cursor_ahead_of_feed": ("The feed has not reached this cursor.", "记录流尚未到达该游标。"),
     "delivery_not_dead": ("Only a delivery parked as dead can be replayed.", "只有已停止重试的推送可以重新发送。"),
 }
 

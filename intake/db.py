@@ -120,6 +120,17 @@ class FeedEntry(Base):
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
+class FeedConsumer(Base):
+    """How far a consumer of the feed (the approval service) has acknowledged reading it; kept in the database,
+    so a consumer that restarts resumes after its last acknowledged cursor."""
+
+    __tablename__ = "feed_consumers"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    acked_cursor: Mapped[int] = mapped_column(Integer, default=0)
+    acked_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+
+
 class Delivery(Base):
     """One feed entry's push to the approval service's webhook (:mod:`intake.forward`)."""
 

@@ -5,12 +5,13 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Query
-from sqlalchemy import select
+from pydantic import BaseModel, Field
+from sqlalchemy import func, select
 
 from api.deps import SessionDep, SettingsDep
 from api.schemas import ApplicationRecord, FeedEntryOut, FeedPage, Problem
 from api.views import document_view
-from intake.db import DocState, Document, FeedEntry
+from intake.db import DocState, Document, FeedConsumer, FeedEntry
 
 router = APIRouter(tags=["records"])
 
@@ -41,11 +42,21 @@ def application_record(application_id: str, s: SessionDep) -> ApplicationRecord:
     return ApplicationRecord(application_id=application_id, status=overall, missing=missing, documents=views)
 
 
+CONSUMER = r"^[A-Za-z0-9_.:-]{1,64}$"
+
+
 @router.get("/v1/records/feed", response_model=FeedPage, responses={422: {"model": Problem}})
 def feed(s: SessionDep, settings: SettingsDep,
-         after: Annotated[str, Query(pattern=r"^\d{1,18}$", description="Cursor from the last page; 0 to start")] = "0",
+         after: Annotated[str | None, Query(pattern=r"^\d{1,18}$",
+                                            description="Cursor from the last page; 0 to start")] = None,
+         consumer: Annotated[str | None, Query(pattern=CONSUMER, description=(
+             "A consumer that acknowledges what it has read (POST /v1/records/feed/ack); without `after`, "
+             "the page starts after its last acknowledged cursor"))] = None,
          limit: Annotated[int, Query(ge=1, le=500)] = 100) -> FeedPage:
-    """Finished records in commit order. Keep ``next_cursor``; nothing is missed or repeated."""
+    """Finished records in commit order. Keep ``next_cursor`` (or acknowledge it); nothing is missed or repeated."""
+    if after is None:
+        acked = s.get(FeedConsumer, consumer) if consumer else None
+        after = str(acked.acked_cursor if acked else 0)
     rows = s.scalars(select(FeedEntry).where(FeedEntry.cursor > int(after)).order_by(FeedEntry.cursor)
                      .limit(limit)).all()
     entries = []
@@ -56,3 +67,29 @@ def feed(s: SessionDep, settings: SettingsDep,
                                     application_id=row.application_id, state=row.state, version=row.version,
                                     created_at=row.created_at, record=document_view(s, doc)))
     return FeedPage(entries=entries, next_cursor=entries[-1].cursor if entries else after)
+
+
+class FeedAck(BaseModel):
+    consumer: str = Field(pattern=CONSUMER)
+    cursor: str = Field(pattern=r"^\d{1,18}$", description="The last cursor the consumer has processed")
+
+
+class FeedAckOut(BaseModel):
+    consumer: str
+    acked_cursor: str
+
+
+@router.post("/v1/records/feed/ack", response_model=FeedAckOut, responses={409: {"model": Problem}})
+def ack_feed(ack: FeedAck, s: SessionDep) -> FeedAckOut:
+    """Record that ``consumer`` has processed the feed up to ``cursor``. Acknowledging an older cursor than the
+    last one is a no-op (at-least-once readers may repeat an ack); a cursor the feed has not reached is 409."""
+    newest = s.scalar(select(func.max(FeedEntry.cursor))) or 0
+    if int(ack.cursor) > newest:
+        raise HTTPException(409, detail="cursor_ahead_of_feed")
+    row = s.get(FeedConsumer, ack.consumer, with_for_update=True)
+    if row is None:
+        row = FeedConsumer(name=ack.consumer, acked_cursor=0)
+        s.add(row)
+    row.acked_cursor = max(row.acked_cursor or 0, int(ack.cursor))
+    s.flush()
+    return FeedAckOut(consumer=row.name, acked_cursor=str(row.acked_cursor))
