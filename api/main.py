@@ -15,7 +15,7 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 from sqlalchemy.exc import OperationalError as SQLAlchemyOperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from api.routes import deliveries, documents, health, records
+from api.routes import corrections, deliveries, documents, health, records
 from intake.db import migrate
 from intake.errors import IntakeError, StorageUnavailable
 from intake.settings import Settings, get_settings
@@ -74,5 +74,6 @@ def create_app(settings: Settings | None = None, *, run_migrations: bool = True)
     app.include_router(documents.router)
     app.include_router(records.router)
     app.include_router(deliveries.router)
+    app.include_router(corrections.router)
     app.include_router(health.router)
     return app

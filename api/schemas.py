@@ -57,6 +57,7 @@ class DocumentView(BaseModel):
     id: str
     application_id: str
     state: str = Field(description="queued | processing | accepted | needs_review | rejected")
+    version: int = Field(0, description="The record's version: 1 from the pipeline, one more per correction")
     reject_code: str | None
     reject_reason: str | None
     declared_type: str | None

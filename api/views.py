@@ -16,7 +16,8 @@ def document_view(s: Session, doc: Document, *, with_evidence: bool = True,
                   blobs: BlobStore | None = None) -> DocumentView:
     pages = s.scalars(select(Page).where(Page.document_id == doc.id).order_by(Page.number)).all()
     view = DocumentView(
-        id=doc.id, application_id=doc.application_id, state=doc.state, reject_code=doc.reject_code,
+        id=doc.id, application_id=doc.application_id, state=doc.state, version=doc.version,
+        reject_code=doc.reject_code,
         reject_reason=doc.reject_reason, declared_type=doc.declared_type, sha256=doc.sha256, size=doc.size,
         created_at=doc.created_at, finished_at=doc.finished_at,
         documents=[document_record(d) for d in doc.result or []],

@@ -70,6 +70,8 @@ class Document(Base):
     """The blob the pipeline reads when it is not the upload itself: a PDF opened with the password the app
     user gave (the password is used once, at upload, and never stored)."""
     state: Mapped[str] = mapped_column(String(16), default=DocState.QUEUED.value)
+    version: Mapped[int] = mapped_column(Integer, default=0)
+    """The record's current version: 1 when the pipeline finishes, one more for every reviewer correction."""
     reject_code: Mapped[str | None] = mapped_column(String(64))
     reject_reason: Mapped[str | None] = mapped_column(String(500))
     attempts: Mapped[int] = mapped_column(Integer, default=0)
@@ -117,6 +119,25 @@ class FeedEntry(Base):
     application_id: Mapped[str] = mapped_column(String(64), index=True)
     state: Mapped[str] = mapped_column(String(16))
     version: Mapped[int] = mapped_column(Integer, default=1)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class RecordVersion(Base):
+    """Every version of a document's record, never overwritten: the pipeline's, then each correction."""
+
+    __tablename__ = "record_versions"
+    __table_args__ = (UniqueConstraint("document_id", "version", name="uq_record_versions"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    document_id: Mapped[str] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"), index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    source: Mapped[str] = mapped_column(String(16))
+    """``pipeline`` or ``reviewer``."""
+    author: Mapped[str | None] = mapped_column(String(64))
+    changes: Mapped[list[Any] | None] = mapped_column(JsonType)
+    state: Mapped[str] = mapped_column(String(16))
+    result: Mapped[list[Any] | None] = mapped_column(JsonType)
+    result_sha256: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 

@@ -34,6 +34,7 @@ class EventKind:
     VALIDATED = "validated"
     FINISHED = "finished"
     FORWARDED = "forwarded"
+    CORRECTED = "corrected"
     RETRIED = "retried"
 
 
@@ -110,9 +111,9 @@ def verify(session: Session, document_id: str, blobs: BlobStore | None = None,
         problems.append("no 'received' event")
     elif received.payload.get("sha256") != doc.sha256:
         problems.append("upload sha256 differs from the one received")
-    finished = [e for e in events if e.kind == EventKind.FINISHED]
+    finished = [e for e in events if e.kind in (EventKind.FINISHED, EventKind.CORRECTED)]
     if finished and finished[-1].payload.get("result_sha256") != result_digest(doc):
-        problems.append("stored result differs from the one the 'finished' event recorded")
+        problems.append(f"stored result differs from the one the last '{finished[-1].kind}' event recorded")
     if blobs is not None:
         if not blobs.exists(doc.sha256) or hashlib.sha256(blobs.get(doc.sha256)).hexdigest() != doc.sha256:
             problems.append("stored upload is missing or altered")

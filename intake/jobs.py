@@ -30,7 +30,7 @@ from extractors.errors import ServiceError, StorageUnavailable
 from extractors.models import Finding, Severity, Status
 from intake import evidence, forward
 from intake.blobs import BlobNotFound, BlobStore
-from intake.db import DocState, Document, FeedEntry, Page, session_scope, utcnow
+from intake.db import DocState, Document, FeedEntry, Page, RecordVersion, session_scope, utcnow
 from intake.evidence import EventKind
 from intake.pipeline import Outcome, Pipeline
 from intake.settings import Settings, get_settings
@@ -148,7 +148,15 @@ def finish(settings: Settings, document_id: str, outcome: Outcome, page_hashes: 
         doc.finished_at = utcnow()
         evidence.append(s, document_id, EventKind.FINISHED,
                         {"state": doc.state, "result_sha256": evidence.result_digest(doc)})
+        record_version(s, doc)
         add_to_feed(s, doc, settings)
+
+
+def record_version(s: Session, doc: Document) -> None:
+    """Version 1 of the record: what the pipeline finished with (in the finishing transaction)."""
+    doc.version = 1
+    s.add(RecordVersion(document_id=doc.id, version=1, source="pipeline", author=None, changes=None, state=doc.state,
+                        result=doc.result, result_sha256=evidence.result_digest(doc)))
 
 
 def add_to_feed(s: Session, doc: Document, settings: Settings) -> None:
@@ -160,7 +168,8 @@ def add_to_feed(s: Session, doc: Document, settings: Settings) -> None:
     """
     if s.get_bind().dialect.name == "postgresql":
         s.execute(text("LOCK TABLE feed IN EXCLUSIVE MODE"))
-    entry = FeedEntry(document_id=doc.id, application_id=doc.application_id, state=doc.state, version=1)
+    entry = FeedEntry(document_id=doc.id, application_id=doc.application_id, state=doc.state,
+                      version=max(doc.version, 1))
     s.add(entry)
     forward.schedule(s, settings, entry)
 
@@ -186,4 +195,5 @@ def fail_for_review(s: Session, doc: Document, code: str, settings: Settings) ->
     doc.state = DocState.NEEDS_REVIEW.value
     doc.finished_at = dt.datetime.now(dt.UTC)
     evidence.append(s, doc.id, EventKind.FINISHED, {"state": doc.state, "result_sha256": evidence.result_digest(doc)})
+    record_version(s, doc)
     add_to_feed(s, doc, settings)

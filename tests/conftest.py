@@ -59,7 +59,8 @@ def settings(tmp_path: Path, database_url: str, embedded_redis_dir: Path) -> Ite
         s.redis_url = queue.redis_url(Settings(data_dir=embedded_redis_dir))
     s.ensure_dirs()
     with get_engine(database_url).begin() as conn:  # each test starts from empty tables
-        for table in ("feed_consumers", "deliveries", "feed", "evidence_events", "pages", "documents"):
+        for table in ("record_versions", "feed_consumers", "deliveries", "feed", "evidence_events", "pages",
+                      "documents"):
             conn.execute(text(f"DELETE FROM {table}"))
     yield s
     from intake import queue

@@ -1,0 +1,161 @@
+"""Reviewer corrections: a new version of a record, never an overwrite.
+
+A correction names the version it was made against; if the record has moved on
+since (another reviewer corrected it first), it is refused with
+:class:`VersionConflict` and nothing changes. Otherwise each corrected field
+gets the reviewer's value — normalised as the pipeline normalises (ISO dates,
+decimal amounts, upper-case ID numbers) — with source ``reviewer``, who and
+why in its note; the document's rules run again at once; analytics are
+recomputed; and the new version is stored beside the old ones
+(:class:`~intake.db.RecordVersion`), written to the evidence chain
+(``corrected``), added to the feed and pushed to the webhook like any finished
+record.
+
+Field paths are those findings use: ``name``, ``transactions[3].balance``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import re
+from typing import Any
+
+from pydantic import BaseModel
+from pydantic import Field as PydField
+
+from extractors import doctypes
+from extractors.models import ExtractedDocument, Field, Source
+from extractors.statements.values import amount_text, parse_amount
+from extractors.text import parse_date
+from intake import evidence
+from intake.db import DocState, Document, RecordVersion, session_scope, utcnow
+from intake.errors import IntakeError
+from intake.evidence import EventKind
+from intake.jobs import add_to_feed
+from intake.pipeline import overall_status
+from intake.settings import Settings
+from validators import RuleContext, validate
+
+DATES = {"birth_date", "valid_from", "valid_until", "period_start", "period_end", "date", "start_date", "end_date",
+         "signed_date"}
+AMOUNTS = {"amount", "balance", "opening_balance", "closing_balance", "principal"}
+KEPT_FINDINGS = {"image_quality"}
+"""Findings that come from reading the image, not from the fields: a correction keeps them."""
+
+
+class VersionConflict(IntakeError):
+    code = "version_conflict"
+    message = "The record was changed by someone else since you opened it; reload it and correct again."
+    message_zh = "该记录在您打开后已被他人修改，请刷新后重新修改。"
+    http_status = 409
+
+
+class CorrectionRefused(IntakeError):
+    code = "invalid_correction"
+    message = "The correction does not fit the record."
+    message_zh = "修改内容与记录不符。"
+    http_status = 422
+
+
+class Change(BaseModel):
+    field: str = PydField(min_length=1, max_length=80, description="e.g. name, transactions[3].balance")
+    value: str | None = PydField(max_length=500)
+    document: int = PydField(default=0, ge=0, description="Which document of the upload (0 for the first)")
+    note: str | None = PydField(default=None, max_length=500)
+
+
+_PATH = re.compile(r"^(?:(?P<table>[a-z_]+)\[(?P<row>\d+)\]\.)?(?P<name>[a-z_]+)$")
+
+
+def normalise(name: str, value: str | None) -> str | None:
+    """The reviewer's value in the record's form; :class:`CorrectionRefused` when it is not one.
+
+    >>> normalise("birth_date", "1995年7月17日"), normalise("balance", "1,234.5"), normalise("id_number", "x")
+    ('1995-07-17', '1234.50', 'X')
+    """
+    if value is None or not value.strip():
+        return None
+    value = value.strip()
+    if name in DATES:
+        iso = parse_date(value)
+        if iso is None:
+            raise CorrectionRefused(f"{name}: {value!r} is not a date")
+        return iso
+    if name in AMOUNTS:
+        amount = parse_amount(value)
+        if amount is None:
+            raise CorrectionRefused(f"{name}: {value!r} is not an amount")
+        return amount_text(amount)
+    if name in ("id_number", "borrower_id_number"):
+        return value.upper()
+    return value
+
+
+def _apply(doc: ExtractedDocument, change: Change, author: str) -> dict[str, Any]:
+    m = _PATH.match(change.field)
+    if not m:
+        raise CorrectionRefused(f"{change.field!r} is not a field path")
+    if m["table"]:
+        rows = doc.tables.get(m["table"])
+        if rows is None or int(m["row"]) >= len(rows):
+            raise CorrectionRefused(f"{change.field!r} is not in the record")
+        fields = rows[int(m["row"])]
+    else:
+        known = doctypes.registry().get(doc.doc_type)
+        if m["name"] not in doc.fields and (known is None or m["name"] not in known.field_names):
+            raise CorrectionRefused(f"{change.field!r} is not a field of {doc.doc_type}")
+        fields = doc.fields
+    old = fields.get(m["name"])
+    value = normalise(m["name"], change.value)
+    note = f"{author}: {change.note}" if change.note else f"corrected by {author}"
+    fields[m["name"]] = Field(value=value, raw=change.value, confidence=1.0, source=Source.REVIEWER,
+                              page=old.page if old else doc.page, bbox=old.bbox if old else None, note=note)
+    return {"field": change.field, "document": change.document, "from": old.value if old else None, "to": value}
+
+
+def correct(settings: Settings, document_id: str, *, expected_version: int, author: str, changes: list[Change],
+            today: dt.date | None = None) -> RecordVersion:
+    """Apply ``changes`` as a new version of the record; see the module docstring."""
+    with session_scope(settings.database_url) as s:
+        doc = s.get(Document, document_id, with_for_update=True)
+        if doc is None:
+            raise CorrectionRefused("no such document")
+        if not DocState(doc.state).terminal or doc.version < 1:
+            raise CorrectionRefused("the document is still being read")
+        if doc.version != expected_version:
+            raise VersionConflict(f"you corrected version {expected_version}; it is now at version {doc.version}")
+        docs = [ExtractedDocument.model_validate(d) for d in doc.result or []]
+        applied = []
+        for change in changes:
+            if change.document >= len(docs):
+                raise CorrectionRefused(f"the upload holds {len(docs)} documents")
+            applied.append(_apply(docs[change.document], change, author))
+        ctx = RuleContext(min_confidence=settings.min_confidence, statement_months=settings.statement_months)
+        if today is not None:
+            ctx = dataclasses.replace(ctx, today=today)
+        for i in sorted({c.document for c in changes}):
+            d = docs[i]
+            d.findings = [f for f in d.findings if f.rule in KEPT_FINDINGS]
+            others = tuple(x for x in docs if x is not d)
+            validate(d, dataclasses.replace(ctx, companions=others))
+            if d.doc_type in doctypes.registry():
+                d.analytics = doctypes.get(d.doc_type).analyse(d)
+        doc.result = [d.model_dump(mode="json") for d in docs]
+        doc.state = overall_status(docs).value
+        doc.version += 1
+        doc.updated_at = utcnow()
+        digest = evidence.result_digest(doc)
+        version = RecordVersion(document_id=doc.id, version=doc.version, source=Source.REVIEWER.value, author=author,
+                                changes=applied, state=doc.state, result=doc.result, result_sha256=digest)
+        s.add(version)
+        evidence.append(s, doc.id, EventKind.CORRECTED, {"version": doc.version, "author": author,
+                                                          "fields": [a["field"] for a in applied],
+                                                          "result_sha256": digest})
+        add_to_feed(s, doc, settings)
+        s.flush()
+        s.expunge(version)
+        return version
+
+
+__all__ = ["Change", "CorrectionRefused", "VersionConflict", "correct", "normalise"]
