@@ -195,10 +195,6 @@ def decrypt(data: bytes, password: str) -> bytes:
         doc.close()
 
 
-def text_lines(data: bytes, *, max_pages: int = 50, password: str | None = None) -> list[PdfPageText | None]:
-    return read(data, max_pages=max_pages, password=password)[1]
-
-
 Char = tuple[str, float, float, float, float]
 """``(text, x0, x1, top, bottom)`` in PDF points from the page's top-left."""
 

@@ -220,13 +220,14 @@ class Reader:
         cells: list[tuple[str, Field]] = []
         covered: list[str] = []
         for table_name, rows in doc.tables.items():
+            under = set()
             for i, row in enumerate(rows):
                 for name in ("amount", "balance"):
                     f = row.get(name)
                     if f is not None and f.bbox and any(_intersects(f.bbox, p) for p in pictures.get(f.page, [])):
                         covered.append(f"{table_name}[{i}].{name}")
-            picks = set(_sample_rows(rows)) | {int(p.split("[")[1].split("]")[0]) for p in covered
-                                               if p.startswith(table_name + "[")}
+                        under.add(i)
+            picks = set(_sample_rows(rows)) | under
             for i in sorted(picks):
                 for name in ("amount", "balance"):
                     f = rows[i].get(name)

@@ -16,7 +16,6 @@ Field paths are those findings use: ``name``, ``transactions[3].balance``.
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import re
 from typing import Any
@@ -33,9 +32,8 @@ from intake.db import DocState, Document, RecordVersion, session_scope, utcnow
 from intake.errors import IntakeError
 from intake.evidence import EventKind
 from intake.jobs import add_to_feed
-from intake.pipeline import overall_status
+from intake.pipeline import check, overall_status, rule_context
 from intake.settings import Settings
-from validators import RuleContext, validate
 
 DATES = {"birth_date", "valid_from", "valid_until", "period_start", "period_end", "date", "start_date", "end_date",
          "signed_date"}
@@ -131,16 +129,11 @@ def correct(settings: Settings, document_id: str, *, expected_version: int, auth
             if change.document >= len(docs):
                 raise CorrectionRefused(f"the upload holds {len(docs)} documents")
             applied.append(_apply(docs[change.document], change, author))
-        ctx = RuleContext(min_confidence=settings.min_confidence, statement_months=settings.statement_months)
-        if today is not None:
-            ctx = dataclasses.replace(ctx, today=today)
+        ctx = rule_context(settings, today)
         for i in sorted({c.document for c in changes}):
             d = docs[i]
             d.findings = [f for f in d.findings if f.rule in KEPT_FINDINGS]
-            others = tuple(x for x in docs if x is not d)
-            validate(d, dataclasses.replace(ctx, companions=others))
-            if d.doc_type in doctypes.registry():
-                d.analytics = doctypes.get(d.doc_type).analyse(d)
+            check(d, ctx, companions=tuple(x for x in docs if x is not d))
         doc.result = [d.model_dump(mode="json") for d in docs]
         doc.state = overall_status(docs).value
         doc.version += 1

@@ -121,43 +121,56 @@ def enqueue_due(settings: Settings, now: dt.datetime | None = None, limit: int =
 
 
 def deliver(settings: Settings, delivery_id: int, *, client: Any = None) -> str:
-    """One attempt at one delivery; returns its state afterwards (``delivered``, ``pending`` or ``dead``)."""
+    """One attempt at one delivery; returns its state afterwards (``delivered``, ``pending`` or ``dead``).
+
+    The attempt is claimed in one transaction (its next attempt moved past the request's timeout, so the
+    sweeper does not send it twice meanwhile), sent with no transaction open, and its outcome written in
+    another: a slow receiver holds no database lock.
+    """
     import httpx
 
+    if not settings.webhook_url:
+        return "pending"
     with session_scope(settings.database_url) as s:
         d = s.get(Delivery, delivery_id, with_for_update=True)
-        if d is None or d.state != "pending" or not settings.webhook_url:
+        if d is None or d.state != "pending":
             return d.state if d is not None else "missing"
         entry = s.get(FeedEntry, d.feed_cursor)
         assert entry is not None
         body = json.dumps(body_of(s, entry), ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
-        event_id = f"{entry.document_id}:{entry.version}"
-        now = int(time.time())
-        headers = {"Content-Type": "application/json", EVENT_HEADER: event_id, TIMESTAMP_HEADER: str(now),
-                   SIGNATURE_HEADER: sign(settings.webhook_secret or "", now, body)}
+        document_id, event_id = entry.document_id, f"{entry.document_id}:{entry.version}"
         d.attempts += 1
         d.last_attempt_at = utcnow()
+        d.next_attempt_at = utcnow() + dt.timedelta(seconds=settings.webhook_timeout_s
+                                                    + backoff(d.attempts, settings.webhook_backoff_s))
+        attempt = d.attempts
+    now = int(time.time())
+    headers = {"Content-Type": "application/json", EVENT_HEADER: event_id, TIMESTAMP_HEADER: str(now),
+               SIGNATURE_HEADER: sign(settings.webhook_secret or "", now, body)}
+    try:
+        http = client or httpx.Client(timeout=settings.webhook_timeout_s)
         try:
-            http = client or httpx.Client(timeout=settings.webhook_timeout_s)
-            try:
-                r = http.post(settings.webhook_url, content=body, headers=headers)
-            finally:
-                if client is None:
-                    http.close()
-            ok, error = 200 <= r.status_code < 300, f"HTTP {r.status_code}"
-        except httpx.HTTPError as exc:
-            ok, error = False, type(exc).__name__
+            r = http.post(settings.webhook_url, content=body, headers=headers)
+        finally:
+            if client is None:
+                http.close()
+        ok, error = 200 <= r.status_code < 300, f"HTTP {r.status_code}"
+    except httpx.HTTPError as exc:
+        ok, error = False, type(exc).__name__
+    with session_scope(settings.database_url) as s:
+        d = s.get(Delivery, delivery_id, with_for_update=True)
+        assert d is not None
         if ok:
             d.state, d.delivered_at, d.last_error = "delivered", utcnow(), None
-            evidence.append(s, entry.document_id, EventKind.FORWARDED, {
+            evidence.append(s, document_id, EventKind.FORWARDED, {
                 "delivery": d.id, "event_id": event_id, "to": urlsplit(settings.webhook_url).netloc,
-                "attempt": d.attempts, "body_sha256": hashlib.sha256(body).hexdigest()})
-        elif d.attempts >= settings.webhook_max_attempts:
+                "attempt": attempt, "body_sha256": hashlib.sha256(body).hexdigest()})
+        elif attempt >= settings.webhook_max_attempts:
             d.state, d.last_error = "dead", error
-            log.warning("delivery %s parked as dead after %d attempts (%s)", d.id, d.attempts, error)
+            log.warning("delivery %s parked as dead after %d attempts (%s)", d.id, attempt, error)
         else:
             d.last_error = error
-            d.next_attempt_at = utcnow() + dt.timedelta(seconds=backoff(d.attempts, settings.webhook_backoff_s))
+            d.next_attempt_at = utcnow() + dt.timedelta(seconds=backoff(attempt, settings.webhook_backoff_s))
         return d.state
 
 

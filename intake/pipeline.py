@@ -57,6 +57,23 @@ def overall_status(docs: list[ExtractedDocument]) -> Status:
     return Status.NEEDS_REVIEW
 
 
+def rule_context(settings: Settings, today: dt.date | None = None) -> RuleContext:
+    """What the rules may know besides the document: the settings' thresholds and the day (default today)."""
+    kwargs: dict[str, Any] = {"min_confidence": settings.min_confidence,
+                              "statement_months": settings.statement_months}
+    if today:
+        kwargs["today"] = today
+    return RuleContext(**kwargs)
+
+
+def check(doc: ExtractedDocument, ctx: RuleContext, companions: tuple[ExtractedDocument, ...] = ()) -> None:
+    """Run the document's repairs and rules (its status follows) and compute its analytics: after reading, and
+    again after every reviewer correction."""
+    validate(doc, dataclasses.replace(ctx, companions=companions))
+    if doc.doc_type in doctypes.registry():
+        doc.analytics = doctypes.get(doc.doc_type).analyse(doc)
+
+
 class Pipeline:
     def __init__(self, settings: Settings, engine: OcrEngine | None = None) -> None:
         self.settings = settings
@@ -66,11 +83,7 @@ class Pipeline:
         self._engine_info = self.engine.info()
 
     def context(self, today: dt.date | None = None) -> RuleContext:
-        kwargs: dict[str, Any] = {"min_confidence": self.settings.min_confidence,
-                                  "statement_months": self.settings.statement_months}
-        if today:
-            kwargs["today"] = today
-        return RuleContext(**kwargs)
+        return rule_context(self.settings, today)
 
     def process(self, data: bytes, declared_type: str | None = None, today: dt.date | None = None,
                 password: str | None = None) -> Outcome:
@@ -85,10 +98,8 @@ class Pipeline:
             if doc.doc_type == "unknown":
                 doc.status = Status.REJECTED
                 continue
-            companions = tuple(d for d in read.documents if d is not doc)
-            validate(doc, dataclasses.replace(base, companions=companions))
+            check(doc, base, companions=tuple(d for d in read.documents if d is not doc))
             self._judge_quality(doc)
-            doc.analytics = doctypes.get(doc.doc_type).analyse(doc)
         read.add_time("validate", time.perf_counter() - t)
         status = overall_status(read.documents)
         outcome = Outcome(status=status, documents=read.documents, pages=read.pages, engine=self._engine_info,

@@ -16,13 +16,13 @@ import calendar
 import datetime as dt
 import json
 from collections.abc import Iterator
-from decimal import Decimal, InvalidOperation
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 from stdnum import luhn
 
+from extractors.doctypes.bank_statement import BankStatement, decimal_of
 from extractors.models import ExtractedDocument, Field, Finding, Source
 from validators.base import RuleContext, error, rule, warning
 
@@ -40,16 +40,6 @@ def _rows(doc: ExtractedDocument) -> list[dict[str, Field]]:
     return doc.tables.get("transactions", [])
 
 
-def _dec(f: Field | None) -> Decimal | None:
-    if f is None or f.value is None:
-        return None
-    try:
-        d = Decimal(str(f.value))
-    except (InvalidOperation, ValueError):
-        return None
-    return d if d.is_finite() else None
-
-
 def _day(f: Field | None) -> dt.date | None:
     if f is None or f.value is None:
         return None
@@ -59,10 +49,7 @@ def _day(f: Field | None) -> dt.date | None:
         return None
 
 
-def chronological(doc: ExtractedDocument) -> list[int]:
-    """Row indexes in time order (printed order, reversed for a newest-first statement)."""
-    idx = list(range(len(_rows(doc))))
-    return idx[::-1] if doc.meta.get("order") == "newest_first" else idx
+chronological = BankStatement.time_order
 
 
 @rule(T)
@@ -107,7 +94,7 @@ def balance_chain(doc: ExtractedDocument, ctx: RuleContext) -> Iterator[Finding]
     """Each balance = previous balance + amount, to the cent, in time order."""
     rows = _rows(doc)
     order = chronological(doc)
-    chain = [(i, _dec(rows[i].get("amount")), _dec(rows[i].get("balance"))) for i in order]
+    chain = [(i, decimal_of(rows[i].get("amount")), decimal_of(rows[i].get("balance"))) for i in order]
     chain = [(i, a, b) for i, a, b in chain if a is not None and b is not None]
     reported = 0
     for k in range(1, len(chain)):
@@ -146,21 +133,21 @@ def balance_chain(doc: ExtractedDocument, ctx: RuleContext) -> Iterator[Finding]
 def opening_closing_agree(doc: ExtractedDocument, ctx: RuleContext) -> Iterator[Finding]:
     """A printed opening balance plus the first amount is the first balance; a printed closing one is the last."""
     rows = _rows(doc)
-    order = [i for i in chronological(doc) if _dec(rows[i].get("balance")) is not None]
+    order = [i for i in chronological(doc) if decimal_of(rows[i].get("balance")) is not None]
     if not order:
         return
     opening, closing = doc.fields.get("opening_balance"), doc.fields.get("closing_balance")
     first, last = order[0], order[-1]
-    if opening is not None and opening.source != Source.DERIVED and _dec(opening) is not None:
-        amount = _dec(rows[first].get("amount"))
-        if amount is not None and _dec(opening) + amount != _dec(rows[first].get("balance")):  # type: ignore[operator]
+    if opening is not None and opening.source != Source.DERIVED and decimal_of(opening) is not None:
+        amount = decimal_of(rows[first].get("amount"))
+        if amount is not None and decimal_of(opening) + amount != decimal_of(rows[first].get("balance")):  # type: ignore[operator]
             yield error("opening_closing_agree", ["opening_balance", _path(first, "balance")],
                         f"The opening balance {opening.value} plus the first amount {amount} is not the first "
                         f"balance {rows[first]['balance'].value}.",
                         f"期初余额 {opening.value} 加第一笔金额 {amount} "
                         f"不等于第一笔余额 {rows[first]['balance'].value}。")
-    if closing is not None and closing.source != Source.DERIVED and _dec(closing) is not None \
-            and _dec(closing) != _dec(rows[last].get("balance")):
+    if closing is not None and closing.source != Source.DERIVED and decimal_of(closing) is not None \
+            and decimal_of(closing) != decimal_of(rows[last].get("balance")):
         yield error("opening_closing_agree", ["closing_balance", _path(last, "balance")],
                     f"The closing balance {closing.value} is not the last balance {rows[last]['balance'].value}.",
                     f"期末余额 {closing.value} 不等于最后一笔余额 {rows[last]['balance'].value}。")

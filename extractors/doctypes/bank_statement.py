@@ -107,11 +107,17 @@ class BankStatement(DocTypeExtractor):
         return analytics.compute(doc)
 
     @staticmethod
+    def time_order(doc: ExtractedDocument) -> list[int]:
+        """Indexes of the transactions in time order: printed order, reversed for a newest-first statement."""
+        idx = list(range(len(doc.tables.get("transactions", []))))
+        return idx[::-1] if doc.meta.get("order") == "newest_first" else idx
+
+    @staticmethod
     def doubted(doc: ExtractedDocument) -> list[tuple[str, Field]]:
         """OCR'd amounts and balances that do not parse, and those around each break of the balance chain
         (the row's amount and balance and the balance before it): a misread digit or sign shows there."""
         rows = doc.tables.get("transactions", [])
-        order = list(range(len(rows)))[::-1] if doc.meta.get("order") == "newest_first" else list(range(len(rows)))
+        order = BankStatement.time_order(doc)
         wanted: dict[str, Field] = {}
 
         def want(i: int, name: str) -> None:
@@ -124,8 +130,8 @@ class BankStatement(DocTypeExtractor):
                 if row.get(name) is not None and row[name].value is None:
                     want(i, name)
         for prev, cur in itertools.pairwise(order):
-            before, amount, after = (_decimal(rows[prev].get("balance")), _decimal(rows[cur].get("amount")),
-                                     _decimal(rows[cur].get("balance")))
+            before, amount, after = (decimal_of(rows[prev].get("balance")), decimal_of(rows[cur].get("amount")),
+                                     decimal_of(rows[cur].get("balance")))
             if before is not None and amount is not None and after is not None and before + amount != after:
                 want(cur, "amount")
                 want(cur, "balance")
@@ -279,13 +285,15 @@ MAX_REREAD = 90
 _AMOUNT_IN = re.compile(r"[+\-]?(?:\d{1,3}(?:,\d{3})+|\d+)\.\d{2}")
 
 
-def _decimal(f: Field | None) -> Decimal | None:
+def decimal_of(f: Field | None) -> Decimal | None:
+    """A field's value as a finite Decimal, or None (missing, unread, or not a number)."""
     if f is None or f.value is None:
         return None
     try:
-        return Decimal(str(f.value))
-    except ArithmeticError:
+        d = Decimal(str(f.value))
+    except (ArithmeticError, ValueError):
         return None
+    return d if d.is_finite() else None
 
 
 def _source(row: Row) -> Source:
