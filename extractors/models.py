@@ -100,15 +100,28 @@ class Field(BaseModel):
     """Why a ``derived`` value was derived, or a reviewer's comment."""
 
 
+class FieldRef(BaseModel):
+    """Fields of one document of an application, as a cross-document finding names them."""
+
+    document: str
+    """The document's reference in the application record (``<upload id>/<index in the upload>``)."""
+    type: str
+    fields: list[str]
+
+
 class Finding(BaseModel):
     rule: str
     severity: Severity
     fields: list[str] = []
     message: Message
+    refs: list[FieldRef] = []
+    """For a finding across documents: the fields of each document it concerns (``fields`` then holds them as
+    ``<type>.<field>``)."""
 
     @classmethod
-    def make(cls, rule: str, severity: Severity, fields: list[str], *, en: str, zh: str) -> Finding:
-        return cls(rule=rule, severity=severity, fields=fields, message=Message(en=en, zh=zh))
+    def make(cls, rule: str, severity: Severity, fields: list[str], *, en: str, zh: str,
+             refs: list[FieldRef] | None = None) -> Finding:
+        return cls(rule=rule, severity=severity, fields=fields, message=Message(en=en, zh=zh), refs=refs or [])
 
 
 class TextLine(BaseModel):

@@ -63,10 +63,10 @@ def allowed_types(declared: str | None) -> list[str]:
 
     >>> allowed_types("id_card")
     ['id_card_back', 'id_card_front']
-    >>> allowed_types("passport")
+    >>> allowed_types("passport")  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    ValueError: unknown document type 'passport'; known: bank_statement, id_card, id_card_back, id_card_front
+    ValueError: unknown document type 'passport'; known: bank_statement, id_card, id_card_back, ..., loan_contract
     """
     known = sorted(doctypes.registry())
     if not declared:
@@ -173,6 +173,7 @@ class Reader:
         result.add_time("decode", time.perf_counter() - t)
         regions = self._read_image(image, types, result)
         self._assemble(regions, types, result, {})
+        self._look(result)
         self._reread(result)
         return _settle(result)
 
@@ -201,6 +202,7 @@ class Reader:
                 regions.extend(self._read_image(image, types, result, origin="pdf_page"))
         meta["text_layer_pages"] = sum(1 for p in text_pages if p)
         self._assemble(regions, types, result, meta)
+        self._look(result)
         self._reread(result)
         t = time.perf_counter()
         for doc in result.documents:
@@ -268,6 +270,17 @@ class Reader:
             out.append(("".join(ln.text for ln in sorted(inside, key=lambda ln: ln.bbox[0])),
                         min((ln.confidence for ln in inside), default=0.0)))
         return out
+
+    @staticmethod
+    def _look(result: ReadResult) -> None:
+        """Let each document type look at its pages' images (:meth:`DocTypeExtractor.look`)."""
+        t = time.perf_counter()
+        images = {p.number: p.image for p in result.pages}
+        for doc in result.documents:
+            if doc.doc_type != "unknown":
+                pages = doc.pages or [doc.page]
+                doctypes.get(doc.doc_type).look(doc, {n: images[n] for n in pages if n in images})
+        result.add_time("look", time.perf_counter() - t)
 
     def _reread(self, result: ReadResult) -> None:
         """Cells a document type doubts (a statement's amounts and balances that break its balance chain or

@@ -78,7 +78,7 @@ def union(boxes: Sequence[BBox]) -> BBox:
 class Joined:
     """The compacted text of many lines as one string, with a way back to pixels.
 
-    Lines are joined with ``\\n`` so patterns can choose whether a value may
+    Lines are joined with ``\\n`` (or ``sep``) so patterns can choose whether a value may
     continue on the next line; :meth:`bbox` and :meth:`confidence` map a match
     span back to the boxes and scores of the lines it touches.
 
@@ -90,14 +90,14 @@ class Joined:
     ((20, 0, 40, 10), 0.8)
     """
 
-    def __init__(self, lines: Sequence[TextLine]) -> None:
+    def __init__(self, lines: Sequence[TextLine], sep: str = "\n") -> None:
         self.lines = list(lines)
         self.parts = [compact(ln.text) for ln in self.lines]
         self.text = ""
         self._where: list[tuple[int, int]] = []
         for i, part in enumerate(self.parts):
-            if i:
-                self.text += "\n"
+            if i and sep:
+                self.text += sep
                 self._where.append((i - 1, -1))
             self.text += part
             self._where.extend((i, j) for j in range(len(part)))
@@ -112,10 +112,18 @@ class Joined:
         return seg
 
     def bbox(self, start: int, end: int) -> BBox | None:
+        """The box of the span's characters on the page where the span starts (a span may run onto the next)."""
         seg = self._segments(start, end)
         if not seg:
             return None
-        return union([sub_bbox(self.lines[i], lo, hi, self.parts[i]) for i, (lo, hi) in seg.items()])
+        page = self.lines[min(seg)].page
+        return union([sub_bbox(self.lines[i], lo, hi, self.parts[i]) for i, (lo, hi) in seg.items()
+                      if self.lines[i].page == page])
+
+    def page_at(self, start: int, end: int) -> int:
+        """The page the span starts on."""
+        seg = self._segments(start, end)
+        return self.lines[min(seg)].page if seg else self.page()
 
     def confidence(self, start: int, end: int) -> float:
         seg = self._segments(start, end)

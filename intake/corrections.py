@@ -18,13 +18,15 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from pydantic import BaseModel
 from pydantic import Field as PydField
 
 from extractors import doctypes
-from extractors.models import ExtractedDocument, Field, Source
+from extractors.models import ExtractedDocument, Field, FieldValue, Source
+from extractors.numbers import amount_in_words, annual_rate, fraction_text
 from extractors.statements.values import amount_text, parse_amount
 from extractors.text import parse_date
 from intake import evidence
@@ -87,7 +89,49 @@ def normalise(name: str, value: str | None) -> str | None:
         return amount_text(amount)
     if name in ("id_number", "borrower_id_number"):
         return value.upper()
+    if name == "principal_in_words":
+        words = amount_in_words(value)
+        if words is None:
+            raise CorrectionRefused(f"{name}: {value!r} is not an amount in words (大写)")
+        return amount_text(words)
+    if name == "annual_rate":
+        return _rate(value)
     return value
+
+
+def normalise_typed(name: str, value: str | None) -> FieldValue:
+    """Like :func:`normalise`, for the fields whose values are not strings (``term_months``, ``has_seal``…).
+
+    >>> normalise_typed("term_months", "12"), normalise_typed("has_seal", "否"), normalise_typed("annual_rate", "14.4%")
+    (12, False, '0.144')
+    """
+    if name == "term_months":
+        if value is None or not value.strip().isdigit() or not 0 < int(value) <= 600:
+            raise CorrectionRefused(f"{name}: {value!r} is not a number of months")
+        return int(value)
+    if name in BOOLEANS:
+        answer = (value or "").strip().lower()
+        if answer not in YES + NO:
+            raise CorrectionRefused(f"{name}: {value!r} is not yes or no")
+        return answer in YES
+    return normalise(name, value)
+
+
+BOOLEANS = {"has_seal", "has_signature", "long_term"}
+YES, NO = ("true", "yes", "1", "是", "有"), ("false", "no", "0", "否", "无")
+
+
+def _rate(value: str) -> str:
+    """A rate as a reviewer types it: ``14.4%``, ``月利率1.2‰``, ``日利率万分之5`` or a fraction ``0.144``."""
+    stated = annual_rate(value if re.search(r"[年月日]", value) else "年利率" + value)
+    if stated is None:
+        try:
+            stated = Decimal(value)
+        except InvalidOperation:
+            stated = None
+    if stated is None or not 0 < stated < 1:
+        raise CorrectionRefused(f"annual_rate: {value!r} is not a rate (a fraction below 1, or 14.4%)")
+    return fraction_text(stated)
 
 
 def _apply(doc: ExtractedDocument, change: Change, author: str) -> dict[str, Any]:
@@ -105,7 +149,7 @@ def _apply(doc: ExtractedDocument, change: Change, author: str) -> dict[str, Any
             raise CorrectionRefused(f"{change.field!r} is not a field of {doc.doc_type}")
         fields = doc.fields
     old = fields.get(m["name"])
-    value = normalise(m["name"], change.value)
+    value = normalise_typed(m["name"], change.value)
     note = f"{author}: {change.note}" if change.note else f"corrected by {author}"
     fields[m["name"]] = Field(value=value, raw=change.value, confidence=1.0, source=Source.REVIEWER,
                               page=old.page if old else doc.page, bbox=old.bbox if old else None, note=note)
@@ -151,4 +195,4 @@ def correct(settings: Settings, document_id: str, *, expected_version: int, auth
         return version
 
 
-__all__ = ["Change", "CorrectionRefused", "VersionConflict", "correct", "normalise"]
+__all__ = ["Change", "CorrectionRefused", "VersionConflict", "correct", "normalise", "normalise_typed"]

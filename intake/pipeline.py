@@ -60,7 +60,9 @@ def overall_status(docs: list[ExtractedDocument]) -> Status:
 def rule_context(settings: Settings, today: dt.date | None = None) -> RuleContext:
     """What the rules may know besides the document: the settings' thresholds and the day (default today)."""
     kwargs: dict[str, Any] = {"min_confidence": settings.min_confidence,
-                              "statement_months": settings.statement_months}
+                              "statement_months": settings.statement_months,
+                              "rate_capped_lenders": frozenset(
+                                  k.strip() for k in settings.rate_cap_lender_types.split(",") if k.strip())}
     if today:
         kwargs["today"] = today
     return RuleContext(**kwargs)

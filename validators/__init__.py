@@ -3,6 +3,8 @@
 :func:`validate` runs a document's repairs, then its rules, and decides its
 status: ``rejected`` only when imaging gave a retake reason (the evidence is
 certain), ``needs_review`` when any rule found an error, else ``accepted``.
+:func:`check_application` runs the cross-document rules over all the documents
+of one application (:mod:`validators.application`).
 
 >>> from extractors.models import ExtractedDocument, Status
 >>> validate(ExtractedDocument(doc_type="no_such_type")).status
@@ -13,10 +15,11 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
+from collections.abc import Sequence
 from functools import cache
 
-from extractors.models import ExtractedDocument, Severity, Status
-from validators.base import RuleContext, all_declared, repair, rule, rules_for
+from extractors.models import ExtractedDocument, Finding, Severity, Status
+from validators.base import Member, RuleContext, all_declared, cross_rule, cross_rules, repair, rule, rules_for
 
 
 @cache
@@ -39,6 +42,14 @@ def validate(doc: ExtractedDocument, ctx: RuleContext | None = None) -> Extracte
     return doc
 
 
+def check_application(members: Sequence[Member], ctx: RuleContext | None = None) -> list[Finding]:
+    """The findings of every cross-document rule over one application's documents (the documents' own rules
+    have run already; these never change a document)."""
+    load_all()
+    ctx = ctx or RuleContext()
+    return [f for fn in cross_rules().values() for f in fn(members, ctx)]
+
+
 def decide_status(doc: ExtractedDocument) -> Status:
     if doc.reject_reason is not None:
         return Status.REJECTED
@@ -47,4 +58,5 @@ def decide_status(doc: ExtractedDocument) -> Status:
     return Status.ACCEPTED
 
 
-__all__ = ["RuleContext", "all_declared", "decide_status", "load_all", "repair", "rule", "rules_for", "validate"]
+__all__ = ["Member", "RuleContext", "all_declared", "check_application", "cross_rule", "decide_status", "load_all",
+           "repair", "rule", "rules_for", "validate"]

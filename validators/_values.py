@@ -14,6 +14,7 @@ turn a value into what a rule can use, or ``None`` — they never raise.
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import re
 from collections.abc import Callable, Mapping
@@ -25,7 +26,13 @@ _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 ZH_LABELS = {"name": "姓名", "sex": "性别", "ethnicity": "民族", "birth_date": "出生日期", "address": "住址",
              "id_number": "公民身份号码", "issuer": "签发机关", "valid_from": "有效期起始日期",
-             "valid_until": "有效期截止日期", "long_term": "长期有效"}
+             "valid_until": "有效期截止日期", "long_term": "长期有效", "contract_number": "合同编号",
+             "lender": "贷款人", "borrower": "借款人", "borrower_id_number": "借款人身份证号码",
+             "principal": "借款金额",
+             "principal_in_words": "借款金额（大写）", "annual_rate": "年利率", "term_months": "借款期限（月）",
+             "start_date": "起始日期", "end_date": "到期日期", "repayment_method": "还款方式", "purpose": "借款用途",
+             "signed_date": "签订日期", "has_signature": "借款人签字", "has_seal": "贷款人印章",
+             "account_name": "户名", "account_number": "账号", "period_start": "起始日期", "period_end": "截止日期"}
 """Printed labels of the fields, for the Chinese messages (other names are shown as they are)."""
 
 Readable = Callable[[object], bool]
@@ -83,6 +90,17 @@ def add_years(day: dt.date, years: int) -> dt.date | None:
             return day.replace(year=day.year + years, day=28)
         except ValueError:
             return None
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    """The same day ``months`` later, clipped to the month's end (01-31 + 1 month → 02-28 or 02-29).
+
+    >>> add_months(dt.date(2026, 1, 31), 1), add_months(dt.date(2026, 11, 15), 14)
+    (datetime.date(2026, 2, 28), datetime.date(2028, 1, 15))
+    """
+    index = day.month - 1 + months
+    year, month = day.year + index // 12, index % 12 + 1
+    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 def required_fields(rule_name: str, doc: ExtractedDocument, ctx: RuleContext,

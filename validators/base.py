@@ -22,7 +22,7 @@ True
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 from extractors.models import ExtractedDocument, Finding, Severity
@@ -40,6 +40,8 @@ class RuleContext:
     """Below this an OCR value needs a person to look at it."""
     statement_months: int = 6
     """A bank statement must cover this many whole calendar months before the month of upload."""
+    rate_capped_lenders: frozenset[str] = frozenset({"private"})
+    """Lender kinds the private-lending rate cap (4 × LPR) binds; see :mod:`validators.loan_contract`."""
     companions: tuple[ExtractedDocument, ...] = ()
     """The other documents of the same upload or application (e.g. the front of the ID card when
     the back is checked); cross-document rules read them, never change them. May include the
@@ -79,6 +81,35 @@ def rule(*doc_types: str, name: str | None = None) -> Callable[[CheckFn], CheckF
 def repair(*doc_types: str, name: str | None = None) -> Callable[[RepairFn], RepairFn]:
     """Declare a repair: it may change fields, and yields a finding for each change."""
     return _declare(doc_types, name, repair=True)
+
+
+@dataclass(frozen=True)
+class Member:
+    """One document of an application, as a cross-document rule sees it."""
+
+    ref: str
+    """How findings name it (:class:`~extractors.models.FieldRef`): ``<upload id>/<index in the upload>``."""
+    doc: ExtractedDocument
+
+
+CrossFn = Callable[[Sequence[Member], RuleContext], Iterable[Finding]]
+_CROSS: dict[str, CrossFn] = {}
+
+
+def cross_rule(name: str | None = None) -> Callable[[CrossFn], CrossFn]:
+    """Declare a rule over all the documents of one application (:func:`validators.check_application`)."""
+    def wrap(fn: CrossFn) -> CrossFn:
+        rule_name = name or fn.__name__
+        if rule_name in _CROSS and _CROSS[rule_name].__qualname__ != fn.__qualname__:
+            raise TypeError(f"cross-document rule {rule_name!r} declared twice")
+        _CROSS[rule_name] = fn
+        return fn
+
+    return wrap
+
+
+def cross_rules() -> dict[str, CrossFn]:
+    return dict(_CROSS)
 
 
 def rules_for(doc_type: str, *, repairs: bool = False) -> list[Declared]:

@@ -5,7 +5,7 @@ registering it (``__init_subclass__``), and :func:`registry` imports every
 module here, so adding a document type is adding one file.
 
 >>> sorted(registry())
-['bank_statement', 'id_card_back', 'id_card_front']
+['bank_statement', 'id_card_back', 'id_card_front', 'loan_contract']
 """
 
 from __future__ import annotations

@@ -7,8 +7,10 @@ incomplete declaration fails at import time, not on the first upload.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar
+
+import numpy as np
 
 from extractors.models import ExtractedDocument, Field, TextLine
 
@@ -64,6 +66,11 @@ class DocTypeExtractor:
     @staticmethod
     def reread(doc: ExtractedDocument, readings: dict[str, tuple[str, float]]) -> None:
         """Take the second readings ``{path: (text, confidence)}`` of the doubted fields."""
+
+    @staticmethod
+    def look(doc: ExtractedDocument, images: Mapping[int, np.ndarray]) -> None:
+        """Fill in what the page images show and their text does not (a contract's seal and signature);
+        ``images`` maps the document's page numbers to the stored page images. Nothing by default."""
 
     @staticmethod
     def analyse(doc: ExtractedDocument) -> dict[str, Any] | None:

@@ -132,3 +132,21 @@ def test_validate_survives_junk(doc_type: str):
         assert out.status is not None
         assert all(isinstance(f, Finding) for f in out.findings)
         assert all(isinstance(f, Field) for f in out.fields.values())
+
+
+CROSS = sorted(validators.base.cross_rules().items())
+
+
+@pytest.mark.parametrize(("name", "fn"), CROSS, ids=[n for n, _ in CROSS])
+def test_cross_document_rule_survives_junk(name: str, fn: validators.base.CrossFn):
+    assert fn.__doc__, f"{name} has no docstring"
+    ctx = RuleContext(today=dt.date(2026, 11, 21))
+    kinds = ("id_card_front", "id_card_back", "bank_statement", "loan_contract")
+    for junk in JUNK:
+        members = [validators.Member(ref=f"u{i}/0", doc=doc_of(kind, dict.fromkeys(field_names(kind), junk)))
+                   for i, kind in enumerate(kinds)]
+        for out in (list(fn(members, ctx)), list(fn(members[:1], ctx)), list(fn([], ctx))):
+            for finding in out:
+                assert isinstance(finding, Finding) and finding.rule == name
+                assert finding.refs and all(r.document.startswith("u") for r in finding.refs)
+                Finding.model_validate(finding.model_dump())

@@ -1,0 +1,150 @@
+"""Rules across the documents of one application: the same person everywhere, a valid card, a recent statement.
+
+The holder's name is on the ID card's front (``name``), the statement
+(``account_name``) and the contract (``borrower``); the ID number on the card
+and the contract (``borrower_id_number``). Banks print them masked — ``张*三``,
+``**三``, ``4401**********1234`` — so a masked value agrees with a full one
+when its visible characters are in the same places (:func:`masked_match`).
+Each finding names the fields of both documents (``refs``).
+
+>>> masked_match("张*三", "张小三"), masked_match("张*", "张小三"), masked_match("李*三", "张小三")
+(True, True, False)
+>>> masked_match("4401**********1234", "440104199001011234"), masked_match("4401****1234", "440104199001011234")
+(True, True)
+>>> masked_match("4401**********1235", "440104199001011234"), masked_match("张三", "张三"), masked_match("张三", "张叁")
+(False, True, False)
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterator, Sequence
+
+from extractors.models import FieldRef, Finding, Severity
+from validators._values import iso_date, text
+from validators.bank_statement import required_period
+from validators.base import Member, RuleContext, cross_rule
+
+MASKS = "*＊×•●"
+NAME_FIELDS = {"id_card_front": "name", "bank_statement": "account_name", "loan_contract": "borrower"}
+ID_FIELDS = {"id_card_front": "id_number", "loan_contract": "borrower_id_number"}
+LABELS = {"id_card_front": ("the ID card", "身份证"), "id_card_back": ("the ID card's back", "身份证背面"),
+          "bank_statement": ("the bank statement", "银行流水"), "loan_contract": ("the loan contract", "借款合同")}
+
+
+def _plain(value: str) -> str:
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", value)).upper()
+
+
+def masked_match(a: str, b: str) -> bool:
+    """Whether two printings of one value agree, either of them masked (runs of ``*``)."""
+    a, b = _plain(a), _plain(b)
+    if not any(m in a + b for m in "*×•●"):
+        return a == b
+    masked, full = (a, b) if any(m in a for m in "*×•●") else (b, a)
+    if any(m in full for m in "*×•●"):  # both masked: the visible characters of each must fit the other
+        return _fits(a, b) and _fits(b, a)
+    return _fits(masked, full)
+
+
+def _fits(masked: str, full: str) -> bool:
+    runs = re.split(r"([*×•●]+)", masked)
+    if len(masked) == len(full):  # one mask character per hidden character
+        return all(m in "*×•●" or m == f for m, f in zip(masked, full, strict=True))
+    pattern = "".join(".+" if part and part[0] in "*×•●" else re.escape(part) for part in runs)
+    return re.fullmatch(pattern, full) is not None
+
+
+def _ref(m: Member, *fields: str) -> FieldRef:
+    return FieldRef(document=m.ref, type=m.doc.doc_type, fields=list(fields))
+
+
+def _finding(rule: str, refs: list[FieldRef], en: str, zh: str, severity: Severity = Severity.ERROR) -> Finding:
+    return Finding.make(rule, severity, [f"{r.type}.{f}" for r in refs for f in r.fields], en=en, zh=zh, refs=refs)
+
+
+def _values(members: Sequence[Member], fields: dict[str, str]) -> list[tuple[Member, str, str]]:
+    out = []
+    for m in members:
+        name = fields.get(m.doc.doc_type)
+        value = text(m.doc.value(name)) if name else None
+        if name and value:
+            out.append((m, name, value))
+    return out
+
+
+def _agree(rule: str, what: tuple[str, str], members: Sequence[Member], fields: dict[str, str]) -> Iterator[Finding]:
+    """Every document's value agrees with the first unmasked one (the ID card's, when there is one)."""
+    values = _values(members, fields)
+    order = list(fields)
+    values.sort(key=lambda v: (any(c in v[2] for c in MASKS), order.index(v[0].doc.doc_type)))
+    if len(values) < 2:
+        return
+    first, first_field, first_value = values[0]
+    for m, field, value in values[1:]:
+        if masked_match(first_value, value):
+            continue
+        a_en, a_zh = LABELS[first.doc.doc_type]
+        b_en, b_zh = LABELS[m.doc.doc_type]
+        yield _finding(rule, [_ref(first, first_field), _ref(m, field)],
+                       f"The {what[0]} on {b_en} does not match {a_en}.", f"{b_zh}上的{what[1]}与{a_zh}不一致。")
+
+
+@cross_rule()
+def name_matches_across_documents(members: Sequence[Member], ctx: RuleContext) -> Iterator[Finding]:
+    """The ID card holder, the statement's account holder and the contract's borrower are one name."""
+    yield from _agree("name_matches_across_documents", ("name", "姓名"), members, NAME_FIELDS)
+
+
+@cross_rule()
+def id_number_matches_across_documents(members: Sequence[Member], ctx: RuleContext) -> Iterator[Finding]:
+    """The ID card's number and the contract borrower's ID number are one number."""
+    yield from _agree("id_number_matches_across_documents", ("ID number", "身份证号码"), members, ID_FIELDS)
+
+
+def _of(members: Sequence[Member], doc_type: str) -> list[Member]:
+    return [m for m in members if m.doc.doc_type == doc_type]
+
+
+@cross_rule()
+def id_card_valid_on_signing(members: Sequence[Member], ctx: RuleContext) -> Iterator[Finding]:
+    """The ID card was valid on the day the contract was signed."""
+    for contract in _of(members, "loan_contract"):
+        signed = iso_date(contract.doc.value("signed_date"))
+        if signed is None:
+            continue
+        for back in _of(members, "id_card_back"):
+            start, until = iso_date(back.doc.value("valid_from")), iso_date(back.doc.value("valid_until"))
+            long_term = back.doc.value("long_term") is True
+            if start is None or (until is None and not long_term):
+                continue
+            if start <= signed and (long_term or (until is not None and signed <= until)):
+                continue
+            period = f"{start} – {'long-term' if long_term else until}"
+            yield _finding("id_card_valid_on_signing",
+                           [_ref(back, "valid_from", "valid_until"), _ref(contract, "signed_date")],
+                           f"The contract was signed on {signed}, when the ID card (valid {period}) was not valid.",
+                           f"合同签订日 {signed} 不在身份证有效期（{period.replace('long-term', '长期')}）内。")
+
+
+@cross_rule()
+def statement_covers_application(members: Sequence[Member], ctx: RuleContext) -> Iterator[Finding]:
+    """The statement covers the ``ctx.statement_months`` whole months before the month the contract was signed."""
+    for contract in _of(members, "loan_contract"):
+        signed = iso_date(contract.doc.value("signed_date"))
+        if signed is None:
+            continue
+        try:
+            need_start, need_end = required_period(signed, ctx.statement_months)
+        except (OverflowError, ValueError):
+            continue
+        for statement in _of(members, "bank_statement"):
+            start, end = iso_date(statement.doc.value("period_start")), iso_date(statement.doc.value("period_end"))
+            if start is None or end is None or (start <= need_start and end >= need_end):
+                continue
+            yield _finding("statement_covers_application",
+                           [_ref(statement, "period_start", "period_end"), _ref(contract, "signed_date")],
+                           f"The statement covers {start} – {end}; for a contract signed on {signed} the "
+                           f"{ctx.statement_months} months {need_start} – {need_end} are needed.",
+                           f"流水起止日期为 {start} 至 {end}；合同签订于 {signed}，需覆盖 {need_start} 至 {need_end}。")
