@@ -45,7 +45,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from intake import evidence, queue
-from intake.db import Delivery, Document, FeedEntry, session_scope, utcnow
+from intake.db import Delivery, Document, FeedEntry, RecordVersion, session_scope, utcnow
 from intake.evidence import EventKind
 from intake.records import document_record
 from intake.settings import Settings
@@ -92,14 +92,18 @@ def schedule(s: Session, settings: Settings, entry: FeedEntry) -> None:
 
 
 def body_of(s: Session, entry: FeedEntry) -> dict[str, Any]:
-    """What the receiver gets: the feed entry with the document's records (the feed's shape, without page URLs)."""
+    """What the receiver gets: the feed entry with the document's records as of the entry's version (a push that
+    is retried after a correction still carries the version it announces), without page URLs."""
     doc = s.get(Document, entry.document_id)
     assert doc is not None
+    stored = s.scalars(select(RecordVersion).where(RecordVersion.document_id == entry.document_id,
+                                                   RecordVersion.version == entry.version)).first()
+    result = stored.result if stored is not None else doc.result
     return {"event_id": f"{entry.document_id}:{entry.version}", "cursor": str(entry.cursor),
             "document_id": entry.document_id, "application_id": entry.application_id, "state": entry.state,
             "version": entry.version, "created_at": entry.created_at.isoformat(),
             "reject_code": doc.reject_code, "reject_reason": doc.reject_reason,
-            "documents": [document_record(d) for d in doc.result or []]}
+            "documents": [document_record(d) for d in result or []]}
 
 
 def enqueue_due(settings: Settings, now: dt.datetime | None = None, limit: int = 100) -> int:
