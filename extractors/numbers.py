@@ -74,7 +74,7 @@ RATE_PATTERNS: tuple[tuple[str, re.Pattern[str], Decimal], ...] = (
     ("daily", re.compile(rf"日(?:利|息)率(?:为|是)?[:：]?{_NUM}%"), Decimal(360) / 100),
     ("daily", re.compile(rf"日(?:利|息)率(?:为|是)?[:：]?{_NUM}‱"), Decimal(360) / 10000),
 )
-"""How each way of stating a rate turns into an annual fraction (annual statements are tried first)."""
+"""How each way of stating a rate turns into an annual fraction."""
 
 
 def _number(text: str) -> Decimal | None:
@@ -94,7 +94,8 @@ def fraction_text(d: Decimal) -> str:
 
 
 def find_rate(text: str) -> tuple[str, Decimal, re.Match[str]] | None:
-    """The first rate statement in ``text`` (compacted), preferring an annual one: (kind, annual fraction, match)."""
+    """The first rate statement in ``text`` (compacted): (kind, annual fraction, match). A contract that states
+    the rate as 日利率 万分之5 and adds its 年化 figure is read as it states it first."""
     best: tuple[str, Decimal, re.Match[str]] | None = None
     for kind, pattern, factor in RATE_PATTERNS:
         m = pattern.search(text)
@@ -103,11 +104,8 @@ def find_rate(text: str) -> tuple[str, Decimal, re.Match[str]] | None:
         number = _number(m[1])
         if number is None:
             continue
-        found = (kind, (number * factor).normalize(), m)
-        if kind == "annual":
-            return found
         if best is None or m.start() < best[2].start():
-            best = found
+            best = (kind, (number * factor).normalize(), m)
     return best
 
 

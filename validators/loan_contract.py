@@ -38,7 +38,7 @@ from typing import Any
 
 from extractors.models import ExtractedDocument, Finding
 from validators import _idnumber
-from validators._values import add_months, age_on, iso_date, required_fields, text
+from validators._values import Readable, add_months, age_on, iso_date, required_fields, text
 from validators.base import RuleContext, error, rule, warning
 
 DOC = "loan_contract"
@@ -113,10 +113,11 @@ def is_person(name: str) -> bool:
 def loan_contract_required_fields(doc: ExtractedDocument, ctx: RuleContext) -> list[Finding]:
     """Every term of the contract was read, in a usable form, and confidently enough (seal and signature have
     their own rules)."""
-    readable = {name: None for name in REQUIRED}
-    readable.update({"start_date": iso_date, "end_date": iso_date, "signed_date": iso_date,
-                     "principal": _decimal, "principal_in_words": _decimal, "annual_rate": _decimal,
-                     "term_months": _int})
+    readable: dict[str, Readable | None] = dict.fromkeys(REQUIRED)
+    for name, parse in (("start_date", iso_date), ("end_date", iso_date), ("signed_date", iso_date),
+                        ("principal", _decimal), ("principal_in_words", _decimal), ("annual_rate", _decimal),
+                        ("term_months", _int)):
+        readable[name] = lambda value, parse=parse: parse(value) is not None  # type: ignore[misc]
     return required_fields("loan_contract_required_fields", doc, ctx, readable)
 
 

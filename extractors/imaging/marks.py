@@ -61,13 +61,17 @@ class Ink:
     strokes: int
 
 
+def _hsv(h: int, s: int, v: int) -> np.ndarray:
+    return np.array([h, s, v], np.uint8)
+
+
 def red_mask(image: np.ndarray) -> np.ndarray:
     """Pixels of seal red (both ends of the hue circle), as 0/255."""
     if image.ndim == 2:
         return np.zeros(image.shape, np.uint8)
     hsv = cv2.cvtColor(image[:, :, :3], cv2.COLOR_BGR2HSV)
-    low = cv2.inRange(hsv, (0, 70, 70), (12, 255, 255))
-    high = cv2.inRange(hsv, (160, 70, 70), (180, 255, 255))
+    low = cv2.inRange(hsv, _hsv(0, 70, 70), _hsv(12, 255, 255))
+    high = cv2.inRange(hsv, _hsv(160, 70, 70), _hsv(180, 255, 255))
     return cv2.bitwise_or(low, high)
 
 
@@ -93,8 +97,8 @@ def find_seals(image: np.ndarray) -> list[Seal]:
         if ellipse_area <= 0:
             continue
         roundness = cv2.contourArea(c) / ellipse_area
-        disc = np.zeros_like(mask)
-        cv2.drawContours(disc, [c], -1, 255, thickness=cv2.FILLED)
+        disc = np.zeros(mask.shape, np.uint8)
+        cv2.fillPoly(disc, [c], (255,))
         inside = disc > 0
         ink = float((mask[inside] > 0).mean()) if inside.any() else 0.0
         if roundness < MIN_ROUNDNESS or ink < MIN_RING or ink > 0.9:
@@ -128,7 +132,7 @@ def ink_in(image: np.ndarray, area: BBox, skip: list[BBox] | None = None) -> Ink
     hsv = cv2.cvtColor(colour[:, :, :3], cv2.COLOR_BGR2HSV)
     threshold = min(140, int(np.percentile(grey, 50)) - 60)
     dark = (grey < threshold).astype(np.uint8) * 255
-    blue = cv2.inRange(hsv, (95, 80, 40), (135, 255, 255))
+    blue = cv2.inRange(hsv, _hsv(95, 80, 40), _hsv(135, 255, 255))
     ink = cv2.bitwise_and(cv2.bitwise_or(dark, blue), cv2.bitwise_not(red_mask(colour)))
     ink = cv2.bitwise_and(ink, cv2.bitwise_not(_rules(ink, max(25, (x1 - x0) // 6))))
     for bx0, by0, bx1, by1 in skip or []:
