@@ -84,10 +84,3 @@ class FeedEntryOut(BaseModel):
 class FeedPage(BaseModel):
     entries: list[FeedEntryOut]
     next_cursor: str = Field(description="Pass as `after` to get the entries after these; equal to `after` if none")
-
-
-class ApplicationRecord(BaseModel):
-    application_id: str
-    status: str = Field(description="complete | needs_review | incomplete | processing")
-    missing: list[str]
-    documents: list[DocumentView]

@@ -1,4 +1,4 @@
-"""Benchmarks: ``docintake bench id-card``, ``bench bank-statement`` and ``bench worker``.
+"""Benchmarks: ``docintake bench id-card``, ``bench bank-statement``, ``bench contract`` and ``bench worker``.
 
 Speed is measured here, never asserted in tests; each figure is printed beside
 the bare engine call run in the same process, since the machine is shared.
@@ -11,12 +11,14 @@ import argparse
 
 def main(argv: list[str]) -> int:
     p = argparse.ArgumentParser(prog="docintake bench")
-    p.add_argument("which", choices=["id-card", "bank-statement", "worker"])
+    p.add_argument("which", choices=["id-card", "bank-statement", "contract", "worker"])
     args, rest = p.parse_known_args(argv)
     if args.which == "id-card":
         from bench.id_card import main as run
     elif args.which == "bank-statement":
         from bench.bank_statement import main as run
+    elif args.which == "contract":
+        from bench.contract import main as run
     else:
         from bench.worker import main as run
     return run(rest)

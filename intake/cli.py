@@ -7,7 +7,7 @@
     docintake worker [--burst]                      one worker process
     docintake verify DOCUMENT_ID                    prove a document's evidence chain
     docintake demo                                  the sample documents through queue, worker and database
-    docintake bench id-card|bank-statement|worker    benchmarks (see bench/)
+    docintake bench id-card|bank-statement|contract|worker    benchmarks (see bench/)
     docintake migrate                               bring the database schema up to date
 
 ``extract --json`` prints, per file, ``{"file", "sha256", "status", "documents":
@@ -158,7 +158,7 @@ def build_parser() -> argparse.ArgumentParser:
     v.set_defaults(func=_verify)
     d = sub.add_parser("demo", help="run the sample documents through queue, worker and database")
     d.set_defaults(func=_demo)
-    b = sub.add_parser("bench", help="benchmarks: id-card, bank-statement, worker", add_help=False)
+    b = sub.add_parser("bench", help="benchmarks: id-card, bank-statement, contract, worker", add_help=False)
     b.add_argument("rest", nargs=argparse.REMAINDER)
     b.set_defaults(func=_bench)
     m = sub.add_parser("migrate", help="bring the database schema up to date")

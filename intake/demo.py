@@ -2,7 +2,10 @@
 
 Each sample is accepted as an upload would be (blob, row, evidence, RQ job on
 the configured Redis — the embedded one by default), a worker drains the queue
-with the real OCR, and every record is printed with its evidence check.
+with the real OCR, and every record is printed with its evidence check. The
+sample applications (``samples/applications/<name>/``: ID card, statement,
+contract) are uploaded as applications of their own, and their merged
+application records are printed: status, what is missing, the findings.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from rq import SimpleWorker
 
 from extractors.errors import DocumentError
 from intake import evidence, jobs, queue, service
+from intake.application import build
 from intake.blobs import BlobStore
 from intake.db import Document, migrate, session_scope
 from intake.records import document_record, statement_summary
@@ -32,11 +36,16 @@ def run_demo(settings: Settings, samples: Path = SAMPLES) -> int:
     application = "demo-" + dt.datetime.now(dt.UTC).strftime("%Y%m%d%H%M%S")
     print(f"Redis: {queue.redis_url(settings)}\nDatabase: {settings.database_url}\nApplication: {application}\n")
     ids: dict[str, str] = {}
+    applications: set[str] = set()
     for path in files:
+        parts = path.relative_to(samples).parts
+        app_id = f"{application}-{parts[1]}" if parts[0] == "applications" and len(parts) > 2 else application
+        if app_id != application:
+            applications.add(app_id)
         try:
-            acc = service.accept(settings, application_id=application, data=path.read_bytes(), filename=path.name,
+            acc = service.accept(settings, application_id=app_id, data=path.read_bytes(), filename=path.name,
                                  idempotency_key=path.name)
-            ids[acc.document_id] = path.name
+            ids[acc.document_id] = str(path.relative_to(samples))
         except DocumentError as exc:
             print(f"{path.relative_to(samples)}: refused at upload — {exc.code}: {exc.detail or exc.message}")
     t = time.perf_counter()
@@ -61,6 +70,15 @@ def run_demo(settings: Settings, samples: Path = SAMPLES) -> int:
                     print(f"      {line}")
                 for f in d["findings"]:
                     print(f"      [{f['severity']}] {f['rule']}: {f['message']['en']}")
+        for app_id in sorted(applications):
+            record = build(s, settings, app_id)
+            assert record is not None
+            print(f"\napplication {app_id}: {record.status} (record version {record.version})"
+                  + (f", missing {', '.join(record.missing)}" if record.missing else ""))
+            for f in record.findings:
+                if f.severity == "error" or f.cross_document:
+                    where = "; ".join(f"{r.type}: {', '.join(r.fields)}" for r in f.refs)
+                    print(f"    [{f.severity}] {f.rule} ({where}): {f.message['en']}")
     print(f"\n{len(ids)} documents processed in {elapsed:.1f}s through the queue.")
     print("Start the API with `docintake serve` and open http://127.0.0.1:8000/docs")
     return 0

@@ -5,41 +5,37 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Query
+from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from sqlalchemy import func, select
 
 from api.deps import SessionDep, SettingsDep
-from api.schemas import ApplicationRecord, FeedEntryOut, FeedPage, Problem
+from api.schemas import FeedEntryOut, FeedPage, Problem
 from api.views import document_view
-from intake.db import DocState, Document, FeedConsumer, FeedEntry
+from intake import application
+from intake.application import ApplicationRecord
+from intake.db import Document, FeedConsumer, FeedEntry
 
 router = APIRouter(tags=["records"])
 
-REQUIRED_TYPES = ("id_card_front", "id_card_back", "bank_statement")
-"""What an application needs before it is complete (the loan contract joins when it is read)."""
-
-
 @router.get("/v1/applications/{application_id}/record", response_model=ApplicationRecord,
-            responses={404: {"model": Problem}})
-def application_record(application_id: str, s: SessionDep) -> ApplicationRecord:
-    """Every document of the application merged: its fields, findings, evidence, and what is missing."""
-    docs = s.scalars(select(Document).where(Document.application_id == application_id)
-                     .order_by(Document.created_at)).all()
-    if not docs:
+            response_model_by_alias=True, responses={404: {"model": Problem}})
+def application_record(application_id: str, s: SessionDep, settings: SettingsDep) -> ApplicationRecord:
+    """Every document of the application merged: fields with provenance, findings (cross-document ones too), the
+    statement analytics, an overall status with what is missing, and references into the evidence chains.
+    The shape is the published JSON Schema (`GET /v1/schemas/application-record/1`)."""
+    record = application.build(s, settings, application_id)
+    if record is None:
         raise HTTPException(404, detail="application_not_found")
-    views = [document_view(s, d) for d in docs]
-    usable = [d for v in views for d in v.documents if d["status"] in ("accepted", "needs_review")]
-    present = {d["type"] for d in usable}
-    missing = [t for t in REQUIRED_TYPES if t not in present]
-    if any(not DocState(v.state).terminal for v in views):
-        overall = "processing"
-    elif missing:
-        overall = "incomplete"
-    elif any(d["status"] != "accepted" for d in usable):
-        overall = "needs_review"
-    else:
-        overall = "complete"
-    return ApplicationRecord(application_id=application_id, status=overall, missing=missing, documents=views)
+    return record
+
+
+@router.get("/v1/schemas/application-record/{version}", responses={404: {"model": Problem}})
+def application_record_schema(version: int) -> JSONResponse:
+    """The JSON Schema of the application record, by version (the record's `schema_version`)."""
+    if version != application.SCHEMA_VERSION:
+        raise HTTPException(404, detail="schema_not_found")
+    return JSONResponse(application.published_schema(), media_type="application/schema+json")
 
 
 CONSUMER = r"^[A-Za-z0-9_.:-]{1,64}$"

@@ -69,7 +69,9 @@ def test_a_protected_statement_with_its_password_is_read_and_the_password_is_not
     assert events[0].payload["opened_with_password"] is True
     assert PASSWORD not in dumped
     record = client.get("/v1/applications/app-st/record").json()
-    assert record["status"] == "incomplete" and record["missing"] == ["id_card_front", "id_card_back"]
+    assert record["status"] == "incomplete"
+    assert record["missing"] == ["id_card_front", "id_card_back", "loan_contract"]
+    assert record["sections"]["bank_statement"]["transactions"], "the statement's rows are in the record"
     feed = client.get("/v1/records/feed", params={"after": "0"}).json()
     [entry] = feed["entries"]
     assert entry["document_id"] == view["id"]

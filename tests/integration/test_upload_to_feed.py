@@ -79,7 +79,7 @@ def test_upload_to_feed(settings: Settings, pipeline: Pipeline) -> None:
 
     record = client.get("/v1/applications/app-e2e/record").json()
     assert record["application_id"] == "app-e2e"
-    assert {d["id"] for d in record["documents"]} == set(ids)
+    assert {d["upload_id"] for d in record["documents"]} == set(ids)
 
     metrics = client.get("/metrics").text
     assert 'docintake_documents{state="accepted"}' in metrics
