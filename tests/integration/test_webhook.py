@@ -99,37 +99,46 @@ def test_a_receiver_down_for_a_while_loses_nothing(settings: Settings, pipeline:
     jobs.configure(hooked, pipeline)
     client = TestClient(create_app(hooked, run_migrations=False))
     ids = []
-    for parts in (("front-scan-1.jpg",), ("statements", "digital-icbc.pdf")):
+    for parts in (("front-scan-1.jpg",), ("statements", "digital-icbc.pdf"), ("contracts", "digital-bank.pdf")):
         r = client.post("/v1/applications/app-hook/documents",
                         files={"file": (parts[-1], sample(*parts).read_bytes())})
         assert r.status_code == 202
         ids.append(r.json()["document_id"])
-    _work(hooked)  # read both; the receiver is not listening yet
+    _work(hooked)  # read them all; the receiver is not listening yet
+    contract = client.get(f"/v1/documents/{ids[2]}").json()
+    purpose = contract["documents"][0]["fields"]["purpose"]["value"]
+    r = client.post(f"/v1/documents/{ids[2]}/corrections", json={  # a reviewer's version 2, made while it is down
+        "expected_version": 1, "author": "reviewer-3", "changes": [{"field": "purpose", "value": "装修（厨房）"}]})
+    assert r.status_code == 201, r.text
     _retry_round(hooked)
     for _ in range(3):
         _retry_round(hooked, hours_later=1.01)  # the receiver stays down for three hours
     pending = client.get("/v1/deliveries", params={"state": "pending"}).json()
-    assert {d["document_id"] for d in pending} == set(ids)
+    assert sorted(d["document_id"] for d in pending) == sorted([*ids, ids[2]])
     assert all(d["attempts"] >= 3 and d["last_error"] == "ConnectError" for d in pending)
 
     receiver.start()
     _retry_round(hooked, hours_later=1.01)
     assert client.get("/v1/deliveries", params={"state": "pending"}).json() == []
     bodies = [json.loads(g["body"]) for g in receiver.got]
-    assert sorted(b["document_id"] for b in bodies) == sorted(ids), "each record arrived, once"
+    assert sorted(b["event_id"] for b in bodies) == sorted([f"{i}:1" for i in ids] + [f"{ids[2]}:2"]), \
+        "every version of every record arrived, once"
     for got, body in zip(receiver.got, bodies, strict=True):
         h = got["headers"]
         assert forward.verify(SECRET, h[forward.TIMESTAMP_HEADER], h[forward.SIGNATURE_HEADER], got["body"])
         assert not forward.verify("another secret", h[forward.TIMESTAMP_HEADER], h[forward.SIGNATURE_HEADER],
                                   got["body"])
-        assert h[forward.EVENT_HEADER] == body["event_id"] == f"{body['document_id']}:1"
+        assert h[forward.EVENT_HEADER] == body["event_id"] == f"{body['document_id']}:{body['version']}"
+    versions = {b["version"]: b["documents"][0]["fields"]["purpose"] for b in bodies if b["document_id"] == ids[2]}
+    assert versions[1]["value"] == purpose, "version 1 is pushed as it was, though version 2 exists"
+    assert versions[2]["value"] == "装修（厨房）" and versions[2]["source"] == "reviewer"
     statement = next(b for b in bodies if b["document_id"] == ids[1])
     assert statement["documents"][0]["type"] == "bank_statement" and statement["documents"][0]["transactions"]
     for doc_id in ids:
         view = client.get(f"/v1/documents/{doc_id}").json()
         assert view["evidence"]["chain_ok"], view["evidence"]["problems"]
         forwarded = [e for e in view["evidence"]["events"] if e["kind"] == "forwarded"]
-        assert len(forwarded) == 1 and forwarded[0]["payload"]["attempt"] >= 4
+        assert len(forwarded) == (2 if doc_id == ids[2] else 1) and forwarded[0]["payload"]["attempt"] >= 4
 
 
 def test_a_refused_delivery_is_parked_and_an_operator_replays_it(settings: Settings, pipeline: Pipeline,
