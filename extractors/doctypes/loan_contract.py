@@ -296,8 +296,7 @@ def _signature_areas(lines: Sequence[TextLine], lined: Joined) -> list[dict[str,
             continue
         page = lined.page_at(m.start(), m.end())
         party = "borrower" if m[1] in BORROWER_WORDS else "lender"
-        width = max((ln.bbox[2] for ln in lines if ln.page == page), default=box[2])
-        area = _area_beside(box, round(width * 1.1))
+        area = _area_beside(box, 10**6)  # as far right as the page goes, whatever its width in pixels
         printed = [ln.bbox for ln in lines if ln.page == page and _overlaps(ln.bbox, area)
                    and not _overlaps(ln.bbox, box)  # the label's own line: the area starts right of the label
                    and (ln.confidence == 1.0 or PRINTED.search(ln.text))]
