@@ -39,7 +39,7 @@ from sqlalchemy.orm import Session
 
 from extractors.models import ExtractedDocument, FieldRef, Finding, Status
 from intake import evidence
-from intake.db import DocState, Document
+from intake.db import DocState, Document, RecordVersion
 from intake.pipeline import rule_context
 from intake.settings import Settings
 from validators import Member, check_application
@@ -68,6 +68,9 @@ class Section(BaseModel):
     document: str = Field(description="Reference of the document: `<upload id>/<index in the upload>`")
     upload_id: str
     version: int = Field(description="The upload's record version the fields are from")
+    version_source: Literal["pipeline", "reviewer"] = Field(description="Who made that version")
+    version_author: str | None = Field(description="The reviewer, for a reviewer's version")
+    version_at: dt.datetime | None = Field(description="When that version was made")
     status: Literal["accepted", "needs_review"]
     fields: dict[str, FieldOut]
     pages: list[str] = Field(description="URLs of the stored page images the boxes refer to")
@@ -122,9 +125,14 @@ def _fields(fields: dict[str, Any]) -> dict[str, FieldOut]:
     return {name: FieldOut.model_validate({k: f.get(k) for k in FieldOut.model_fields}) for name, f in fields.items()}
 
 
-def _section(upload: Document, index: int, doc: dict[str, Any], others: list[str]) -> Section:
+def _section(s: Session, upload: Document, index: int, doc: dict[str, Any], others: list[str]) -> Section:
     rows = (doc.get("tables") or {}).get("transactions")
+    made = s.scalars(select(RecordVersion).where(RecordVersion.document_id == upload.id,
+                                                 RecordVersion.version == upload.version)).first()
     return Section(document=f"{upload.id}/{index}", upload_id=upload.id, version=upload.version,
+                   version_source="reviewer" if made is not None and made.source == "reviewer" else "pipeline",
+                   version_author=made.author if made is not None else None,
+                   version_at=made.created_at if made is not None else upload.finished_at,
                    status=doc["status"], fields=_fields(doc.get("fields") or {}), pages=_pages(upload, doc),
                    transactions=None if rows is None else [_fields(r) for r in rows],
                    analytics=doc.get("analytics"), others=others)
@@ -164,7 +172,7 @@ def build(s: Session, settings: Settings, application_id: str, today: dt.date | 
     for doc_type, found in by_type.items():
         upload, i, doc = found[-1]  # the newest usable upload of the type
         others = [f"{u.id}/{j}" for u, j, _ in found[:-1]]
-        sections[doc_type] = _section(upload, i, doc, others)
+        sections[doc_type] = _section(s, upload, i, doc, others)
         extracted = ExtractedDocument.model_validate(doc)
         members.append(Member(ref=f"{upload.id}/{i}", doc=extracted))
         findings.extend(_own(f, f"{upload.id}/{i}", doc_type) for f in extracted.findings)

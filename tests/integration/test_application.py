@@ -86,8 +86,11 @@ def test_a_mismatched_application_names_both_documents_and_a_correction_clears_i
     after = client.get("/v1/applications/app-bad/record").json()
     assert after["version"] == record["version"] + 1
     assert after["status"] == "complete", [f for f in after["findings"] if f["severity"] == "error"]
-    borrower = after["sections"]["loan_contract"]["fields"]["borrower"]
+    section = after["sections"]["loan_contract"]
+    borrower = section["fields"]["borrower"]
     assert borrower["source"] == "reviewer" and "reviewer-7" in borrower["note"]
+    assert (section["version"], section["version_source"], section["version_author"]) == (2, "reviewer", "reviewer-7")
+    assert section["version_at"] >= record["sections"]["loan_contract"]["version_at"]
     stale = client.post(f"/v1/documents/{contract_id}/corrections", json={
         "expected_version": view["version"], "author": "reviewer-8",
         "changes": [{"field": "purpose", "value": "装修"}]})
