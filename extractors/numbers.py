@@ -8,7 +8,7 @@ cn2an (strict mode, so 大写 digits only) one integer at a time.
 
 Rates come as 年利率 x%, 月利率 x‰ (or x%), 日利率 万分之x (or x%); they are
 normalised to an annual fraction with the PBOC convention 年 = 月 × 12 = 日 × 360
-(人民币利率管理规定, 1999, art. 20).
+(人民币利率管理规定, 1999).
 
 >>> amount_in_words("人民币伍万元整"), amount_in_words("壹拾元零伍分"), amount_in_words("伍角")
 (Decimal('50000.00'), Decimal('10.05'), Decimal('0.50'))

@@ -89,10 +89,10 @@ def normalise(name: str, value: str | None) -> str | None:
         return amount_text(amount)
     if name in ("id_number", "borrower_id_number"):
         return value.upper()
-    if name == "principal_in_words":
-        words = amount_in_words(value)
+    if name == "principal_in_words":  # the words as printed, or the amount they mean in figures
+        words = amount_in_words(value) or parse_amount(value)
         if words is None:
-            raise CorrectionRefused(f"{name}: {value!r} is not an amount in words (大写)")
+            raise CorrectionRefused(f"{name}: {value!r} is not an amount in words (大写) or figures")
         return amount_text(words)
     if name == "annual_rate":
         return _rate(value)
@@ -104,6 +104,8 @@ def normalise_typed(name: str, value: str | None) -> FieldValue:
 
     >>> normalise_typed("term_months", "12"), normalise_typed("has_seal", "否"), normalise_typed("annual_rate", "14.4%")
     (12, False, '0.144')
+    >>> normalise_typed("principal_in_words", "人民币伍万元整"), normalise_typed("principal_in_words", "50,000")
+    ('50000.00', '50000.00')
     """
     if name == "term_months":
         if value is None or not value.strip().isdigit() or not 0 < int(value) <= 600:
