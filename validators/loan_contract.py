@@ -31,11 +31,12 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Iterator
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from functools import cache
 from pathlib import Path
 from typing import Any
 
+from extractors.doctypes.bank_statement import decimal_value
 from extractors.models import ExtractedDocument, Finding
 from validators import _idnumber
 from validators._values import Readable, add_months, age_on, iso_date, required_fields, text
@@ -45,16 +46,6 @@ DOC = "loan_contract"
 DATA = Path(__file__).parent / "data"
 REQUIRED = ("contract_number", "lender", "borrower", "borrower_id_number", "principal", "principal_in_words",
             "annual_rate", "term_months", "start_date", "end_date", "repayment_method", "purpose", "signed_date")
-
-
-def _decimal(value: object) -> Decimal | None:
-    if not isinstance(value, str | int) or isinstance(value, bool):
-        return None
-    try:
-        d = Decimal(str(value))
-    except InvalidOperation:
-        return None
-    return d if d.is_finite() else None
 
 
 def _int(value: object) -> int | None:
@@ -115,8 +106,8 @@ def loan_contract_required_fields(doc: ExtractedDocument, ctx: RuleContext) -> l
     their own rules)."""
     readable: dict[str, Readable | None] = dict.fromkeys(REQUIRED)
     for name, parse in (("start_date", iso_date), ("end_date", iso_date), ("signed_date", iso_date),
-                        ("principal", _decimal), ("principal_in_words", _decimal), ("annual_rate", _decimal),
-                        ("term_months", _int)):
+                        ("principal", decimal_value), ("principal_in_words", decimal_value),
+                        ("annual_rate", decimal_value), ("term_months", _int)):
         readable[name] = lambda value, parse=parse: parse(value) is not None  # type: ignore[misc]
     return required_fields("loan_contract_required_fields", doc, ctx, readable)
 
@@ -124,7 +115,7 @@ def loan_contract_required_fields(doc: ExtractedDocument, ctx: RuleContext) -> l
 @rule(DOC)
 def amount_words_match_digits(doc: ExtractedDocument, ctx: RuleContext) -> Iterator[Finding]:
     """The amount in words (大写) and the amount in figures (小写) are the same sum."""
-    digits, words = _decimal(doc.value("principal")), _decimal(doc.value("principal_in_words"))
+    digits, words = decimal_value(doc.value("principal")), decimal_value(doc.value("principal_in_words"))
     if digits is None or words is None or digits == words:
         return
     raw = doc.fields["principal_in_words"].raw or ""
@@ -137,7 +128,7 @@ def amount_words_match_digits(doc: ExtractedDocument, ctx: RuleContext) -> Itera
 def rate_within_legal_cap(doc: ExtractedDocument, ctx: RuleContext) -> Iterator[Finding]:
     """The annual rate is at most 4 × the one-year LPR in force when the contract was formed, for the lender
     kinds the cap binds."""
-    rate = _decimal(doc.value("annual_rate"))
+    rate = decimal_value(doc.value("annual_rate"))
     lender = text(doc.value("lender"))
     formed = iso_date(doc.value("signed_date")) or iso_date(doc.value("start_date"))
     if rate is None or lender is None or formed is None:

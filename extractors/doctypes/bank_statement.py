@@ -287,10 +287,15 @@ _AMOUNT_IN = re.compile(r"[+\-]?(?:\d{1,3}(?:,\d{3})+|\d+)\.\d{2}")
 
 def decimal_of(f: Field | None) -> Decimal | None:
     """A field's value as a finite Decimal, or None (missing, unread, or not a number)."""
-    if f is None or f.value is None:
+    return None if f is None else decimal_value(f.value)
+
+
+def decimal_value(value: object) -> Decimal | None:
+    """A value as a finite Decimal, or None (missing, a yes/no, or not a number)."""
+    if value is None or isinstance(value, bool):
         return None
     try:
-        d = Decimal(str(f.value))
+        d = Decimal(str(value))
     except (ArithmeticError, ValueError):
         return None
     return d if d.is_finite() else None
