@@ -15,7 +15,9 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 from sqlalchemy.exc import OperationalError as SQLAlchemyOperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from api.routes import corrections, deliveries, documents, health, records
+from api.review import pages as review_pages
+from api.review import routes as review_routes
+from api.routes import deliveries, documents, health, records, versions
 from intake.db import migrate
 from intake.errors import IntakeError, StorageUnavailable
 from intake.settings import Settings, get_settings
@@ -26,6 +28,7 @@ NOT_FOUND = {
     "application_not_found": ("No documents for this application.", "该申请没有文件。"),
     "delivery_not_found": ("No webhook delivery with this id.", "没有该推送记录。"),
     "cursor_ahead_of_feed": ("The feed has not reached this cursor.", "记录流尚未到达该游标。"),
+    "schema_not_found": ("No schema of this version.", "没有该版本的结构定义。"),
     "delivery_not_dead": ("Only a delivery parked as dead can be replayed.", "只有已停止重试的推送可以重新发送。"),
 }
 
@@ -39,7 +42,10 @@ def _error(status: int, code: str, message: str, message_zh: str, retryable: boo
 
 
 def intake_error_response(exc: IntakeError) -> JSONResponse:
-    return _error(exc.http_status, exc.code, exc.message, exc.message_zh, exc.retryable, exc.detail)
+    response = _error(exc.http_status, exc.code, exc.message, exc.message_zh, exc.retryable, exc.detail)
+    if exc.http_status == 401:
+        response.headers["WWW-Authenticate"] = "Bearer" if exc.code == "not_authenticated" else "Session"
+    return response
 
 
 def create_app(settings: Settings | None = None, *, run_migrations: bool = True) -> FastAPI:
@@ -74,6 +80,9 @@ def create_app(settings: Settings | None = None, *, run_migrations: bool = True)
     app.include_router(documents.router)
     app.include_router(records.router)
     app.include_router(deliveries.router)
-    app.include_router(corrections.router)
+    app.include_router(versions.router)
     app.include_router(health.router)
+    app.include_router(review_pages.router)
+    app.include_router(review_routes.router)
+    app.middleware("http")(review_pages.review_headers)
     return app

@@ -53,6 +53,12 @@ class Evidence(BaseModel):
     events: list[EvidenceEventOut]
 
 
+class ReviewDecision(BaseModel):
+    decision: str = Field(description="approved | rejected | retake")
+    by: str
+    at: dt.datetime
+
+
 class DocumentView(BaseModel):
     id: str
     application_id: str
@@ -60,6 +66,7 @@ class DocumentView(BaseModel):
     version: int = Field(0, description="The record's version: 1 from the pipeline, one more per correction")
     reject_code: str | None
     reject_reason: str | None
+    review: ReviewDecision | None = Field(None, description="A reviewer's decision, once made")
     declared_type: str | None
     sha256: str
     size: int

@@ -1,13 +1,14 @@
-"""Building the document view from the tables — in one place."""
+"""Building the document view from the tables, and finding a page image — in one place."""
 
 from __future__ import annotations
 
+from fastapi import HTTPException
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from api.schemas import DocumentView, Evidence, EvidenceEventOut, PageRef
+from api.schemas import DocumentView, Evidence, EvidenceEventOut, PageRef, ReviewDecision
 from intake import evidence
-from intake.blobs import BlobStore
+from intake.blobs import BlobNotFound, BlobStore
 from intake.db import Document, Page
 from intake.records import document_record
 
@@ -24,6 +25,8 @@ def document_view(s: Session, doc: Document, *, with_evidence: bool = True,
         pages=[PageRef(number=p.number, url=f"/v1/documents/{doc.id}/pages/{p.number}", sha256=p.sha256,
                        width=p.width, height=p.height) for p in pages],
         timings=doc.timings,
+        review=ReviewDecision(decision=doc.review_decision, by=doc.reviewed_by or "", at=doc.reviewed_at)
+        if doc.review_decision and doc.reviewed_at else None,
     )
     if with_evidence:
         events = evidence.events_of(s, doc.id)
@@ -33,3 +36,14 @@ def document_view(s: Session, doc: Document, *, with_evidence: bool = True,
             events=[EvidenceEventOut(seq=e.seq, kind=e.kind, at=e.at, payload=e.payload, prev_hash=e.prev_hash,
                                      hash=e.hash) for e in events])
     return view
+
+
+def page_image(s: Session, blobs: BlobStore, document_id: str, number: int) -> tuple[bytes, str]:
+    """The stored PNG of a page and its sha256; 404 ``page_not_found`` when there is none."""
+    page = s.query(Page).filter_by(document_id=document_id, number=number).first()
+    if page is None:
+        raise HTTPException(404, detail="page_not_found")
+    try:
+        return blobs.get(page.sha256), page.sha256
+    except BlobNotFound as exc:
+        raise HTTPException(404, detail="page_not_found") from exc

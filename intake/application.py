@@ -85,6 +85,8 @@ class FindingOut(BaseModel):
     message: dict[str, str] = Field(description="`en` and `zh`")
     refs: list[FieldRef] = Field(description="Each document the finding concerns and its fields")
     cross_document: bool
+    overridden: bool = Field(default=False, description="A reviewer approved every document the finding concerns: it "
+                                                "no longer holds the application in review")
 
 
 class EvidenceRef(BaseModel):
@@ -155,7 +157,8 @@ def build(s: Session, settings: Settings, application_id: str, today: dt.date | 
     refs: dict[str, EvidenceRef] = {}
     for upload in uploads:
         events = evidence.events_of(s, upload.id)
-        pinned = [e for e in events if e.kind in (evidence.EventKind.FINISHED, evidence.EventKind.CORRECTED)]
+        pinned = [e for e in events if e.kind in (evidence.EventKind.FINISHED, evidence.EventKind.CORRECTED,
+                                                  evidence.EventKind.REVIEWED)]
         refs[upload.id] = EvidenceRef(
             upload_id=upload.id, url=f"/v1/documents/{upload.id}", version=upload.version, state=upload.state,
             sha256=upload.sha256, result_sha256=pinned[-1].payload.get("result_sha256") if pinned else None,
@@ -181,8 +184,11 @@ def build(s: Session, settings: Settings, application_id: str, today: dt.date | 
         findings.append(FindingOut(rule=f.rule, severity=f.severity.value,
                                    message={"en": f.message.en, "zh": f.message.zh}, refs=f.refs,
                                    cross_document=True))
+    approved = {u.id for u in uploads if u.review_decision == "approved"}
+    for out in findings:
+        out.overridden = bool(out.refs) and all(r.document.split("/")[0] in approved for r in out.refs)
     missing = [t for t in REQUIRED_TYPES if t not in sections]
-    review = sorted({f.rule for f in findings if f.severity == "error"})
+    review = sorted({f.rule for f in findings if f.severity == "error" and not f.overridden})
     status: RecordStatus
     if any(not DocState(u.state).terminal for u in uploads):
         status = "processing"

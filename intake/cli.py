@@ -9,6 +9,8 @@
     docintake demo                                  the sample documents through queue, worker and database
     docintake bench id-card|bank-statement|contract|worker    benchmarks (see bench/)
     docintake migrate                               bring the database schema up to date
+    docintake reviewer NAME [--role supervisor]     add a reviewer who signs in at /review
+    docintake client NAME --role app|scorer         add an API client; prints its bearer token
 
 ``extract --json`` prints, per file, ``{"file", "sha256", "status", "documents":
 [{"type", "status", "fields": {name: {"value", "raw", "confidence", "source",
@@ -134,6 +136,37 @@ def _migrate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _reviewer(args: argparse.Namespace) -> int:
+    import getpass
+
+    from intake import auth
+    from intake.db import migrate, session_scope
+
+    settings = get_settings()
+    migrate(settings.database_url)
+    password = os.environ.get("DOCINTAKE_NEW_PASSWORD") or getpass.getpass(f"password for {args.username}: ")
+    try:
+        with session_scope(settings.database_url) as s:
+            auth.add_reviewer(s, args.username, password, auth.Role(args.role), args.name)
+    except ValueError as exc:
+        print(f"not saved: {exc}", file=sys.stderr)
+        return 2
+    print(f"{args.role} {args.username} can sign in at /review")
+    return 0
+
+
+def _client(args: argparse.Namespace) -> int:
+    from intake import auth
+    from intake.db import migrate, session_scope
+
+    settings = get_settings()
+    migrate(settings.database_url)
+    with session_scope(settings.database_url) as s:
+        token = auth.add_client(s, args.name, [auth.ClientRole(r) for r in args.role])
+    print(token)  # shown once; only its sha256 is kept
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="docintake", description="Document intake and OCR for a credit app.")
     sub = p.add_subparsers(dest="command", required=True)
@@ -163,6 +196,16 @@ def build_parser() -> argparse.ArgumentParser:
     b.set_defaults(func=_bench)
     m = sub.add_parser("migrate", help="bring the database schema up to date")
     m.set_defaults(func=_migrate)
+    r = sub.add_parser("reviewer", help="add a reviewer (or give one a new password or role); the password is "
+                                        "asked for, or read from DOCINTAKE_NEW_PASSWORD")
+    r.add_argument("username")
+    r.add_argument("--role", choices=["reviewer", "supervisor"], default="reviewer")
+    r.add_argument("--name", default=None, help="the name the page shows")
+    r.set_defaults(func=_reviewer)
+    c = sub.add_parser("client", help="add an API client (or give one a new token); prints its bearer token once")
+    c.add_argument("name")
+    c.add_argument("--role", choices=["app", "scorer"], action="append", required=True)
+    c.set_defaults(func=_client)
     return p
 
 

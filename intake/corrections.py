@@ -23,6 +23,7 @@ from typing import Any
 
 from pydantic import BaseModel
 from pydantic import Field as PydField
+from sqlalchemy.orm import Session
 
 from extractors import doctypes
 from extractors.models import ExtractedDocument, Field, FieldValue, Source
@@ -49,6 +50,20 @@ class VersionConflict(IntakeError):
     message = "The record was changed by someone else since you opened it; reload it and correct again."
     message_zh = "该记录在您打开后已被他人修改，请刷新后重新修改。"
     http_status = 409
+
+
+class AlreadyDecided(IntakeError):
+    code = "already_decided"
+    message = "A reviewer has already decided this document; it can no longer be changed here."
+    message_zh = "该文件已有审核结论，不能再修改。"
+    http_status = 409
+
+
+class NoSuchDocument(IntakeError):
+    code = "document_not_found"
+    message = "No document with this id."
+    message_zh = "没有该文件。"
+    http_status = 404
 
 
 class CorrectionRefused(IntakeError):
@@ -162,13 +177,7 @@ def correct(settings: Settings, document_id: str, *, expected_version: int, auth
             today: dt.date | None = None) -> RecordVersion:
     """Apply ``changes`` as a new version of the record; see the module docstring."""
     with session_scope(settings.database_url) as s:
-        doc = s.get(Document, document_id, with_for_update=True)
-        if doc is None:
-            raise CorrectionRefused("no such document")
-        if not DocState(doc.state).terminal or doc.version < 1:
-            raise CorrectionRefused("the document is still being read")
-        if doc.version != expected_version:
-            raise VersionConflict(f"you corrected version {expected_version}; it is now at version {doc.version}")
+        doc = open_for_review(s, document_id, expected_version)
         docs = [ExtractedDocument.model_validate(d) for d in doc.result or []]
         applied = []
         for change in changes:
@@ -182,19 +191,43 @@ def correct(settings: Settings, document_id: str, *, expected_version: int, auth
             check(d, ctx, companions=tuple(x for x in docs if x is not d))
         doc.result = [d.model_dump(mode="json") for d in docs]
         doc.state = overall_status(docs).value
-        doc.version += 1
-        doc.updated_at = utcnow()
-        digest = evidence.result_digest(doc)
-        version = RecordVersion(document_id=doc.id, version=doc.version, source=Source.REVIEWER.value, author=author,
-                                changes=applied, state=doc.state, result=doc.result, result_sha256=digest)
-        s.add(version)
-        evidence.append(s, doc.id, EventKind.CORRECTED, {"version": doc.version, "author": author,
-                                                          "fields": [a["field"] for a in applied],
-                                                          "result_sha256": digest})
-        add_to_feed(s, doc, settings)
-        s.flush()
-        s.expunge(version)
-        return version
+        return new_version(s, doc, settings, action="corrected", author=author, changes=applied,
+                           event=(EventKind.CORRECTED, {"fields": [a["field"] for a in applied]}))
 
 
-__all__ = ["Change", "CorrectionRefused", "VersionConflict", "correct", "normalise", "normalise_typed"]
+def open_for_review(s: Session, document_id: str, expected_version: int) -> Document:
+    """The document, locked, if a reviewer may act on it at ``expected_version``; else the reason why not."""
+    doc = s.get(Document, document_id, with_for_update=True)
+    if doc is None:
+        raise NoSuchDocument()
+    if not DocState(doc.state).terminal or doc.version < 1:
+        raise CorrectionRefused("the document is still being read")
+    if doc.version != expected_version:
+        raise VersionConflict(f"you worked on version {expected_version}; it is now at version {doc.version}")
+    if doc.review_decision:
+        raise AlreadyDecided(f"{doc.review_decision} by {doc.reviewed_by} in version {doc.version}")
+    return doc
+
+
+def new_version(s: Session, doc: Document, settings: Settings, *, action: str, author: str,
+                changes: list[dict[str, Any]], event: tuple[str, dict[str, Any]],
+                reason: str | None = None) -> RecordVersion:
+    """Store the document's current result as its next version by ``author``: the version row, the evidence
+    event, the feed entry (and so the webhook push), in the caller's transaction."""
+    doc.version += 1
+    doc.updated_at = utcnow()
+    digest = evidence.result_digest(doc)
+    version = RecordVersion(document_id=doc.id, version=doc.version, source=Source.REVIEWER.value, action=action,
+                            author=author, changes=changes, reason=reason, state=doc.state, result=doc.result,
+                            result_sha256=digest)
+    s.add(version)
+    kind, payload = event
+    evidence.append(s, doc.id, kind, {"version": doc.version, "author": author, **payload, "result_sha256": digest})
+    add_to_feed(s, doc, settings)
+    s.flush()
+    s.expunge(version)
+    return version
+
+
+__all__ = ["AlreadyDecided", "Change", "CorrectionRefused", "NoSuchDocument", "VersionConflict", "correct",
+           "new_version", "normalise", "normalise_typed", "open_for_review"]

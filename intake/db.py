@@ -10,7 +10,11 @@ Tables:
   documents as JSON) and its retry bookkeeping;
 - ``pages``: the page images the boxes refer to (blobs by sha256);
 - ``evidence_events``: the hash chain of what happened to a document;
-- ``feed``: finished records in commit order; ``cursor`` is the pull cursor.
+- ``feed``: finished records in commit order; ``cursor`` is the pull cursor;
+- ``record_versions``: every version of a record (the pipeline's, then each reviewer action);
+- ``reviewers``, ``review_sessions``: who may sign in to the review page, and who is signed in;
+- ``api_clients``: the app's and the approval service's credentials (hashed tokens);
+- ``audit_log``: what reviewers did that leaves no record version (sign-in, revealing personal data).
 """
 
 from __future__ import annotations
@@ -23,7 +27,18 @@ from functools import cache
 from pathlib import Path
 from typing import Any, ClassVar
 
-from sqlalchemy import JSON, DateTime, ForeignKey, Index, Integer, String, UniqueConstraint, create_engine, event
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    UniqueConstraint,
+    create_engine,
+    event,
+)
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
@@ -82,6 +97,10 @@ class Document(Base):
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
     started_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     finished_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    review_decision: Mapped[str | None] = mapped_column(String(16))
+    """``approved``, ``rejected`` or ``retake`` once a reviewer has decided; a later correction clears it."""
+    reviewed_by: Mapped[str | None] = mapped_column(String(64))
+    reviewed_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class Page(Base):
@@ -139,6 +158,16 @@ class RecordVersion(Base):
     result: Mapped[list[Any] | None] = mapped_column(JsonType)
     result_sha256: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    action: Mapped[str | None] = mapped_column(String(16))
+    """``extracted``, ``corrected``, ``approved``, ``rejected`` or ``retake`` (null on versions made before it was
+    kept: read them by ``source``)."""
+    reason: Mapped[str | None] = mapped_column(String(500))
+    """The reviewer's reason or note for a decision."""
+
+    @property
+    def what(self) -> str:
+        """The action, also for versions stored before it was kept."""
+        return self.action or ("extracted" if self.source == "pipeline" else "corrected")
 
 
 class FeedConsumer(Base):
@@ -168,6 +197,56 @@ class Delivery(Base):
     last_attempt_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     delivered_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     last_error: Mapped[str | None] = mapped_column(String(200))
+
+
+class Reviewer(Base):
+    __tablename__ = "reviewers"
+
+    username: Mapped[str] = mapped_column(String(64), primary_key=True)
+    display_name: Mapped[str] = mapped_column(String(128))
+    role: Mapped[str] = mapped_column(String(16))
+    """``reviewer`` or ``supervisor``."""
+    password_hash: Mapped[str] = mapped_column(String(256))
+    disabled: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class ReviewSession(Base):
+    """A signed-in reviewer; the cookie holds the token, the table only its sha256."""
+
+    __tablename__ = "review_sessions"
+
+    token_sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    username: Mapped[str] = mapped_column(ForeignKey("reviewers.username", ondelete="CASCADE"))
+    csrf_token: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    last_seen_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    expires_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+
+
+class ApiClient(Base):
+    """A machine client of the ``/v1`` API: the app back end (``app``) or the approval service (``scorer``)."""
+
+    __tablename__ = "api_clients"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    roles: Mapped[str] = mapped_column(String(64))
+    """Comma-separated: ``app``, ``scorer``."""
+    token_sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    disabled: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class AuditEntry(Base):
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    actor: Mapped[str] = mapped_column(String(64))
+    action: Mapped[str] = mapped_column(String(32))
+    document_id: Mapped[str | None] = mapped_column(String(32), index=True)
+    detail: Mapped[dict[str, Any] | None] = mapped_column(JsonType)
+    """Which fields, never their values."""
 
 
 @cache

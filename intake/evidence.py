@@ -35,6 +35,7 @@ class EventKind:
     FINISHED = "finished"
     FORWARDED = "forwarded"
     CORRECTED = "corrected"
+    REVIEWED = "reviewed"
     RETRIED = "retried"
 
 
@@ -111,7 +112,7 @@ def verify(session: Session, document_id: str, blobs: BlobStore | None = None,
         problems.append("no 'received' event")
     elif received.payload.get("sha256") != doc.sha256:
         problems.append("upload sha256 differs from the one received")
-    finished = [e for e in events if e.kind in (EventKind.FINISHED, EventKind.CORRECTED)]
+    finished = [e for e in events if e.kind in (EventKind.FINISHED, EventKind.CORRECTED, EventKind.REVIEWED)]
     if finished and finished[-1].payload.get("result_sha256") != result_digest(doc):
         problems.append(f"stored result differs from the one the last '{finished[-1].kind}' event recorded")
     if blobs is not None:

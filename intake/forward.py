@@ -103,6 +103,9 @@ def body_of(s: Session, entry: FeedEntry) -> dict[str, Any]:
             "document_id": entry.document_id, "application_id": entry.application_id, "state": entry.state,
             "version": entry.version, "created_at": entry.created_at.isoformat(),
             "reject_code": doc.reject_code, "reject_reason": doc.reject_reason,
+            "source": stored.source if stored is not None else "pipeline",
+            "action": stored.what if stored is not None else "extracted",
+            "author": stored.author if stored is not None else None,
             "documents": [document_record(d) for d in result or []]}
 
 

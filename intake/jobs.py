@@ -155,8 +155,8 @@ def finish(settings: Settings, document_id: str, outcome: Outcome, page_hashes: 
 def record_version(s: Session, doc: Document) -> None:
     """Version 1 of the record: what the pipeline finished with (in the finishing transaction)."""
     doc.version = 1
-    s.add(RecordVersion(document_id=doc.id, version=1, source="pipeline", author=None, changes=None, state=doc.state,
-                        result=doc.result, result_sha256=evidence.result_digest(doc)))
+    s.add(RecordVersion(document_id=doc.id, version=1, source="pipeline", action="extracted", author=None,
+                        changes=None, state=doc.state, result=doc.result, result_sha256=evidence.result_digest(doc)))
 
 
 def add_to_feed(s: Session, doc: Document, settings: Settings) -> None:

@@ -53,6 +53,8 @@ class Settings(BaseSettings):
     webhook_timeout_s: float = Field(default=10.0, gt=0)
     statement_months: int = Field(default=6, gt=0, le=36)
     """A bank statement must cover this many whole months before the month of upload."""
+    review_session_hours: float = Field(default=10.0, gt=0, le=24 * 7)
+    """A reviewer's sign-in lasts this long (a working day by default), or until they sign out."""
     rate_cap_lender_types: str = "private"
     """Comma-separated lender kinds (``private``, ``local_financial``, ``licensed_financial``, ``bank``) whose
     contracts are held to the private-lending cap of 4 × the one-year LPR."""

@@ -12,12 +12,17 @@ import os
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from sqlalchemy import text
 
-from intake.db import get_engine, migrate
+from intake.db import get_engine, migrate, session_scope
 from intake.settings import Settings
+
+if TYPE_CHECKING:
+    from fastapi import FastAPI
+    from fastapi.testclient import TestClient
 
 REDIS_URL = os.environ.get("DOCINTAKE_TEST_REDIS_URL") or None
 POSTGRES_URL = os.environ.get("DOCINTAKE_TEST_POSTGRES_URL") or None
@@ -60,7 +65,7 @@ def settings(tmp_path: Path, database_url: str, embedded_redis_dir: Path) -> Ite
     s.ensure_dirs()
     with get_engine(database_url).begin() as conn:  # each test starts from empty tables
         for table in ("record_versions", "feed_consumers", "deliveries", "feed", "evidence_events", "pages",
-                      "documents"):
+                      "documents", "review_sessions", "reviewers", "api_clients", "audit_log"):
             conn.execute(text(f"DELETE FROM {table}"))
     yield s
     from intake import queue
@@ -83,3 +88,37 @@ def sample(*parts: str) -> Path:
     if not path.exists():
         pytest.fail(f"committed sample missing: {path}")
     return path
+
+
+PASSWORD = "review-desk-2026"
+
+
+def api(settings: Settings, *roles: str, app: FastAPI | None = None, **kwargs: Any) -> TestClient:
+    """A client of the ``/v1`` API holding a new token with ``roles`` (default: both the app's and the scorer's)."""
+    from fastapi.testclient import TestClient
+
+    from api.main import create_app
+    from intake import auth
+
+    roles = roles or ("app", "scorer")
+    with session_scope(settings.database_url) as s:
+        token = auth.add_client(s, f"test-{uuid.uuid4().hex[:8]}", [auth.ClientRole(r) for r in roles])
+    return TestClient(app or create_app(settings, run_migrations=False),
+                      headers={"Authorization": f"Bearer {token}"}, **kwargs)
+
+
+def signed_in(settings: Settings, username: str = "li.na", role: str = "reviewer",
+              app: FastAPI | None = None) -> TestClient:
+    """A reviewer signed in to the review page; the client sends the session's CSRF token with every request."""
+    from fastapi.testclient import TestClient
+
+    from api.main import create_app
+    from intake import auth
+
+    with session_scope(settings.database_url) as s:
+        auth.add_reviewer(s, username, PASSWORD, auth.Role(role), display_name=username)
+    client = TestClient(app or create_app(settings, run_migrations=False))
+    r = client.post("/review/api/session", json={"username": username, "password": PASSWORD})
+    assert r.status_code == 200, r.text
+    client.headers["X-CSRF-Token"] = r.json()["csrf_token"]
+    return client

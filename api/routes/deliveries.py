@@ -11,10 +11,11 @@ from sqlalchemy import select
 
 from api.deps import SessionDep, SettingsDep
 from api.schemas import Problem
+from api.security import AUTH_ERRORS, SCORER
 from intake import forward
 from intake.db import Delivery
 
-router = APIRouter(tags=["deliveries"])
+router = APIRouter(tags=["deliveries"], dependencies=[SCORER], responses=AUTH_ERRORS)
 
 
 class DeliveryOut(BaseModel):

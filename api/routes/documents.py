@@ -9,10 +9,11 @@ from fastapi.concurrency import run_in_threadpool
 
 from api.deps import SessionDep, SettingsDep
 from api.schemas import DocumentAccepted, DocumentView, Problem
-from api.views import document_view
+from api.security import APP, APP_OR_SCORER, AUTH_ERRORS
+from api.views import document_view, page_image
 from intake import service
-from intake.blobs import BlobNotFound, BlobStore
-from intake.db import Document, Page
+from intake.blobs import BlobStore
+from intake.db import Document
 from intake.errors import FileTooLarge
 
 router = APIRouter(tags=["documents"])
@@ -37,7 +38,7 @@ async def _read_limited(upload: UploadFile, limit: int) -> bytes:
 
 
 @router.post("/v1/applications/{application_id}/documents", status_code=status.HTTP_202_ACCEPTED,
-             response_model=DocumentAccepted, responses=ERRORS)
+             response_model=DocumentAccepted, responses=ERRORS | AUTH_ERRORS, dependencies=[APP])
 async def upload_document(
     application_id: str,
     settings: SettingsDep,
@@ -61,7 +62,8 @@ async def upload_document(
     return DocumentAccepted(**accepted.model_dump(), status_url=url)
 
 
-@router.get("/v1/documents/{document_id}", response_model=DocumentView, responses={404: {"model": Problem}})
+@router.get("/v1/documents/{document_id}", response_model=DocumentView,
+            responses={**AUTH_ERRORS, 404: {"model": Problem}}, dependencies=[APP_OR_SCORER])
 def get_document(document_id: str, s: SessionDep, settings: SettingsDep) -> DocumentView:
     """State, fields with provenance, findings and the evidence manifest of one upload."""
     doc = s.get(Document, document_id)
@@ -72,14 +74,8 @@ def get_document(document_id: str, s: SessionDep, settings: SettingsDep) -> Docu
 
 @router.get("/v1/documents/{document_id}/pages/{number}", responses={
     200: {"content": {"image/png": {}}, "description": "The page image the field boxes refer to"},
-    404: {"model": Problem}})
+    404: {"model": Problem}, **AUTH_ERRORS}, dependencies=[APP_OR_SCORER])
 def get_page(document_id: str, number: int, s: SessionDep, settings: SettingsDep) -> Response:
-    page = s.query(Page).filter_by(document_id=document_id, number=number).first()
-    if page is None:
-        raise HTTPException(404, detail="page_not_found")
-    try:
-        data = BlobStore(settings.blob_dir).get(page.sha256)
-    except BlobNotFound as exc:
-        raise HTTPException(404, detail="page_not_found") from exc
-    return Response(data, media_type="image/png", headers={"ETag": f'"{page.sha256}"',
+    data, sha256 = page_image(s, BlobStore(settings.blob_dir), document_id, number)
+    return Response(data, media_type="image/png", headers={"ETag": f'"{sha256}"',
                                                           "Cache-Control": "private, max-age=3600"})

@@ -11,12 +11,13 @@ from sqlalchemy import func, select
 
 from api.deps import SessionDep, SettingsDep
 from api.schemas import FeedEntryOut, FeedPage, Problem
+from api.security import AUTH_ERRORS, SCORER
 from api.views import document_view
 from intake import application
 from intake.application import ApplicationRecord
 from intake.db import Document, FeedConsumer, FeedEntry
 
-router = APIRouter(tags=["records"])
+router = APIRouter(tags=["records"], dependencies=[SCORER], responses=AUTH_ERRORS)
 
 @router.get("/v1/applications/{application_id}/record", response_model=ApplicationRecord,
             response_model_by_alias=True, responses={404: {"model": Problem}})

@@ -1,5 +1,6 @@
-"""Reviewer corrections through the API: a new version with source reviewer, the rules run again, the old
-version kept, a second reviewer working from an old version refused, the feed and the evidence updated."""
+"""Reviewer corrections through the review page's API: a new version with source reviewer, the rules run
+again, the old version kept, a second reviewer working from an old version refused, the feed and the evidence
+updated — and read back through the approval service's API."""
 
 from __future__ import annotations
 
@@ -9,24 +10,25 @@ import pytest
 from fastapi.testclient import TestClient
 from rq import SimpleWorker
 
-from api.main import create_app
 from intake import jobs, queue
 from intake.pipeline import Pipeline
 from intake.settings import Settings
-from tests.conftest import sample
+from tests.conftest import api, sample, signed_in
 
 pytestmark = pytest.mark.ocr
 
 
 @pytest.fixture
-def forged(settings: Settings, pipeline: Pipeline) -> tuple[TestClient, str, dict]:  # type: ignore[type-arg]
-    """The statement with one edited balance, read: needs_review on balance_chain at that row."""
+def forged(settings: Settings, pipeline: Pipeline) -> tuple[TestClient, TestClient, str, dict]:  # type: ignore[type-arg]
+    """The statement with one edited balance, read: needs_review on balance_chain at that row; the API client and
+    a signed-in reviewer."""
     jobs.configure(settings, pipeline)
-    client = TestClient(create_app(settings, run_migrations=False))
+    client = api(settings)
     path = sample("statements", "neg-edited-balance.pdf")
     r = client.post("/v1/applications/app-fix/documents", files={"file": (path.name, path.read_bytes())})
     SimpleWorker([queue.queue(settings)], connection=queue.connection(settings)).work(burst=True)
-    return client, r.json()["document_id"], json.loads(path.with_suffix(".json").read_text(encoding="utf-8"))
+    return (client, signed_in(settings, "reviewer.li", app=client.app), r.json()["document_id"],
+            json.loads(path.with_suffix(".json").read_text(encoding="utf-8")))
 
 
 def _row(view: dict, truth_row: dict) -> int:  # type: ignore[type-arg]
@@ -36,16 +38,17 @@ def _row(view: dict, truth_row: dict) -> int:  # type: ignore[type-arg]
 
 
 def test_a_correction_is_a_new_version_and_the_rules_run_again(forged: tuple) -> None:  # type: ignore[type-arg]
-    client, doc_id, truth = forged
+    client, reviewer, doc_id, truth = forged
     before = client.get(f"/v1/documents/{doc_id}").json()
     assert before["version"] == 1 and before["state"] == "needs_review"
     i = _row(before, truth["expect"]["row"])
-    r = client.post(f"/v1/documents/{doc_id}/corrections", json={
-        "expected_version": 1, "author": "reviewer.li",
+    r = reviewer.post(f"/review/api/documents/{doc_id}/corrections", json={
+        "expected_version": 1,
         "changes": [{"field": f"transactions[{i}].balance", "value": truth["expect"]["edit"]["original_balance"],
                      "note": "checked against the bank's copy"}]})
-    assert r.status_code == 201, r.text
-    after = r.json()
+    assert r.status_code == 200, r.text
+    assert r.json()["version"] == 2
+    after = client.get(f"/v1/documents/{doc_id}").json()
     assert after["version"] == 2 and after["state"] == "accepted"
     cell = after["documents"][0]["transactions"][i]["balance"]
     assert cell["source"] == "reviewer" and cell["value"] == truth["expect"]["edit"]["original_balance"]
@@ -55,23 +58,23 @@ def test_a_correction_is_a_new_version_and_the_rules_run_again(forged: tuple) ->
     assert after["evidence"]["events"][-1]["kind"] == "corrected"
 
     versions = client.get(f"/v1/documents/{doc_id}/versions").json()
-    assert [(v["version"], v["source"], v["author"], v["state"]) for v in versions] == [
-        (1, "pipeline", None, "needs_review"), (2, "reviewer", "reviewer.li", "accepted")]
+    assert [(v["version"], v["source"], v["action"], v["author"], v["state"]) for v in versions] == [
+        (1, "pipeline", "extracted", None, "needs_review"), (2, "reviewer", "corrected", "reviewer.li", "accepted")]
     assert versions[1]["changes"][0]["from"] == truth["expect"]["edit"]["printed_balance"]
     feed = client.get("/v1/records/feed").json()["entries"]
     assert [(e["document_id"], e["version"]) for e in feed] == [(doc_id, 1), (doc_id, 2)]
 
 
 def test_a_second_reviewer_on_an_old_version_is_refused(forged: tuple) -> None:  # type: ignore[type-arg]
-    client, doc_id, truth = forged
+    client, reviewer, doc_id, truth = forged
     i = _row(client.get(f"/v1/documents/{doc_id}").json(), truth["expect"]["row"])
     change = {"field": f"transactions[{i}].balance", "value": truth["expect"]["edit"]["original_balance"]}
-    first = client.post(f"/v1/documents/{doc_id}/corrections",
-                        json={"expected_version": 1, "author": "reviewer.li", "changes": [change]})
-    assert first.status_code == 201
-    second = client.post(f"/v1/documents/{doc_id}/corrections",
-                         json={"expected_version": 1, "author": "reviewer.wang",
-                               "changes": [{"field": "account_name", "value": "王五"}]})
+    other = signed_in(client.app.state.settings, "reviewer.wang", app=client.app)
+    first = reviewer.post(f"/review/api/documents/{doc_id}/corrections",
+                          json={"expected_version": 1, "changes": [change]})
+    assert first.status_code == 200
+    second = other.post(f"/review/api/documents/{doc_id}/corrections",
+                        json={"expected_version": 1, "changes": [{"field": "account_name", "value": "王五"}]})
     assert second.status_code == 409
     error = second.json()["error"]
     assert error["code"] == "version_conflict" and "version 2" in error["detail"] and error["message_zh"]
@@ -86,9 +89,8 @@ def test_a_second_reviewer_on_an_old_version_is_refused(forged: tuple) -> None: 
     ({"field": "favourite_colour", "value": "blue"}, "is not a field of bank_statement"),
 ])
 def test_corrections_that_do_not_fit_are_refused(forged: tuple, change: dict, detail: str) -> None:  # type: ignore[type-arg]
-    client, doc_id, _ = forged
-    r = client.post(f"/v1/documents/{doc_id}/corrections",
-                    json={"expected_version": 1, "author": "reviewer.li", "changes": [change]})
+    client, reviewer, doc_id, _ = forged
+    r = reviewer.post(f"/review/api/documents/{doc_id}/corrections", json={"expected_version": 1, "changes": [change]})
     assert r.status_code == 422 and r.json()["error"]["code"] == "invalid_correction"
     assert detail in r.json()["error"]["detail"]
     assert client.get(f"/v1/documents/{doc_id}").json()["version"] == 1, "nothing changed"

@@ -3,21 +3,19 @@
 from __future__ import annotations
 
 import pytest
-from fastapi.testclient import TestClient
 from rq import SimpleWorker
 
-from api.main import create_app
 from intake import jobs, queue
 from intake.pipeline import Pipeline
 from intake.settings import Settings
-from tests.conftest import sample
+from tests.conftest import api, sample
 
 pytestmark = pytest.mark.ocr
 
 
 def test_a_consumer_resumes_after_its_acknowledged_cursor(settings: Settings, pipeline: Pipeline) -> None:
     jobs.configure(settings, pipeline)
-    client = TestClient(create_app(settings, run_migrations=False))
+    client = api(settings)
     for name in ("digital-cmb.pdf", "digital-icbc.pdf", "digital-abc.pdf"):
         assert client.post("/v1/applications/app-ack/documents",
                            files={"file": (name, sample("statements", name).read_bytes())}).status_code == 202
@@ -28,7 +26,7 @@ def test_a_consumer_resumes_after_its_acknowledged_cursor(settings: Settings, pi
     ack = client.post("/v1/records/feed/ack", json={"consumer": "scoring", "cursor": first[1]["cursor"]})
     assert ack.status_code == 200 and ack.json()["acked_cursor"] == first[1]["cursor"]
 
-    restarted = TestClient(create_app(settings, run_migrations=False))  # a new API process, the same database
+    restarted = api(settings)  # a new API process, the same database
     rest = restarted.get("/v1/records/feed", params={"consumer": "scoring"}).json()
     assert [e["document_id"] for e in rest["entries"]] == [first[2]["document_id"]]
     assert restarted.get("/v1/records/feed", params={"consumer": "other"}).json()["entries"][0]["cursor"] \

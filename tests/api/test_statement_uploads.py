@@ -10,19 +10,18 @@ from fastapi.testclient import TestClient
 from rq import SimpleWorker
 from sqlalchemy import select
 
-from api.main import create_app
 from intake import jobs, queue
 from intake.db import Document, EvidenceEvent, session_scope
 from intake.pipeline import Pipeline
 from intake.settings import Settings
-from tests.conftest import sample
+from tests.conftest import api, sample
 
 PASSWORD = "123456"
 
 
 @pytest.fixture
 def client(settings: Settings) -> TestClient:
-    return TestClient(create_app(settings, run_migrations=False))
+    return api(settings)
 
 
 def _upload(client: TestClient, name: str, data: bytes, **form: str):  # type: ignore[no-untyped-def]

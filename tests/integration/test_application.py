@@ -13,11 +13,10 @@ import pytest
 from fastapi.testclient import TestClient
 from rq import SimpleWorker
 
-from api.main import create_app
 from intake import application, jobs, queue
 from intake.pipeline import Pipeline
 from intake.settings import Settings
-from tests.conftest import sample
+from tests.conftest import api, sample, signed_in
 
 pytestmark = [pytest.mark.ocr, pytest.mark.integration]
 
@@ -25,7 +24,7 @@ pytestmark = [pytest.mark.ocr, pytest.mark.integration]
 @pytest.fixture
 def client(settings: Settings, pipeline: Pipeline) -> TestClient:
     jobs.configure(settings, pipeline)
-    return TestClient(create_app(settings, run_migrations=False))
+    return api(settings)
 
 
 def submit(client: TestClient, settings: Settings, folder: Path, application_id: str) -> dict[str, Any]:
@@ -78,11 +77,12 @@ def test_a_mismatched_application_names_both_documents_and_a_correction_clears_i
 
     contract_id = ids["contract.pdf"]
     view = client.get(f"/v1/documents/{contract_id}").json()
-    r = client.post(f"/v1/documents/{contract_id}/corrections", json={
-        "expected_version": view["version"], "author": "reviewer-7",
+    reviewer = signed_in(settings, "reviewer-7", app=client.app)
+    r = reviewer.post(f"/review/api/documents/{contract_id}/corrections", json={
+        "expected_version": view["version"],
         "changes": [{"field": "borrower", "value": spec["person"]["name"], "note": "per the signed original"},
                     {"field": "borrower_id_number", "value": spec["person"]["id_number"]}]})
-    assert r.status_code == 201, r.text
+    assert r.status_code == 200, r.text
     after = client.get("/v1/applications/app-bad/record").json()
     assert after["version"] == record["version"] + 1
     assert after["status"] == "complete", [f for f in after["findings"] if f["severity"] == "error"]
@@ -91,9 +91,9 @@ def test_a_mismatched_application_names_both_documents_and_a_correction_clears_i
     assert borrower["source"] == "reviewer" and "reviewer-7" in borrower["note"]
     assert (section["version"], section["version_source"], section["version_author"]) == (2, "reviewer", "reviewer-7")
     assert section["version_at"] >= record["sections"]["loan_contract"]["version_at"]
-    stale = client.post(f"/v1/documents/{contract_id}/corrections", json={
-        "expected_version": view["version"], "author": "reviewer-8",
-        "changes": [{"field": "purpose", "value": "装修"}]})
+    stale = signed_in(settings, "reviewer-8", app=client.app).post(
+        f"/review/api/documents/{contract_id}/corrections",
+        json={"expected_version": view["version"], "changes": [{"field": "purpose", "value": "装修"}]})
     assert stale.status_code == 409 and stale.json()["error"]["code"] == "version_conflict"
 
 

@@ -6,14 +6,12 @@ import json
 import logging
 
 import pytest
-from fastapi.testclient import TestClient
 from rq import SimpleWorker
 
-from api.main import create_app
 from intake import jobs, queue
 from intake.pipeline import Pipeline
 from intake.settings import Settings
-from tests.conftest import sample
+from tests.conftest import api, sample
 
 pytestmark = [pytest.mark.integration, pytest.mark.ocr]
 
@@ -21,7 +19,7 @@ pytestmark = [pytest.mark.integration, pytest.mark.ocr]
 def test_no_personal_data_in_logs(settings: Settings, pipeline: Pipeline, caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level(logging.DEBUG)
     jobs.configure(settings, pipeline)
-    client = TestClient(create_app(settings, run_migrations=False))
+    client = api(settings)
     secrets = []
     for name in ("both-sides-photo.jpg", "neg-bad-check-digit.jpg"):
         path = sample(name)
@@ -47,7 +45,7 @@ def test_no_personal_data_in_logs(settings: Settings, pipeline: Pipeline, caplog
 
 
 def test_openapi_documents_every_route(settings: Settings) -> None:
-    spec = TestClient(create_app(settings, run_migrations=False)).get("/openapi.json").json()
+    spec = api(settings).get("/openapi.json").json()
     assert {"/v1/applications/{application_id}/documents", "/v1/documents/{document_id}",
             "/v1/documents/{document_id}/pages/{number}", "/v1/applications/{application_id}/record",
             "/v1/records/feed", "/healthz", "/metrics"} <= set(spec["paths"])

@@ -6,14 +6,12 @@ import json
 from pathlib import Path
 
 import pytest
-from fastapi.testclient import TestClient
 from rq import SimpleWorker
 
-from api.main import create_app
 from intake import jobs, queue
 from intake.pipeline import Pipeline
 from intake.settings import Settings
-from tests.conftest import SAMPLES
+from tests.conftest import SAMPLES, api
 
 pytestmark = [pytest.mark.integration, pytest.mark.ocr]
 
@@ -35,7 +33,7 @@ def _accepted_samples() -> list[Path]:
 
 def test_upload_to_feed(settings: Settings, pipeline: Pipeline) -> None:
     jobs.configure(settings, pipeline)
-    client = TestClient(create_app(settings, run_migrations=False))
+    client = api(settings)
     files = _accepted_samples()[:3]
     assert files, "no accepted samples committed under fixtures/samples"
 

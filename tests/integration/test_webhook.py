@@ -16,15 +16,13 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
-from fastapi.testclient import TestClient
 from rq import SimpleWorker
 
-from api.main import create_app
 from intake import forward, jobs, queue, recovery
 from intake.db import utcnow
 from intake.pipeline import Pipeline
 from intake.settings import Settings
-from tests.conftest import sample
+from tests.conftest import api, sample, signed_in
 
 pytestmark = [pytest.mark.integration, pytest.mark.ocr]
 SECRET = "test-webhook-secret"
@@ -97,7 +95,7 @@ def test_a_receiver_down_for_a_while_loses_nothing(settings: Settings, pipeline:
                                                    receiver: Receiver) -> None:
     hooked = _hooked(settings, receiver)
     jobs.configure(hooked, pipeline)
-    client = TestClient(create_app(hooked, run_migrations=False))
+    client = api(hooked)
     ids = []
     for parts in (("front-scan-1.jpg",), ("statements", "digital-icbc.pdf"), ("contracts", "digital-bank.pdf")):
         r = client.post("/v1/applications/app-hook/documents",
@@ -107,9 +105,10 @@ def test_a_receiver_down_for_a_while_loses_nothing(settings: Settings, pipeline:
     _work(hooked)  # read them all; the receiver is not listening yet
     contract = client.get(f"/v1/documents/{ids[2]}").json()
     purpose = contract["documents"][0]["fields"]["purpose"]["value"]
-    r = client.post(f"/v1/documents/{ids[2]}/corrections", json={  # a reviewer's version 2, made while it is down
-        "expected_version": 1, "author": "reviewer-3", "changes": [{"field": "purpose", "value": "装修（厨房）"}]})
-    assert r.status_code == 201, r.text
+    reviewer = signed_in(hooked, "reviewer-3", app=client.app)
+    r = reviewer.post(f"/review/api/documents/{ids[2]}/corrections", json={  # version 2, made while it is down
+        "expected_version": 1, "changes": [{"field": "purpose", "value": "装修（厨房）"}]})
+    assert r.status_code == 200, r.text
     _retry_round(hooked)
     for _ in range(3):
         _retry_round(hooked, hours_later=1.01)  # the receiver stays down for three hours
@@ -132,6 +131,8 @@ def test_a_receiver_down_for_a_while_loses_nothing(settings: Settings, pipeline:
     versions = {b["version"]: b["documents"][0]["fields"]["purpose"] for b in bodies if b["document_id"] == ids[2]}
     assert versions[1]["value"] == purpose, "version 1 is pushed as it was, though version 2 exists"
     assert versions[2]["value"] == "装修（厨房）" and versions[2]["source"] == "reviewer"
+    second = next(b for b in bodies if b["event_id"] == f"{ids[2]}:2")
+    assert (second["source"], second["action"], second["author"]) == ("reviewer", "corrected", "reviewer-3")
     statement = next(b for b in bodies if b["document_id"] == ids[1])
     assert statement["documents"][0]["type"] == "bank_statement" and statement["documents"][0]["transactions"]
     for doc_id in ids:
@@ -145,7 +146,7 @@ def test_a_refused_delivery_is_parked_and_an_operator_replays_it(settings: Setti
                                                                   receiver: Receiver) -> None:
     hooked = _hooked(settings, receiver, webhook_max_attempts=2)
     jobs.configure(hooked, pipeline)
-    client = TestClient(create_app(hooked, run_migrations=False))
+    client = api(hooked)
     receiver.status = 500
     receiver.start()
     r = client.post("/v1/applications/app-hook/documents",
@@ -172,7 +173,7 @@ def test_a_refused_delivery_is_parked_and_an_operator_replays_it(settings: Setti
 
 def test_no_webhook_configured_means_no_deliveries(settings: Settings, pipeline: Pipeline) -> None:
     jobs.configure(settings, pipeline)
-    client = TestClient(create_app(settings, run_migrations=False))
+    client = api(settings)
     client.post("/v1/applications/app-hook/documents",
                 files={"file": ("s.pdf", sample("statements", "digital-cmb.pdf").read_bytes())})
     _work(settings)

@@ -1,0 +1,313 @@
+"""What the review page shows: the queue, a document, an application, the versions of a record.
+
+ID and account numbers are masked (``4401**********1234``, ``****5678``)
+wherever they appear — values, raw readings, version diffs — unless a reviewer
+reveals them (:func:`reveal`), which the caller logs.
+
+>>> mask("440106199003070032"), mask("6222021234567890123"), mask("12345"), mask(None)
+('4401**********0032', '6222***********0123', '*****', None)
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections import Counter
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from intake import application
+from intake.db import DocState, Document, Page, RecordVersion, utcnow
+from intake.decisions import RETAKE_MESSAGES, RetakeReason
+from intake.settings import Settings
+
+PII_FIELDS = {"id_number", "borrower_id_number", "account_number", "counterparty_account"}
+ROW_PATH = re.compile(r"^(?P<table>[a-z_]+)\[(?P<row>\d+)\]\.(?P<name>[a-z_]+)$")
+AGES = {"1h": 3600, "4h": 4 * 3600, "24h": 24 * 3600, "72h": 72 * 3600}
+STATUSES = ("needs_review", "accepted", "rejected", "all")
+
+
+def mask(value: Any) -> Any:
+    """Keep the first and last four characters of a long number, the last four of a short one."""
+    if value is None or isinstance(value, bool):
+        return value
+    text = str(value)
+    n = len(text)
+    if n >= 12:
+        return text[:4] + "*" * (n - 8) + text[-4:]
+    if n >= 8:
+        return "*" * (n - 4) + text[-4:]
+    return "*" * n
+
+
+def field_name(path: str) -> str:
+    m = ROW_PATH.match(path)
+    return m["name"] if m else path
+
+
+def _age(created: dt.datetime, now: dt.datetime) -> int:
+    created = created if created.tzinfo else created.replace(tzinfo=dt.UTC)
+    return max(0, int((now - created).total_seconds()))
+
+
+def _findings(doc: dict[str, Any]) -> list[dict[str, Any]]:
+    return [{"rule": f["rule"], "severity": f["severity"], "fields": f.get("fields", []),
+             "message": f["message"]} for f in doc.get("findings") or []]
+
+
+def _types(doc: Document) -> list[str]:
+    return [d.get("doc_type", "unknown") for d in doc.result or []] or ([doc.declared_type] if doc.declared_type
+                                                                          else [])
+
+
+# --- the queue ---------------------------------------------------------------------------------------------------
+
+def queue(s: Session, settings: Settings, *, status: str = "needs_review", doc_type: str = "", rule: str = "",
+          age: str = "", now: dt.datetime | None = None) -> dict[str, Any]:
+    """Documents (and applications with findings across documents) waiting for a reviewer, oldest first."""
+    now = now or utcnow()
+    terminal = [st.value for st in DocState if st.terminal]
+    docs = list(s.scalars(select(Document).where(Document.state.in_(terminal))
+                          .order_by(Document.created_at, Document.id)))
+    waiting = [d for d in docs if _waiting(d)]
+    held = _application_items(s, settings, docs, now)
+    if status == "needs_review":
+        items = [_doc_item(d, now) for d in waiting] + held
+    else:
+        items = [_doc_item(d, now) for d in docs if status == "all" or d.state == status]
+        items += held if status == "all" else []
+    items.sort(key=lambda i: (-i["age_s"], i["id"]))
+    counts: dict[str, Any] = {
+        "waiting": len(waiting) + len(held),
+        "by_status": dict(Counter(d.state for d in docs)),
+        "by_type": dict(Counter(t for d in waiting for t in set(_types(d)))),
+        "by_rule": dict(Counter(f["rule"] for d in waiting for f in _doc_item(d, now)["findings"]
+                                if f["severity"] == "error")),
+    }
+    filters = {"types": sorted({t for d in docs for t in _types(d)}),
+               "rules": sorted({f["rule"] for i in items for f in i["findings"]})}
+    if doc_type:
+        items = [i for i in items if doc_type in i["types"]]
+    if rule:
+        items = [i for i in items if any(f["rule"] == rule for f in i["findings"])]
+    if age in AGES:
+        items = [i for i in items if i["age_s"] >= AGES[age]]
+    counts["oldest_age_s"] = max((i["age_s"] for i in items), default=0)
+    return {"counts": counts, "filters": filters, "items": items}
+
+
+def _waiting(doc: Document) -> bool:
+    return doc.state == DocState.NEEDS_REVIEW.value and not doc.review_decision
+
+
+def _doc_item(doc: Document, now: dt.datetime) -> dict[str, Any]:
+    seen: dict[str, dict[str, Any]] = {}
+    for d in doc.result or []:
+        for f in _findings(d):
+            seen.setdefault(f["rule"], {k: f[k] for k in ("rule", "severity", "message")})
+    return {"kind": "document", "id": doc.id, "application_id": doc.application_id, "types": _types(doc),
+            "state": doc.state, "version": doc.version, "created_at": doc.created_at.isoformat(),
+            "age_s": _age(doc.created_at, now), "decision": doc.review_decision,
+            "findings": sorted(seen.values(), key=lambda f: (f["severity"] != "error", f["rule"]))}
+
+
+def _application_items(s: Session, settings: Settings, docs: list[Document],
+                       now: dt.datetime) -> list[dict[str, Any]]:
+    """Applications held by a finding across documents that no reviewer has overridden."""
+    by_app: dict[str, list[Document]] = {}
+    for d in docs:
+        by_app.setdefault(d.application_id, []).append(d)
+    items = []
+    for app_id, members in by_app.items():
+        if len({t for d in members for t in _types(d)}) < 2:
+            continue  # rules across documents need two kinds of document
+        record = application.build(s, settings, app_id)
+        if record is None:
+            continue
+        held = [f for f in record.findings if f.cross_document and f.severity == "error" and not f.overridden]
+        if not held:
+            continue
+        first = min(d.created_at for d in members)
+        items.append({"kind": "application", "id": app_id, "application_id": app_id,
+                      "types": sorted({t for d in members for t in _types(d)}), "state": record.status,
+                      "version": record.version, "created_at": first.isoformat(), "age_s": _age(first, now),
+                      "decision": None,
+                      "findings": [{"rule": f.rule, "severity": f.severity, "message": f.message} for f in held]})
+    return items
+
+
+# --- one document -------------------------------------------------------------------------------------------------
+
+def document(s: Session, settings: Settings, doc: Document, *, supervisor: bool,
+             now: dt.datetime | None = None) -> dict[str, Any]:
+    """Everything the document view shows, personal numbers masked."""
+    now = now or utcnow()
+    pages = s.scalars(select(Page).where(Page.document_id == doc.id).order_by(Page.number)).all()
+    actionable = DocState(doc.state).terminal and doc.version >= 1 and not doc.review_decision
+    decided = None
+    if doc.review_decision:
+        last = s.scalars(select(RecordVersion).where(RecordVersion.document_id == doc.id)
+                         .order_by(RecordVersion.version.desc()).limit(1)).first()
+        decided = {"decision": doc.review_decision, "by": doc.reviewed_by,
+                   "at": doc.reviewed_at.isoformat() if doc.reviewed_at else None,
+                   "reason": (last.reason if last else None) or doc.reject_reason}
+    return {
+        "id": doc.id, "application_id": doc.application_id, "state": doc.state, "version": doc.version,
+        "created_at": doc.created_at.isoformat(), "age_s": _age(doc.created_at, now),
+        "finished_at": doc.finished_at.isoformat() if doc.finished_at else None,
+        "declared_type": doc.declared_type, "reject_code": doc.reject_code, "reject_reason": doc.reject_reason,
+        "review": decided, "min_confidence": settings.min_confidence,
+        "pages": [{"number": p.number, "url": f"/review/api/documents/{doc.id}/pages/{p.number}",
+                   "width": p.width, "height": p.height} for p in pages],
+        "documents": [_document(i, d, settings.min_confidence) for i, d in enumerate(doc.result or [])],
+        "retake_reasons": [{"code": r.value, "en": RETAKE_MESSAGES[r][0], "zh": RETAKE_MESSAGES[r][1]}
+                           for r in RetakeReason],
+        "permissions": {"correct": actionable, "approve": actionable and doc.state != DocState.REJECTED.value,
+                        "retake": actionable, "reject": actionable and supervisor, "reveal_all": supervisor},
+        "actionable": actionable,
+    }
+
+
+def _document(index: int, doc: dict[str, Any], min_confidence: float) -> dict[str, Any]:
+    findings = _findings(doc)
+    failed = {p for f in findings if f["severity"] == "error" for p in f["fields"]}
+    rows = (doc.get("tables") or {}).get("transactions")
+    out_findings = []
+    for f in findings:
+        hit = [ROW_PATH.match(p) for p in f["fields"]]
+        out_findings.append(f | {"rows": sorted({int(m["row"]) for m in hit if m})})
+    return {
+        "index": index, "type": doc.get("doc_type"), "status": doc.get("status"), "page": doc.get("page", 1),
+        "reject_reason": doc.get("reject_reason"),
+        "fields": {name: _field(name, name, f, failed, min_confidence)
+                   for name, f in (doc.get("fields") or {}).items()},
+        "findings": out_findings,
+        "transactions": None if rows is None else [
+            {name: _field(name, f"transactions[{i}].{name}", f, failed, min_confidence) for name, f in row.items()}
+            for i, row in enumerate(rows)],
+        "analytics": doc.get("analytics"),
+    }
+
+
+def _field(name: str, path: str, f: dict[str, Any], failed: set[str], min_confidence: float) -> dict[str, Any]:
+    masked = name in PII_FIELDS and f.get("value") is not None
+    return {
+        "value": mask(f.get("value")) if masked else f.get("value"),
+        "raw": mask(f.get("raw")) if masked else f.get("raw"),
+        "confidence": f.get("confidence"), "source": f.get("source"), "page": f.get("page", 1),
+        "bbox": f.get("bbox"), "note": f.get("note"), "masked": masked,
+        "low": (f.get("confidence") or 0) < min_confidence and f.get("source") != "reviewer",
+        "failed": path in failed,
+    }
+
+
+def reveal(doc: Document, wanted: list[tuple[int, str]]) -> list[dict[str, Any]]:
+    """The unmasked values of the named fields (``(document index, field path)``); only personal-number fields."""
+    out = []
+    for index, path in wanted:
+        if field_name(path) not in PII_FIELDS:
+            raise ValueError(f"{path} is not masked")
+        if index >= len(doc.result or []):
+            raise ValueError(f"the upload holds no document {index}")
+        f = _lookup(doc.result[index], path)  # type: ignore[index]
+        if f is None:
+            raise ValueError(f"{path} is not in the record")
+        out.append({"document": index, "field": path, "value": f.get("value"), "raw": f.get("raw")})
+    return out
+
+
+def _lookup(doc: dict[str, Any], path: str) -> dict[str, Any] | None:
+    m = ROW_PATH.match(path)
+    if m:
+        rows = (doc.get("tables") or {}).get(m["table"]) or []
+        row = int(m["row"])
+        return rows[row].get(m["name"]) if row < len(rows) else None
+    found: dict[str, Any] | None = (doc.get("fields") or {}).get(path)
+    return found
+
+
+# --- versions ----------------------------------------------------------------------------------------------------
+
+def versions(s: Session, document_id: str) -> list[dict[str, Any]]:
+    """Every version, oldest first, each with what differs from the one before (fields, findings, state)."""
+    rows = s.scalars(select(RecordVersion).where(RecordVersion.document_id == document_id)
+                     .order_by(RecordVersion.version)).all()
+    out, before = [], None
+    for r in rows:
+        out.append({"version": r.version, "source": r.source, "author": r.author, "state": r.state,
+                    "created_at": r.created_at.isoformat(), "action": r.what, "reason": r.reason,
+                    "changes": [] if before is None else diff(before, r)})
+        before = r
+    return out
+
+
+def diff(old: RecordVersion, new: RecordVersion) -> list[dict[str, Any]]:
+    changes: list[dict[str, Any]] = []
+    if old.state != new.state:
+        changes.append({"document": None, "field": "state", "from": old.state, "to": new.state})
+    a, b = old.result or [], new.result or []
+    for i in range(max(len(a), len(b))):
+        fa, fb = _flat(a[i] if i < len(a) else {}), _flat(b[i] if i < len(b) else {})
+        for path in sorted(fa.keys() | fb.keys(), key=_path_order):
+            va, vb = fa.get(path), fb.get(path)
+            if va != vb:
+                pii = field_name(path) in PII_FIELDS
+                changes.append({"document": i, "field": path, "from": mask(va) if pii else va,
+                                "to": mask(vb) if pii else vb})
+        ra, rb = _rules(a[i] if i < len(a) else {}), _rules(b[i] if i < len(b) else {})
+        if ra != rb:
+            changes.append({"document": i, "field": "findings", "from": ", ".join(ra) or None,
+                            "to": ", ".join(rb) or None})
+    return changes
+
+
+def _flat(doc: dict[str, Any]) -> dict[str, Any]:
+    out = {name: f.get("value") for name, f in (doc.get("fields") or {}).items()}
+    for table, rows in (doc.get("tables") or {}).items():
+        for i, row in enumerate(rows):
+            out.update({f"{table}[{i}].{name}": f.get("value") for name, f in row.items()})
+    if doc.get("status"):
+        out["status"] = doc["status"]
+    return out
+
+
+def _path_order(path: str) -> tuple[int, int, str]:
+    m = ROW_PATH.match(path)
+    return (1, int(m["row"]), m["name"]) if m else (0, 0, path)
+
+
+def _rules(doc: dict[str, Any]) -> list[str]:
+    return sorted({f["rule"] for f in doc.get("findings") or []})
+
+
+# --- an application --------------------------------------------------------------------------------------------
+
+def application_view(s: Session, settings: Settings, application_id: str) -> dict[str, Any] | None:
+    record = application.build(s, settings, application_id)
+    if record is None:
+        return None
+    uploads = {d.id: d for d in s.scalars(select(Document).where(Document.application_id == application_id))}
+
+    def ref(r: Any) -> dict[str, Any]:
+        upload_id, _, index = r.document.partition("/")
+        doc = uploads.get(upload_id)
+        fields = {}
+        if doc is not None and doc.result and int(index or 0) < len(doc.result):
+            d = doc.result[int(index or 0)]
+            fields = {p: _field(field_name(p), p, f, set(), settings.min_confidence)
+                      for p in r.fields if (f := _lookup(d, p)) is not None}
+        return {"document_id": upload_id, "index": int(index or 0), "type": r.type, "fields": r.fields,
+                "values": fields}
+
+    return {
+        "application_id": application_id, "status": record.status, "version": record.version,
+        "missing": record.missing,
+        "findings": [{"rule": f.rule, "severity": f.severity, "cross_document": f.cross_document,
+                      "overridden": f.overridden, "message": f.message, "refs": [ref(r) for r in f.refs]}
+                     for f in record.findings],
+        "documents": [{"id": d.id, "types": _types(d), "state": d.state, "version": d.version,
+                       "decision": d.review_decision, "created_at": d.created_at.isoformat()}
+                      for d in sorted(uploads.values(), key=lambda d: (d.created_at, d.id))],
+    }
