@@ -7,7 +7,7 @@
     docintake worker [--burst]                      one worker process
     docintake verify DOCUMENT_ID                    prove a document's evidence chain
     docintake demo                                  the sample documents through queue, worker and database
-    docintake bench id-card|bank-statement|contract|worker    benchmarks (see bench/)
+    docintake bench id-card|bank-statement|contract|worker|review    benchmarks (see bench/)
     docintake migrate                               bring the database schema up to date
     docintake reviewer NAME [--role supervisor]     add a reviewer who signs in at /review
     docintake client NAME --role app|scorer         add an API client; prints its bearer token
@@ -87,6 +87,7 @@ def _serve(args: argparse.Namespace) -> int:
     from intake.db import migrate
 
     migrate(settings.database_url)
+    _say_who_can_use_it(settings)
     workers = [subprocess.Popen([sys.executable, "-m", "intake.cli", "worker"], env=env) for _ in range(args.workers)]
     try:
         uvicorn.run("api.main:create_app", factory=True, host=args.host, port=args.port, log_level="info")
@@ -96,6 +97,20 @@ def _serve(args: argparse.Namespace) -> int:
         for w in workers:
             w.wait(timeout=30)
     return 0
+
+
+def _say_who_can_use_it(settings: Any) -> None:
+    from sqlalchemy import func, select
+
+    from intake.db import ApiClient, Reviewer, session_scope
+
+    with session_scope(settings.database_url) as s:
+        reviewers = s.scalar(select(func.count()).select_from(Reviewer))
+        clients = s.scalar(select(func.count()).select_from(ApiClient))
+    if not reviewers:
+        print("no reviewers yet: add one with `docintake reviewer NAME [--role supervisor]` to use /review")
+    if not clients:
+        print("no API clients yet: `docintake client NAME --role app` (and --role scorer) prints a bearer token")
 
 
 def _worker(args: argparse.Namespace) -> int:
@@ -191,7 +206,7 @@ def build_parser() -> argparse.ArgumentParser:
     v.set_defaults(func=_verify)
     d = sub.add_parser("demo", help="run the sample documents through queue, worker and database")
     d.set_defaults(func=_demo)
-    b = sub.add_parser("bench", help="benchmarks: id-card, bank-statement, contract, worker", add_help=False)
+    b = sub.add_parser("bench", help="benchmarks: id-card, bank-statement, contract, worker, review", add_help=False)
     b.add_argument("rest", nargs=argparse.REMAINDER)
     b.set_defaults(func=_bench)
     m = sub.add_parser("migrate", help="bring the database schema up to date")

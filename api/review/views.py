@@ -15,7 +15,7 @@ import re
 from collections import Counter
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from intake import application
@@ -25,8 +25,11 @@ from intake.settings import Settings
 
 PII_FIELDS = {"id_number", "borrower_id_number", "account_number", "counterparty_account"}
 ROW_PATH = re.compile(r"^(?P<table>[a-z_]+)\[(?P<row>\d+)\]\.(?P<name>[a-z_]+)$")
+LISTED = 500
+"""The most documents a list of decided (or all) documents shows, newest first."""
+APPLICATION_WINDOW = dt.timedelta(days=30)
+"""Applications are looked at for findings across documents while one of their uploads is this recent."""
 AGES = {"1h": 3600, "4h": 4 * 3600, "24h": 24 * 3600, "72h": 72 * 3600}
-STATUSES = ("needs_review", "accepted", "rejected", "all")
 
 
 def mask(value: Any) -> Any:
@@ -66,27 +69,30 @@ def _types(doc: Document) -> list[str]:
 
 def queue(s: Session, settings: Settings, *, status: str = "needs_review", doc_type: str = "", rule: str = "",
           age: str = "", now: dt.datetime | None = None) -> dict[str, Any]:
-    """Documents (and applications with findings across documents) waiting for a reviewer, oldest first."""
+    """What is waiting for a reviewer, oldest first: documents in ``needs_review`` nobody has decided, and
+    applications held by a finding across documents. Other statuses list the newest :data:`LISTED` documents."""
     now = now or utcnow()
-    terminal = [st.value for st in DocState if st.terminal]
-    docs = list(s.scalars(select(Document).where(Document.state.in_(terminal))
-                          .order_by(Document.created_at, Document.id)))
-    waiting = [d for d in docs if _waiting(d)]
-    held = _application_items(s, settings, docs, now)
+    waiting = list(s.scalars(select(Document).where(Document.state == DocState.NEEDS_REVIEW.value,
+                                                    Document.review_decision.is_(None))
+                             .order_by(Document.created_at, Document.id)))
+    held = _application_items(s, settings, now)
     if status == "needs_review":
-        items = [_doc_item(d, now) for d in waiting] + held
+        items = sorted([_doc_item(d, now) for d in waiting] + held, key=lambda i: (-i["age_s"], i["id"]))
     else:
-        items = [_doc_item(d, now) for d in docs if status == "all" or d.state == status]
-        items += held if status == "all" else []
-    items.sort(key=lambda i: (-i["age_s"], i["id"]))
+        states = [st.value for st in DocState if st.terminal] if status == "all" else [status]
+        listed = s.scalars(select(Document).where(Document.state.in_(states))
+                           .order_by(Document.created_at.desc(), Document.id).limit(LISTED))
+        items = [_doc_item(d, now) for d in listed] + (held if status == "all" else [])
+    waiting_items = [_doc_item(d, now) for d in waiting]
     counts: dict[str, Any] = {
         "waiting": len(waiting) + len(held),
-        "by_status": dict(Counter(d.state for d in docs)),
-        "by_type": dict(Counter(t for d in waiting for t in set(_types(d)))),
-        "by_rule": dict(Counter(f["rule"] for d in waiting for f in _doc_item(d, now)["findings"]
+        "by_status": {state: n for state, n in s.execute(select(Document.state, func.count())
+                                                          .group_by(Document.state))},
+        "by_type": dict(Counter(t for i in waiting_items for t in set(i["types"]))),
+        "by_rule": dict(Counter(f["rule"] for i in waiting_items + held for f in i["findings"]
                                 if f["severity"] == "error")),
     }
-    filters = {"types": sorted({t for d in docs for t in _types(d)}),
+    filters = {"types": sorted({t for i in items for t in i["types"]}),
                "rules": sorted({f["rule"] for i in items for f in i["findings"]})}
     if doc_type:
         items = [i for i in items if doc_type in i["types"]]
@@ -113,25 +119,25 @@ def _doc_item(doc: Document, now: dt.datetime) -> dict[str, Any]:
             "findings": sorted(seen.values(), key=lambda f: (f["severity"] != "error", f["rule"]))}
 
 
-def _application_items(s: Session, settings: Settings, docs: list[Document],
-                       now: dt.datetime) -> list[dict[str, Any]]:
-    """Applications held by a finding across documents that no reviewer has overridden."""
-    by_app: dict[str, list[Document]] = {}
-    for d in docs:
-        by_app.setdefault(d.application_id, []).append(d)
+def _application_items(s: Session, settings: Settings, now: dt.datetime) -> list[dict[str, Any]]:
+    """Applications held by a finding across documents that no reviewer has overridden: among those with two or
+    more read uploads, one finished within :data:`APPLICATION_WINDOW` (each is built to know)."""
+    terminal = [st.value for st in DocState if st.terminal]
+    recent = select(Document.application_id).where(Document.finished_at >= now - APPLICATION_WINDOW)
+    candidates = s.scalars(select(Document.application_id).where(Document.state.in_(terminal),
+                                                                 Document.application_id.in_(recent))
+                           .group_by(Document.application_id).having(func.count(Document.id) >= 2)).all()
     items = []
-    for app_id, members in by_app.items():
-        if len({t for d in members for t in _types(d)}) < 2:
-            continue  # rules across documents need two kinds of document
+    for app_id in candidates:
         record = application.build(s, settings, app_id)
         if record is None:
             continue
         held = [f for f in record.findings if f.cross_document and f.severity == "error" and not f.overridden]
         if not held:
             continue
-        first = min(d.created_at for d in members)
+        first = min(d.created_at for d in s.scalars(select(Document).where(Document.application_id == app_id)))
         items.append({"kind": "application", "id": app_id, "application_id": app_id,
-                      "types": sorted({t for d in members for t in _types(d)}), "state": record.status,
+                      "types": sorted(record.sections), "state": record.status,
                       "version": record.version, "created_at": first.isoformat(), "age_s": _age(first, now),
                       "decision": None,
                       "findings": [{"rule": f.rule, "severity": f.severity, "message": f.message} for f in held]})

@@ -50,3 +50,25 @@ def test_verify_exit_codes(cli_env: Settings, capsys: pytest.CaptureFixture[str]
     assert cli.main(["verify", doc_id]) == 0
     assert json.loads(capsys.readouterr().out)["ok"] is True
     assert cli.main(["verify", "no-such-document"]) == 1
+
+
+def test_client_and_reviewer_commands_make_credentials_that_work(cli_env: Settings, capsys: pytest.CaptureFixture[str],
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    from fastapi.testclient import TestClient
+
+    from api.main import create_app
+
+    assert cli.main(["client", "scoring-service", "--role", "scorer"]) == 0
+    token = capsys.readouterr().out.strip().splitlines()[-1]
+    client = TestClient(create_app(cli_env, run_migrations=False))
+    assert client.get("/v1/records/feed", headers={"Authorization": f"Bearer {token}"}).status_code == 200
+    assert client.post("/v1/applications/a/documents", headers={"Authorization": f"Bearer {token}"},
+                       files={"file": ("a.jpg", b"x")}).status_code == 403, "a scorer does not upload"
+
+    monkeypatch.setenv("DOCINTAKE_NEW_PASSWORD", "short")
+    assert cli.main(["reviewer", "chen.jing"]) == 2
+    monkeypatch.setenv("DOCINTAKE_NEW_PASSWORD", "a long enough password")
+    assert cli.main(["reviewer", "chen.jing", "--role", "supervisor", "--name", "陈静"]) == 0
+    r = client.post("/review/api/session", json={"username": "chen.jing", "password": "a long enough password"})
+    assert r.status_code == 200 and r.json()["user"] == {"username": "chen.jing", "display_name": "陈静",
+                                                         "role": "supervisor"}

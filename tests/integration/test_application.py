@@ -100,3 +100,26 @@ def test_a_mismatched_application_names_both_documents_and_a_correction_clears_i
 def test_the_committed_schema_is_the_models_schema() -> None:
     assert application.published_schema() == application.json_schema(), \
         "the record's shape changed: bump SCHEMA_VERSION or rewrite the schema (python -m intake.application)"
+
+
+def test_an_application_held_across_documents_waits_in_the_review_queue_until_reviewers_approve(
+        client: TestClient, settings: Settings) -> None:
+    spec = submit(client, settings, sample("applications", "mismatched"), "app-q")
+    reviewer = signed_in(settings, "reviewer-9", app=client.app)
+    held = [i for i in reviewer.get("/review/api/queue").json()["items"] if i["kind"] == "application"]
+    assert [i["id"] for i in held] == ["app-q"]
+    assert {f["rule"] for f in held[0]["findings"]} == {f["rule"] for f in spec["expect"]["findings"]}
+    view = reviewer.get("/review/api/applications/app-q").json()
+    named = {r["document_id"] for f in view["findings"] if f["cross_document"] for r in f["refs"]}
+    assert named == {spec["ids"][name] for f in spec["expect"]["findings"] for name in f["fields"]}
+    name = next(f for f in view["findings"] if f["rule"] == "id_number_matches_across_documents")
+    assert all("*" in str(v["value"]) for r in name["refs"] for v in r["values"].values()), "numbers masked"
+
+    for doc_id in sorted(named):  # the reviewer checked the originals: the same person, both documents right
+        version = reviewer.get(f"/review/api/documents/{doc_id}").json()["version"]
+        r = reviewer.post(f"/review/api/documents/{doc_id}/approve", json={"expected_version": version})
+        assert r.status_code == 200, r.text
+    assert not [i for i in reviewer.get("/review/api/queue").json()["items"] if i["kind"] == "application"]
+    record = client.get("/v1/applications/app-q/record").json()
+    assert record["status"] == "complete" and record["review"] == []
+    assert all(f["overridden"] for f in record["findings"] if f["cross_document"])
