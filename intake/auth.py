@@ -156,5 +156,5 @@ def _aware(t: dt.datetime) -> dt.datetime:
     return t if t.tzinfo else t.replace(tzinfo=dt.UTC)
 
 
-__all__ = ["ClientRole", "Role", "add_client", "add_reviewer", "audit", "authenticate", "check_password",
+__all__ = ["ClientRole", "Reviewer", "Role", "add_client", "add_reviewer", "audit", "authenticate", "check_password",
            "client_of", "end_session", "hash_password", "session_of", "start_session"]

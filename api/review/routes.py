@@ -59,8 +59,9 @@ def _me(who: ReviewerIdentity) -> dict[str, Any]:
 def sign_in(body: SignIn, request: Request, response: Response, settings: SettingsDep) -> dict[str, Any]:
     with session_scope(settings.database_url) as s:
         user = auth.authenticate(s, body.username, body.password)
-        if user is None:
-            auth.audit(s, body.username[:64], "sign_in_failed")
+        if user is None:  # a name we do not know may be a password typed in the wrong box: not kept
+            known = s.get(auth.Reviewer, body.username) is not None
+            auth.audit(s, body.username if known else "(unknown)", "sign_in_failed")
             failed = True
         else:
             failed = False

@@ -48,7 +48,7 @@ def test_sign_in_out_and_wrong_passwords(settings: Settings) -> None:
     assert reviewer.get("/review/api/me").status_code == 401
     with session_scope(settings.database_url) as s:
         actions = [(a.actor, a.action) for a in s.scalars(select(AuditEntry).order_by(AuditEntry.id))]
-    assert actions == [("wang.fang", "signed_in"), ("wang.fang", "sign_in_failed"), ("nobody", "sign_in_failed"),
+    assert actions == [("wang.fang", "signed_in"), ("wang.fang", "sign_in_failed"), ("(unknown)", "sign_in_failed"),
                        ("wang.fang", "signed_out")]
 
 
