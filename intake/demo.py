@@ -80,5 +80,6 @@ def run_demo(settings: Settings, samples: Path = SAMPLES) -> int:
                     where = "; ".join(f"{r.type}: {', '.join(r.fields)}" for r in f.refs)
                     print(f"    [{f.severity}] {f.rule} ({where}): {f.message['en']}")
     print(f"\n{len(ids)} documents processed in {elapsed:.1f}s through the queue.")
-    print("Start the API with `docintake serve` and open http://127.0.0.1:8000/docs")
+    print("Start the API with `docintake serve` and open http://127.0.0.1:8000/docs (API clients: `docintake "
+          "client NAME --role app|scorer`); reviewers (`docintake reviewer NAME`) work at http://127.0.0.1:8000/review")
     return 0
