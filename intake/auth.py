@@ -103,7 +103,7 @@ def start_session(s: Session, user: Reviewer, hours: float) -> tuple[str, Review
     token = secrets.token_urlsafe(32)
     now = utcnow()
     row = ReviewSession(token_sha256=token_digest(token), username=user.username,
-                        csrf_token=secrets.token_urlsafe(32), created_at=now, last_seen_at=now,
+                        csrf_token=secrets.token_urlsafe(32), created_at=now,
                         expires_at=now + dt.timedelta(hours=hours))
     s.add(row)
     s.execute(delete(ReviewSession).where(ReviewSession.expires_at < now))
@@ -120,7 +120,6 @@ def session_of(s: Session, token: str | None) -> tuple[ReviewSession, Reviewer] 
     user = s.get(Reviewer, row.username)
     if user is None or user.disabled:
         return None
-    row.last_seen_at = utcnow()
     return row, user
 
 

@@ -14,12 +14,12 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, Field
+from sqlalchemy.orm import Session
 
 from api.deps import SessionDep, SettingsDep
 from api.review import views
 from api.security import (
     SESSION_COOKIE,
-    CsrfFailed,
     Forbidden,
     ReviewerDep,
     ReviewerIdentity,
@@ -99,7 +99,7 @@ def queue(who: ReviewerDep, s: SessionDep, settings: SettingsDep,
     return views.queue(s, settings, status=status, doc_type=type, rule=rule, age=age)
 
 
-def _document(s: Any, document_id: str) -> Document:
+def _document(s: Session, document_id: str) -> Document:
     doc = s.get(Document, document_id)
     if doc is None:
         raise HTTPException(404, detail="document_not_found")
@@ -156,25 +156,27 @@ class RetakeIn(BaseModel):
     note: str | None = Field(None, max_length=500)
 
 
+async def _decide(settings: Settings, document_id: str, who: ReviewerIdentity, expected_version: int,
+                  decision: Decision, reason: str | None, retake: decisions.RetakeReason | None = None,
+                  ) -> dict[str, Any]:
+    await run_in_threadpool(decisions.decide, settings, document_id, expected_version=expected_version,
+                            author=who.username, decision=decision, reason=reason, retake=retake)
+    return await run_in_threadpool(_view, settings, document_id, who)
+
+
 @router.post("/documents/{document_id}/approve")
 async def approve(document_id: str, body: ApproveIn, who: ReviewerDep, settings: SettingsDep) -> dict[str, Any]:
-    await run_in_threadpool(decisions.decide, settings, document_id, expected_version=body.expected_version,
-                            author=who.username, decision=Decision.APPROVED, reason=body.note)
-    return await run_in_threadpool(_view, settings, document_id, who)
+    return await _decide(settings, document_id, who, body.expected_version, Decision.APPROVED, body.note)
 
 
 @router.post("/documents/{document_id}/reject")
 async def reject(document_id: str, body: RejectIn, who: SupervisorDep, settings: SettingsDep) -> dict[str, Any]:
-    await run_in_threadpool(decisions.decide, settings, document_id, expected_version=body.expected_version,
-                            author=who.username, decision=Decision.REJECTED, reason=body.reason)
-    return await run_in_threadpool(_view, settings, document_id, who)
+    return await _decide(settings, document_id, who, body.expected_version, Decision.REJECTED, body.reason)
 
 
 @router.post("/documents/{document_id}/retake")
 async def retake(document_id: str, body: RetakeIn, who: ReviewerDep, settings: SettingsDep) -> dict[str, Any]:
-    await run_in_threadpool(decisions.decide, settings, document_id, expected_version=body.expected_version,
-                            author=who.username, decision=Decision.RETAKE, reason=body.note, retake=body.reason)
-    return await run_in_threadpool(_view, settings, document_id, who)
+    return await _decide(settings, document_id, who, body.expected_version, Decision.RETAKE, body.note, body.reason)
 
 
 class FieldPath(BaseModel):
@@ -218,4 +220,4 @@ def application_view(application_id: str, who: ReviewerDep, s: SessionDep, setti
     return view
 
 
-__all__ = ["CsrfFailed", "router"]
+__all__ = ["router"]

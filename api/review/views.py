@@ -76,14 +76,14 @@ def queue(s: Session, settings: Settings, *, status: str = "needs_review", doc_t
                                                     Document.review_decision.is_(None))
                              .order_by(Document.created_at, Document.id)))
     held = _application_items(s, settings, now)
+    waiting_items = [_doc_item(d, now) for d in waiting]
     if status == "needs_review":
-        items = sorted([_doc_item(d, now) for d in waiting] + held, key=lambda i: (-i["age_s"], i["id"]))
+        items = sorted(waiting_items + held, key=lambda i: (-i["age_s"], i["id"]))
     else:
         states = [st.value for st in DocState if st.terminal] if status == "all" else [status]
         listed = s.scalars(select(Document).where(Document.state.in_(states))
                            .order_by(Document.created_at.desc(), Document.id).limit(LISTED))
         items = [_doc_item(d, now) for d in listed] + (held if status == "all" else [])
-    waiting_items = [_doc_item(d, now) for d in waiting]
     counts: dict[str, Any] = {
         "waiting": len(waiting) + len(held),
         "by_status": {state: n for state, n in s.execute(select(Document.state, func.count())
@@ -102,10 +102,6 @@ def queue(s: Session, settings: Settings, *, status: str = "needs_review", doc_t
         items = [i for i in items if i["age_s"] >= AGES[age]]
     counts["oldest_age_s"] = max((i["age_s"] for i in items), default=0)
     return {"counts": counts, "filters": filters, "items": items}
-
-
-def _waiting(doc: Document) -> bool:
-    return doc.state == DocState.NEEDS_REVIEW.value and not doc.review_decision
 
 
 def _doc_item(doc: Document, now: dt.datetime) -> dict[str, Any]:
