@@ -40,7 +40,7 @@ from sqlalchemy.orm import Session
 from extractors.models import ExtractedDocument, FieldRef, Finding, Status
 from intake import evidence
 from intake.db import DocState, Document, RecordVersion
-from intake.pipeline import rule_context
+from intake.pipeline import judged_on, rule_context
 from intake.settings import Settings
 from validators import Member, check_application
 
@@ -147,7 +147,8 @@ def _own(f: Finding, ref: str, doc_type: str) -> FindingOut:
 
 def build(s: Session, settings: Settings, application_id: str, today: dt.date | None = None,
           ) -> ApplicationRecord | None:
-    """The application's record as of now (None if it has no uploads)."""
+    """The application's record as of now (None if it has no uploads); its cross-document rules judge as of
+    its newest upload's day (:func:`~intake.pipeline.judged_on`)."""
     uploads = list(s.scalars(select(Document).where(Document.application_id == application_id)
                              .order_by(Document.created_at, Document.id)))
     if not uploads:
@@ -179,7 +180,7 @@ def build(s: Session, settings: Settings, application_id: str, today: dt.date | 
         extracted = ExtractedDocument.model_validate(doc)
         members.append(Member(ref=f"{upload.id}/{i}", doc=extracted))
         findings.extend(_own(f, f"{upload.id}/{i}", doc_type) for f in extracted.findings)
-    ctx = rule_context(settings, today)
+    ctx = rule_context(settings, today or judged_on(settings, uploads[-1].created_at))
     for f in check_application(members, ctx):
         findings.append(FindingOut(rule=f.rule, severity=f.severity.value,
                                    message={"en": f.message.en, "zh": f.message.zh}, refs=f.refs,

@@ -35,7 +35,7 @@ from intake.db import DocState, Document, RecordVersion, session_scope, utcnow
 from intake.errors import IntakeError
 from intake.evidence import EventKind
 from intake.jobs import add_to_feed
-from intake.pipeline import check, overall_status, rule_context
+from intake.pipeline import check, judged_on, overall_status, rule_context
 from intake.settings import Settings
 
 DATES = {"birth_date", "valid_from", "valid_until", "period_start", "period_end", "date", "start_date", "end_date",
@@ -184,7 +184,7 @@ def correct(settings: Settings, document_id: str, *, expected_version: int, auth
             if change.document >= len(docs):
                 raise CorrectionRefused(f"the upload holds {len(docs)} documents")
             applied.append(_apply(docs[change.document], change, author))
-        ctx = rule_context(settings, today)
+        ctx = rule_context(settings, today or judged_on(settings, doc.created_at))
         for i in sorted({c.document for c in changes}):
             d = docs[i]
             d.findings = [f for f in d.findings if f.rule in KEPT_FINDINGS]

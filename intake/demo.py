@@ -11,6 +11,7 @@ application records are printed: status, what is missing, the findings.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import time
 from pathlib import Path
 
@@ -27,14 +28,27 @@ from intake.settings import Settings
 SAMPLES = Path(__file__).resolve().parent.parent / "fixtures" / "samples"
 
 
+def samples_as_of(samples: Path) -> dt.date | None:
+    """The day the samples were made (their manifests' ``today``): the demo judges them as of that day, so a
+    statement made for a November application is still within its window when the demo runs a year later."""
+    days = {json.loads(m.read_text(encoding="utf-8")).get("today") for m in samples.rglob("manifest.json")}
+    days.discard(None)
+    if len(days) > 1:
+        raise ValueError(f"the samples under {samples} were made on different days: {sorted(days)}")
+    return dt.date.fromisoformat(days.pop()) if days else None
+
+
 def run_demo(settings: Settings, samples: Path = SAMPLES) -> int:
     migrate(settings.database_url)
+    if settings.as_of is None and (made := samples_as_of(samples)) is not None:
+        settings = settings.model_copy(update={"as_of": made})
     files = sorted(p for p in samples.rglob("*") if p.suffix.lower() in {".jpg", ".jpeg", ".png", ".pdf"})
     if not files:
         print(f"no sample documents under {samples}")
         return 1
     application = "demo-" + dt.datetime.now(dt.UTC).strftime("%Y%m%d%H%M%S")
-    print(f"Redis: {queue.redis_url(settings)}\nDatabase: {settings.database_url}\nApplication: {application}\n")
+    print(f"Redis: {queue.redis_url(settings)}\nDatabase: {settings.database_url}\nApplication: {application}")
+    print(f"Judged as of {settings.as_of or 'the upload day'} (the samples' day; DOCINTAKE_AS_OF overrides)\n")
     ids: dict[str, str] = {}
     applications: set[str] = set()
     for path in files:
@@ -49,6 +63,7 @@ def run_demo(settings: Settings, samples: Path = SAMPLES) -> int:
         except DocumentError as exc:
             print(f"{path.relative_to(samples)}: refused at upload — {exc.code}: {exc.detail or exc.message}")
     t = time.perf_counter()
+    jobs.configure(settings)
     jobs.pipeline(settings)
     print(f"\nOCR models loaded in {time.perf_counter() - t:.1f}s; {len(ids)} jobs queued; working…\n")
     t = time.perf_counter()

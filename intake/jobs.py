@@ -32,7 +32,7 @@ from intake import evidence, forward
 from intake.blobs import BlobNotFound, BlobStore
 from intake.db import DocState, Document, FeedEntry, Page, RecordVersion, session_scope, utcnow
 from intake.evidence import EventKind
-from intake.pipeline import Outcome, Pipeline
+from intake.pipeline import Outcome, Pipeline, judged_on
 from intake.settings import Settings, get_settings
 
 log = logging.getLogger(__name__)
@@ -74,7 +74,7 @@ def deliver_record(delivery_id: int) -> str:
     return forward.deliver(_SETTINGS or get_settings(), delivery_id)
 
 
-def _claim(settings: Settings, document_id: str) -> tuple[str, str | None] | None:
+def _claim(settings: Settings, document_id: str) -> tuple[str, str | None, dt.date | None] | None:
     with session_scope(settings.database_url) as s:
         doc = s.get(Document, document_id, with_for_update=True)
         if doc is None or doc.state != DocState.QUEUED.value:
@@ -84,7 +84,7 @@ def _claim(settings: Settings, document_id: str) -> tuple[str, str | None] | Non
         doc.started_at = utcnow()
         evidence.append(s, document_id, EventKind.STARTED,
                         {"attempt": doc.attempts, "worker": f"{socket.gethostname()}:{os.getpid()}"})
-        return doc.content_sha256 or doc.sha256, doc.declared_type
+        return doc.content_sha256 or doc.sha256, doc.declared_type, judged_on(settings, doc.created_at)
 
 
 def process(settings: Settings, pipe: Pipeline, document_id: str) -> str:
@@ -92,7 +92,7 @@ def process(settings: Settings, pipe: Pipeline, document_id: str) -> str:
     if claimed is None:
         log.info("document %s: not queued, nothing to do", document_id)
         return "skipped"
-    sha256, declared_type = claimed
+    sha256, declared_type, today = claimed
     started = time.perf_counter()
     blobs = BlobStore(settings.blob_dir)
     try:
@@ -100,7 +100,7 @@ def process(settings: Settings, pipe: Pipeline, document_id: str) -> str:
             data = blobs.get(sha256)
         except BlobNotFound as exc:
             raise StorageUnavailable("the stored upload is missing from the blob store") from exc
-        outcome = pipe.process(data, declared_type)
+        outcome = pipe.process(data, declared_type, today=today)
         page_hashes = [_store_page(blobs, p.image) for p in outcome.pages]
     except ServiceError as exc:
         log.warning("document %s: %s; back to the queue", document_id, exc.code)

@@ -31,6 +31,7 @@ from extractors.models import RETAKE_MESSAGES, ExtractedDocument, Finding, Retak
 from extractors.reader import PageImage, Reader
 from intake.settings import Settings
 from validators import RuleContext, validate
+from validators.base import CHINA
 
 
 @dataclass
@@ -57,10 +58,29 @@ def overall_status(docs: list[ExtractedDocument]) -> Status:
     return Status.NEEDS_REVIEW
 
 
+def judged_on(settings: Settings, uploaded: dt.datetime | None) -> dt.date | None:
+    """The day an upload is judged on: ``settings.as_of`` when set, else the day it was uploaded, China time
+    (None: today). Never the day a worker happens to read it: a retry or a correction weeks later judges alike.
+
+    >>> judged_on(Settings(_env_file=None), dt.datetime(2026, 11, 30, 17, 0, tzinfo=dt.UTC))
+    datetime.date(2026, 12, 1)
+    """
+    if settings.as_of is not None:
+        return settings.as_of
+    if uploaded is None:
+        return None
+    if uploaded.tzinfo is None:  # SQLite gives naive datetimes back; they were written in UTC
+        uploaded = uploaded.replace(tzinfo=dt.UTC)
+    return uploaded.astimezone(CHINA).date()
+
+
 def rule_context(settings: Settings, today: dt.date | None = None) -> RuleContext:
-    """What the rules may know besides the document: the settings' thresholds and the day (default today)."""
+    """What the rules may know besides the document: the settings' thresholds and the day (``today``, else
+    ``settings.as_of``, else today)."""
+    today = today or settings.as_of
     kwargs: dict[str, Any] = {"min_confidence": settings.min_confidence,
                               "statement_months": settings.statement_months,
+                              "statement_max_age_days": settings.statement_max_age_days,
                               "rate_capped_lenders": frozenset(
                                   k.strip() for k in settings.rate_cap_lender_types.split(",") if k.strip())}
     if today:

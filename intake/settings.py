@@ -16,6 +16,7 @@ Unset URLs mean the embedded defaults: a Redis server started from the
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from functools import cache
 from pathlib import Path
@@ -52,7 +53,12 @@ class Settings(BaseSettings):
     webhook_backoff_s: float = Field(default=10.0, gt=0)
     webhook_timeout_s: float = Field(default=10.0, gt=0)
     statement_months: int = Field(default=6, gt=0, le=36)
-    """A bank statement must cover this many whole months before the month of upload."""
+    """A bank statement must span this many months …"""
+    statement_max_age_days: int = Field(default=31, ge=0, le=366)
+    """… and end at most this many days before the upload."""
+    as_of: dt.date | None = None
+    """Judge every document as of this day rather than the day it was uploaded. For replaying documents made
+    on a known day (the demo's samples carry theirs); unset in production."""
     review_session_hours: float = Field(default=10.0, gt=0, le=24 * 7)
     """A reviewer's sign-in lasts this long (a working day by default), or until they sign out."""
     rate_cap_lender_types: str = "private"

@@ -23,7 +23,7 @@ from collections.abc import Iterator, Sequence
 
 from extractors.models import FieldRef, Finding, Severity
 from validators._values import iso_date, text
-from validators.bank_statement import required_period
+from validators.bank_statement import period_problem
 from validators.base import Member, RuleContext, cross_rule
 
 MASKS = "*＊×•●"
@@ -130,21 +130,24 @@ def id_card_valid_on_signing(members: Sequence[Member], ctx: RuleContext) -> Ite
 
 @cross_rule()
 def statement_covers_application(members: Sequence[Member], ctx: RuleContext) -> Iterator[Finding]:
-    """The statement covers the ``ctx.statement_months`` whole months before the month the contract was signed."""
+    """The statement would do for an application made the day the contract was signed
+    (:func:`~validators.bank_statement.period_problem`)."""
     for contract in _of(members, "loan_contract"):
         signed = iso_date(contract.doc.value("signed_date"))
         if signed is None:
             continue
-        try:
-            need_start, need_end = required_period(signed, ctx.statement_months)
-        except (OverflowError, ValueError):
-            continue
         for statement in _of(members, "bank_statement"):
             start, end = iso_date(statement.doc.value("period_start")), iso_date(statement.doc.value("period_end"))
-            if start is None or end is None or (start <= need_start and end >= need_end):
+            if start is None or end is None:
                 continue
+            try:
+                problem = period_problem(start, end, signed, ctx.statement_months, ctx.statement_max_age_days,
+                                         later_ok=True)
+            except (OverflowError, ValueError):
+                continue
+            if problem is None:
+                continue
+            en, zh = problem
             yield _finding("statement_covers_application",
                            [_ref(statement, "period_start", "period_end"), _ref(contract, "signed_date")],
-                           f"The statement covers {start} – {end}; for a contract signed on {signed} the "
-                           f"{ctx.statement_months} months {need_start} – {need_end} are needed.",
-                           f"流水起止日期为 {start} 至 {end}；合同签订于 {signed}，需覆盖 {need_start} 至 {need_end}。")
+                           f"For the contract signed on {signed}: {en}", f"合同签订于 {signed}：{zh}")

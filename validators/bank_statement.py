@@ -12,7 +12,6 @@ Findings that point into the table name fields as ``transactions[i].<field>``.
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 import json
 from collections.abc import Iterator
@@ -24,6 +23,7 @@ from stdnum import luhn
 
 from extractors.doctypes.bank_statement import BankStatement, decimal_of
 from extractors.models import ExtractedDocument, Field, Finding, Source
+from validators._values import add_months
 from validators.base import RuleContext, error, rule, warning
 
 T = "bank_statement"
@@ -186,42 +186,65 @@ def dates_in_order(doc: ExtractedDocument, ctx: RuleContext) -> Iterator[Finding
         previous = (i, d)
 
 
-def required_period(today: dt.date, months: int) -> tuple[dt.date, dt.date]:
-    """What a statement must cover: from ``months`` before the upload day to the end of the last whole month.
+def required_start(end: dt.date, months: int) -> dt.date:
+    """The latest first day a statement ending on ``end`` may have and still span ``months`` months: whole
+    calendar months when it ends on a month's last day, else the day after the same day ``months`` earlier.
 
-    A statement of 2026-05-01 – 2026-10-31 or of 2026-05-16 – 2026-11-15 uploaded on 2026-11-21 covers six
-    months; one ending 2026-10-20 is too old, one starting 2026-06-01 too short.
-
-    >>> required_period(dt.date(2026, 11, 21), 6)
-    (datetime.date(2026, 5, 21), datetime.date(2026, 10, 31))
-    >>> required_period(dt.date(2026, 1, 31), 1)
-    (datetime.date(2025, 12, 31), datetime.date(2025, 12, 31))
+    >>> required_start(dt.date(2026, 10, 31), 6), required_start(dt.date(2026, 11, 15), 6)
+    (datetime.date(2026, 5, 1), datetime.date(2026, 5, 16))
+    >>> required_start(dt.date(2026, 2, 28), 6)
+    datetime.date(2025, 9, 1)
     """
-    end = today.replace(day=1) - dt.timedelta(days=1)
-    y, m = divmod(today.month - 1 - months, 12)
-    year, month = today.year + y, m + 1
-    start = dt.date(year, month, min(today.day, calendar.monthrange(year, month)[1]))
-    return start, end
+    if (end + dt.timedelta(days=1)).day == 1:
+        return add_months(end.replace(day=1), 1 - months)
+    return add_months(end, -months) + dt.timedelta(days=1)
+
+
+def period_problem(start: dt.date, end: dt.date, on: dt.date, months: int, max_age_days: int,
+                   later_ok: bool = False) -> tuple[str, str] | None:
+    """Why a statement of ``start`` – ``end`` does not do for an application on ``on`` (English, Chinese), or
+    None: it must span ``months`` months and its last day be at most ``max_age_days`` days before ``on`` (and
+    not after it, unless ``later_ok``: then what it covers up to ``on`` counts). The lenders' rule: the last
+    six months, exported within the last month — not "to the end of last month", which would refuse every
+    statement exported before the 1st.
+
+    >>> period_problem(dt.date(2026, 5, 1), dt.date(2026, 10, 31), dt.date(2026, 11, 21), 6, 31) is None
+    True
+    >>> period_problem(dt.date(2026, 5, 1), dt.date(2026, 10, 31), dt.date(2026, 12, 5), 6, 31)[0]
+    'The statement ends on 2026-10-31, 35 days before 2026-12-05; it must end at most 31 days before.'
+    >>> period_problem(dt.date(2026, 6, 1), dt.date(2026, 10, 31), dt.date(2026, 11, 5), 6, 31)[0]
+    'The statement covers 2026-06-01 – 2026-10-31; 6 months are required, from 2026-05-01 at the latest.'
+    """
+    if end > on:
+        if not later_ok:
+            return (f"The statement ends on {end}, after {on}.", f"流水截止日 {end} 晚于 {on}。")
+        end = on
+    age = (on - end).days
+    if age > max_age_days:
+        return (f"The statement ends on {end}, {age} days before {on}; it must end at most {max_age_days} days "
+                "before.", f"流水截止于 {end}，距 {on} 已 {age} 天，须在 {max_age_days} 天以内。")
+    need = required_start(end, months)
+    if start > need:
+        return (f"The statement covers {start} – {end}; {months} months are required, from {need} at the latest.",
+                f"流水起止日期为 {start} 至 {end}，需覆盖 {months} 个月（最晚自 {need} 起）。")
+    return None
 
 
 @rule(T)
 def period_covers_required_months(doc: ExtractedDocument, ctx: RuleContext) -> Iterator[Finding]:
-    """The statement covers the ``ctx.statement_months`` months before the upload (:func:`required_period`)."""
+    """The statement spans ``ctx.statement_months`` months and ends at most ``ctx.statement_max_age_days``
+    before the upload (:func:`period_problem`)."""
     start, end = _day(doc.fields.get("period_start")), _day(doc.fields.get("period_end"))
     if start is None or end is None:
         yield error("period_covers_required_months", ["period_start", "period_end"],
                     "The statement period could not be read.", "未能识别流水的起止日期。")
         return
     try:
-        need_start, need_end = required_period(ctx.today, ctx.statement_months)
+        problem = period_problem(start, end, ctx.today, ctx.statement_months, ctx.statement_max_age_days)
     except (OverflowError, ValueError):
         return
-    if start > need_start or end < need_end:
-        yield error("period_covers_required_months", ["period_start", "period_end"],
-                    f"The statement covers {start} – {end}; {ctx.statement_months} months are required: "
-                    f"{need_start} – {need_end}.",
-                    f"流水起止日期为 {start} 至 {end}，"
-                    f"需覆盖 {need_start} 至 {need_end} 共 {ctx.statement_months} 个月。")
+    if problem is not None:
+        yield error("period_covers_required_months", ["period_start", "period_end"], *problem)
 
 
 def _is_card(number: str) -> bool:

@@ -31,15 +31,23 @@ CheckFn = Callable[[ExtractedDocument, "RuleContext"], Iterable[Finding]]
 RepairFn = Callable[[ExtractedDocument, "RuleContext"], Iterable[Finding]]
 
 
+CHINA = dt.timezone(dt.timedelta(hours=8), "CST")
+"""China Standard Time (no daylight saving): the calendar the documents and their users live by."""
+
+
 @dataclass(frozen=True)
 class RuleContext:
     """What rules may know besides the document: the clock, the settings, the other documents."""
 
-    today: dt.date = field(default_factory=lambda: dt.datetime.now(dt.UTC).date())
+    today: dt.date = field(default_factory=lambda: dt.datetime.now(CHINA).date())
+    """The day the documents are judged on: the day they were uploaded (China time), never the day a worker
+    happens to read them, so a retried job or a later correction is judged alike."""
     min_confidence: float = 0.80
     """Below this an OCR value needs a person to look at it."""
     statement_months: int = 6
-    """A bank statement must cover this many whole calendar months before the month of upload."""
+    """A bank statement must span this many months …"""
+    statement_max_age_days: int = 31
+    """… and end at most this many days before ``today`` (:func:`validators.bank_statement.period_problem`)."""
     rate_capped_lenders: frozenset[str] = frozenset({"private"})
     """Lender kinds the private-lending rate cap (4 × LPR) binds; see :mod:`validators.loan_contract`."""
     companions: tuple[ExtractedDocument, ...] = ()

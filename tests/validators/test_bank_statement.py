@@ -10,7 +10,7 @@ import pytest
 
 from extractors.models import ExtractedDocument, Field, Severity, Source
 from validators import validate
-from validators.bank_statement import card_bank, required_period
+from validators.bank_statement import card_bank, required_start
 from validators.base import RuleContext
 
 TODAY = dt.date(2026, 11, 21)
@@ -53,7 +53,7 @@ def statement(rows: list[tuple[str, str, str]], *, newest_first: bool = False, *
 
 
 def run(doc: ExtractedDocument, **ctx: object) -> ExtractedDocument:
-    return validate(doc, RuleContext(today=TODAY, **ctx))  # type: ignore[arg-type]
+    return validate(doc, RuleContext(**({"today": TODAY} | ctx)))  # type: ignore[arg-type]
 
 
 def rules(doc: ExtractedDocument) -> list[str]:
@@ -118,19 +118,37 @@ def test_dates_outside_the_period_and_out_of_order() -> None:
 
 
 @pytest.mark.parametrize(("start", "end", "months", "ok"), [
-    ("2026-05-01", "2026-10-31", 6, True),
+    ("2026-05-01", "2026-10-31", 6, True),  # six whole months, exported 21 days ago
     ("2026-05-16", "2026-11-15", 6, True),
+    ("2026-05-21", "2026-11-20", 6, True),  # exported the day before the upload
+    ("2026-05-17", "2026-11-15", 6, False),  # a day short of six months
     ("2026-06-01", "2026-10-31", 6, False),  # five months
-    ("2026-04-01", "2026-09-30", 6, False),  # too old: October is missing
+    ("2026-04-01", "2026-09-30", 6, False),  # ends 52 days before the upload
+    ("2026-05-01", "2026-11-22", 6, False),  # ends after the upload
     ("2026-08-01", "2026-10-31", 3, True),
 ])
-def test_the_period_must_cover_the_required_months(start: str, end: str, months: int, ok: bool) -> None:
+def test_the_period_must_span_the_months_and_be_recent(start: str, end: str, months: int, ok: bool) -> None:
     doc = run(statement(ledger(2), period_start=start, period_end=end), statement_months=months)
     assert ("period_covers_required_months" not in rules(doc)) == ok
 
 
-def test_required_period_at_the_turn_of_the_year() -> None:
-    assert required_period(dt.date(2027, 1, 5), 6) == (dt.date(2026, 7, 5), dt.date(2026, 12, 31))
+@pytest.mark.parametrize(("end", "max_age", "ok"), [("2026-10-21", 31, True), ("2026-10-20", 31, False),
+                                                    ("2026-11-06", 14, False), ("2026-11-07", 14, True)])
+def test_the_statement_may_be_at_most_max_age_days_old(end: str, max_age: int, ok: bool) -> None:
+    start = required_start(dt.date.fromisoformat(end), 6).isoformat()
+    doc = run(statement(ledger(2), period_start=start, period_end=end), statement_max_age_days=max_age)
+    assert ("period_covers_required_months" not in rules(doc)) == ok
+
+
+def test_the_policy_does_not_turn_with_the_month() -> None:
+    """Exported on the 30th, uploaded on the 2nd: still recent (the old rule wanted the whole last month)."""
+    doc = run(statement(ledger(2), period_start="2026-05-01", period_end="2026-10-30"), today=dt.date(2026, 11, 2))
+    assert "period_covers_required_months" not in rules(doc)
+
+
+def test_required_start_at_the_turn_of_the_year() -> None:
+    assert required_start(dt.date(2026, 12, 31), 6) == dt.date(2026, 7, 1)
+    assert required_start(dt.date(2027, 1, 5), 6) == dt.date(2026, 7, 6)
 
 
 def test_a_card_number_must_pass_luhn_and_match_the_bank() -> None:
