@@ -159,6 +159,25 @@ def place_names() -> frozenset[str]:
     return frozenset(out - set(_PLACEHOLDERS))
 
 
+@cache
+def provinces() -> tuple[str, ...]:
+    """The province-level names (北京市, 湖南省, 内蒙古自治区…) with their suffixes, as addresses begin."""
+    return tuple(name for _code, name, _children in _tree())
+
+
+def starts_with_province(text: str) -> bool:
+    """Whether ``text`` begins with a province, autonomous region or municipality (or its short form: 新疆,
+    内蒙古), as every address on an ID card does; one that does not has lost its beginning (cut off, covered,
+    glare) or was misread.
+
+    >>> starts_with_province("湖南省长沙市开福区巡道街"), starts_with_province("新疆昌吉回族自治州昌吉市")
+    (True, True)
+    >>> starts_with_province("镇光荣村二组6号"), starts_with_province("长沙市开福区巡道街")
+    (False, False)
+    """
+    return any(text.startswith(a) for name in provinces() for a in aliases(name))
+
+
 def starts_with_place(text: str) -> bool:
     """Whether ``text`` begins with a known place name (``濉溪县公安局`` yes, ``潍溪县公安局`` no)."""
     return any(text.startswith(name) for name in place_names() if len(name) >= 2)

@@ -31,7 +31,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 
-from extractors.models import ExtractedDocument, Finding
+from extractors.models import ExtractedDocument, Finding, Source
 from validators import _areacode, _idnumber
 from validators._values import add_years, age_on, is_blank, iso_date, required_fields, text
 from validators.base import RuleContext, error, rule
@@ -164,3 +164,15 @@ def issuer_names_a_place(doc: ExtractedDocument, ctx: RuleContext) -> Iterator[F
         yield error("issuer_names_a_place", ["issuer"],
                     en="The issuing authority does not begin with a known place name; it may be misread.",
                     zh="签发机关不以已知地名开头，可能识别有误。")
+
+
+@rule(DOC)
+def issuer_is_a_police_bureau(doc: ExtractedDocument, ctx: RuleContext) -> Iterator[Finding]:
+    """The issuing authority ends as a public security bureau does (…公安局, …分局): an issuer that does not
+    was cut short or misread. A reviewer's value is taken as they typed it."""
+    f = doc.fields.get("issuer")
+    issuer = text(f.value) if f is not None and f.source != Source.REVIEWER else None
+    if issuer and not issuer.endswith(("公安局", "分局")):
+        yield error("issuer_is_a_police_bureau", ["issuer"],
+                    en="The issuing authority does not end in 公安局 or 分局: it may be cut short or misread.",
+                    zh="签发机关不以“公安局”或“分局”结尾，可能残缺或识别有误。")

@@ -163,7 +163,19 @@ def id_number_area_code(doc: ExtractedDocument, ctx: RuleContext) -> Iterator[Fi
 
 @rule(DOC)
 def birth_date_matches_id_number(doc: ExtractedDocument, ctx: RuleContext) -> Iterator[Finding]:
-    """The printed birth date equals the one inside the ID number (read even when the check digit is wrong)."""
+    """The printed birth date equals the one inside the ID number (read even when the check digit is wrong).
+
+    A date the repair took from the number was not printed-and-read, so nothing was compared: that is
+    reported as not checked (an error), never as a pass — a forged card whose printed date differs from its
+    number must not be accepted because the printed date could not be read.
+    """
+    f = doc.fields.get("birth_date")
+    if f is not None and f.source == Source.DERIVED:
+        yield error("birth_date_matches_id_number", ["birth_date", "id_number"],
+                    en="Not checked: the printed birth date could not be read, so it was not compared with the "
+                       "ID number (the date shown was taken from the number).",
+                    zh="未核对：证件上的出生日期无法识别，未能与身份证号码比对（所示日期取自号码）。")
+        return
     printed = iso_date(doc.value("birth_date"))
     in_number = _idnumber.birth_date(doc.value("id_number"))
     if printed is not None and in_number is not None and printed != in_number:
@@ -215,6 +227,24 @@ def address_matches_area_code(doc: ExtractedDocument, ctx: RuleContext) -> Itera
                   en=f"The address is not in {place}, the place of area code {code}{en_hint}. "
                      "People move, so this alone is no reason to refuse.",
                   zh=f"住址不在地址码 {code} 所属的{place}{zh_hint}。户籍可能迁移，仅此不作为拒绝理由。")
+
+
+@rule(DOC)
+def front_fields_complete(doc: ExtractedDocument, ctx: RuleContext) -> Iterator[Finding]:
+    """A name has at least two characters and the address begins with a province or municipality: a shorter
+    one was cut off, covered (glare, a finger) or misread, however confident its characters. A reviewer's value
+    is taken as they typed it."""
+    name, address = doc.fields.get("name"), doc.fields.get("address")
+    if name is not None and name.source != Source.REVIEWER and (v := text(name.value)) and len(v) < 2:
+        yield error("front_fields_complete", ["name"],
+                    en="The name read has one character: part of it is missing or misread.",
+                    zh="识别出的姓名只有一个字，可能缺失或识别有误。")
+    if address is not None and address.source != Source.REVIEWER and (v := text(address.value)) \
+            and not _areacode.starts_with_province(v):
+        yield error("front_fields_complete", ["address"],
+                    en="The address read does not begin with a province or municipality: its beginning may be "
+                       "cut off, covered or misread.",
+                    zh="识别出的住址不以省、自治区或直辖市开头，开头部分可能被遮挡、截断或识别有误。")
 
 
 @rule(DOC)

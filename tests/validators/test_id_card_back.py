@@ -151,3 +151,10 @@ def test_real_issuers_pass(back, issuer):
 @pytest.mark.parametrize("issuer", ["潍溪县公安局", "公安局", "某某市公安局"])
 def test_issuer_without_a_real_place_is_flagged(back, issuer):
     assert "issuer_names_a_place" in errors(back(issuer=issuer))
+
+
+@pytest.mark.parametrize(("issuer", "cut"), [("成都市公安局武侯分局", False), ("金堂县公安局", False),
+                                             ("四川省成都市锦江分局", False), ("成都市公安局武侯", True),
+                                             ("金堂县公安", True)])
+def test_an_issuer_cut_short_is_never_accepted(back, issuer, cut):
+    assert ("issuer_is_a_police_bureau" in errors(back(issuer=issuer))) == cut

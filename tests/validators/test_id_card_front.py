@@ -102,12 +102,38 @@ def test_birth_date_taken_from_the_number_when_printed_one_missing(front, drop, 
     f = doc.fields["birth_date"]
     assert (f.value, f.source, f.bbox) == ("1990-03-15", Source.DERIVED, (10, 20, 300, 40))
     assert f.raw == (printed or None) and f.note
-    assert [(x.rule, x.severity.value) for x in doc.findings] == [("birth_date_from_id_number", "warning")]
+    # filled in for the reviewer, but the printed date was never compared with the number: not checked
+    assert [(x.rule, x.severity.value) for x in doc.findings] == [("birth_date_from_id_number", "warning"),
+                                                                 ("birth_date_matches_id_number", "error")]
+    assert doc.status == Status.NEEDS_REVIEW
 
 
-def test_birth_date_taken_when_field_absent(front, drop, ctx):
+def test_birth_date_taken_when_field_absent_is_not_checked(front, drop, ctx):
     doc = validate(front(birth_date=drop), ctx)
-    assert doc.value("birth_date") == "1990-03-15" and errors(doc, ctx) == []
+    [f] = [x for x in doc.findings if x.severity == Severity.ERROR]
+    assert doc.value("birth_date") == "1990-03-15" and f.rule == "birth_date_matches_id_number"
+    assert f.message.en.startswith("Not checked")
+
+
+def test_a_forged_date_that_could_not_be_read_is_not_accepted(front, ctx):
+    """The printed date (forged: not the number's) was set as real cards print it and not read; the repair may
+    fill it from the number, but the card must not be accepted on the number's word."""
+    doc = validate(front(birth_date="1986 年 2 月 12 日"), ctx)
+    assert doc.status == Status.NEEDS_REVIEW and "birth_date_matches_id_number" in errors(doc, ctx)
+
+
+@pytest.mark.parametrize(("field", "value"), [("address", "镇光荣村二组6号"), ("address", "长沙市开福区巡道街1号"),
+                                              ("name", "张")])
+def test_a_field_cut_short_is_never_accepted(front, ctx, field, value):
+    doc = validate(front(**{field: value}), ctx)
+    assert doc.status == Status.NEEDS_REVIEW
+    assert [f.fields for f in doc.findings if f.rule == "front_fields_complete"] == [[field]]
+
+
+def test_a_reviewer_may_confirm_a_short_value(front, ctx):
+    doc = front()
+    doc.fields["name"] = Field(value="张", confidence=1.0, source=Source.REVIEWER)
+    assert "front_fields_complete" not in errors(doc, ctx)
 
 
 def test_birth_date_not_taken_from_a_number_with_a_wrong_check_digit(front, drop, ctx):
