@@ -178,6 +178,8 @@ class FeedConsumer(Base):
 
     name: Mapped[str] = mapped_column(String(64), primary_key=True)
     acked_cursor: Mapped[int] = mapped_column(Integer, default=0)
+    client: Mapped[str | None] = mapped_column(String(64))
+    """The API client that owns it (its first acknowledger); no other client may read or move its cursor."""
     acked_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
 
 

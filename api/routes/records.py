@@ -9,13 +9,13 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from sqlalchemy import func, select
 
-from api.deps import SessionDep, SettingsDep
+from api.deps import RowNumber, SessionDep, SettingsDep
 from api.schemas import FeedEntryOut, FeedPage, Problem
-from api.security import AUTH_ERRORS, SCORER
+from api.security import AUTH_ERRORS, SCORER, Client
 from api.views import document_view
-from intake import application
+from intake import application, consumers
 from intake.application import ApplicationRecord
-from intake.db import Document, FeedConsumer, FeedEntry
+from intake.db import Document, FeedEntry
 
 router = APIRouter(tags=["records"], dependencies=[SCORER], responses=AUTH_ERRORS)
 
@@ -32,7 +32,7 @@ def application_record(application_id: str, s: SessionDep, settings: SettingsDep
 
 
 @router.get("/v1/schemas/application-record/{version}", responses={404: {"model": Problem}})
-def application_record_schema(version: int) -> JSONResponse:
+def application_record_schema(version: RowNumber) -> JSONResponse:
     """The JSON Schema of the application record, by version (the record's `schema_version`)."""
     if version != application.SCHEMA_VERSION:
         raise HTTPException(404, detail="schema_not_found")
@@ -43,7 +43,7 @@ CONSUMER = r"^[A-Za-z0-9_.:-]{1,64}$"
 
 
 @router.get("/v1/records/feed", response_model=FeedPage, responses={422: {"model": Problem}})
-def feed(s: SessionDep, settings: SettingsDep,
+def feed(s: SessionDep, settings: SettingsDep, client: Annotated[Client, SCORER],
          after: Annotated[str | None, Query(pattern=r"^\d{1,18}$",
                                             description="Cursor from the last page; 0 to start")] = None,
          consumer: Annotated[str | None, Query(pattern=CONSUMER, description=(
@@ -52,7 +52,7 @@ def feed(s: SessionDep, settings: SettingsDep,
          limit: Annotated[int, Query(ge=1, le=500)] = 100) -> FeedPage:
     """Finished records in commit order. Keep ``next_cursor`` (or acknowledge it); nothing is missed or repeated."""
     if after is None:
-        acked = s.get(FeedConsumer, consumer) if consumer else None
+        acked = consumers.owned(s, consumer, client.name) if consumer else None
         after = str(acked.acked_cursor if acked else 0)
     rows = s.scalars(select(FeedEntry).where(FeedEntry.cursor > int(after)).order_by(FeedEntry.cursor)
                      .limit(limit)).all()
@@ -76,17 +76,18 @@ class FeedAckOut(BaseModel):
     acked_cursor: str
 
 
-@router.post("/v1/records/feed/ack", response_model=FeedAckOut, responses={409: {"model": Problem}})
-def ack_feed(ack: FeedAck, s: SessionDep) -> FeedAckOut:
+@router.post("/v1/records/feed/ack", response_model=FeedAckOut,
+             responses={403: {"model": Problem}, 409: {"model": Problem}})
+def ack_feed(ack: FeedAck, s: SessionDep, client: Annotated[Client, SCORER]) -> FeedAckOut:
     """Record that ``consumer`` has processed the feed up to ``cursor``. Acknowledging an older cursor than the
-    last one is a no-op (at-least-once readers may repeat an ack); a cursor the feed has not reached is 409."""
+    last one is a no-op (at-least-once readers may repeat an ack); a cursor the feed has not reached is 409. A
+    consumer belongs to the API client that first acknowledged for it: any other client gets 403
+    ``consumer_taken`` (:mod:`intake.consumers`)."""
     newest = s.scalar(select(func.max(FeedEntry.cursor))) or 0
     if int(ack.cursor) > newest:
         raise HTTPException(409, detail="cursor_ahead_of_feed")
-    row = s.get(FeedConsumer, ack.consumer, with_for_update=True)
-    if row is None:
-        row = FeedConsumer(name=ack.consumer, acked_cursor=0)
-        s.add(row)
+    row = consumers.owned(s, ack.consumer, client.name, create=True)
+    assert row is not None
     row.acked_cursor = max(row.acked_cursor or 0, int(ack.cursor))
     s.flush()
     return FeedAckOut(consumer=row.name, acked_cursor=str(row.acked_cursor))
