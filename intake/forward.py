@@ -19,7 +19,8 @@ The receiver gets the same record the feed serves, with headers:
 - ``X-DocIntake-Timestamp``: Unix seconds at sending;
 - ``X-DocIntake-Signature``: ``v1=`` + hex HMAC-SHA256 over ``<timestamp>.<body>``
   with the shared secret; :func:`verify` is the receiver's check, with a replay
-  window.
+  window, and :class:`ReplayGuard` turns a replayed or retried event into a
+  duplicate the receiver acknowledges without acting on.
 
 >>> sig = sign("s3cret", 1_790_000_000, b'{"a":1}')
 >>> verify("s3cret", "1790000000", sig, b'{"a":1}', now=1_790_000_100)
@@ -66,12 +67,50 @@ def sign(secret: str, timestamp: int, body: bytes) -> str:
 
 def verify(secret: str, timestamp: str | None, signature: str | None, body: bytes, *, now: float | None = None,
            window_s: int = REPLAY_WINDOW_S) -> bool:
-    """The receiver's check: the signature is ours over this body and timestamp, and the timestamp is recent."""
-    if not timestamp or not signature or not timestamp.isdigit():
+    """The receiver's check: the signature is ours over this body and timestamp, and the timestamp is recent.
+
+    Never raises: whatever arrives in the headers (``²``, a 5000-digit number, non-ASCII) is simply False.
+
+    >>> [verify("k", t, s, b"{}", now=1_790_000_000) for t, s in [("²", "v1=00"), ("9" * 5000, "v1=00"),
+    ...                                                            ("1790000000", "v1=é"), (None, None)]]
+    [False, False, False, False]
+    """
+    if not isinstance(timestamp, str) or not isinstance(signature, str) or not secret:
+        return False
+    if not (timestamp.isascii() and timestamp.isdigit() and len(timestamp) <= 12) \
+            or not (signature.isascii() and len(signature) <= 128):
         return False
     if abs((time.time() if now is None else now) - int(timestamp)) > window_s:
         return False
     return hmac.compare_digest(sign(secret, int(timestamp), body), signature)
+
+
+class ReplayGuard:
+    """A receiver's memory of the event ids it has taken: a verified push whose event id was seen is a
+    duplicate — a retry of ours after a lost answer, or a captured request played again inside the window — to
+    be answered 2xx and not acted on again. The event id is inside the signed body (``event_id``), so it cannot
+    be changed without breaking the signature. Ids are kept ``keep_s`` (default twice the replay window: a
+    replay older than the window already fails :func:`verify`); a receiver with several processes keeps them in
+    its database instead.
+
+    >>> guard = ReplayGuard()
+    >>> guard.first("d1:1", now=0), guard.first("d1:1", now=10), guard.first("d1:2", now=10)
+    (True, False, True)
+    >>> guard.first("d1:1", now=2 * REPLAY_WINDOW_S + 1)
+    True
+    """
+
+    def __init__(self, keep_s: float = 2 * REPLAY_WINDOW_S) -> None:
+        self.keep_s = keep_s
+        self._seen: dict[str, float] = {}
+
+    def first(self, event_id: str, *, now: float | None = None) -> bool:
+        now = time.time() if now is None else now
+        self._seen = {k: t for k, t in self._seen.items() if now - t <= self.keep_s}
+        if event_id in self._seen:
+            return False
+        self._seen[event_id] = now
+        return True
 
 
 def backoff(attempt: int, base_s: float) -> float:
@@ -136,7 +175,8 @@ def deliver(settings: Settings, delivery_id: int, *, client: Any = None) -> str:
     """
     import httpx
 
-    if not settings.webhook_url:
+    secret = settings.webhook_secret
+    if not settings.webhook_url or not secret:  # never signed with an empty key (Settings refuses to start so)
         return "pending"
     with session_scope(settings.database_url) as s:
         d = s.get(Delivery, delivery_id, with_for_update=True)
@@ -153,7 +193,7 @@ def deliver(settings: Settings, delivery_id: int, *, client: Any = None) -> str:
         attempt = d.attempts
     now = int(time.time())
     headers = {"Content-Type": "application/json", EVENT_HEADER: event_id, TIMESTAMP_HEADER: str(now),
-               SIGNATURE_HEADER: sign(settings.webhook_secret or "", now, body)}
+               SIGNATURE_HEADER: sign(secret, now, body)}
     try:
         http = client or httpx.Client(timeout=settings.webhook_timeout_s)
         try:

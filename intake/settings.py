@@ -24,6 +24,8 @@ from pathlib import Path
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+MIN_WEBHOOK_SECRET = 16
+
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="DOCINTAKE_", extra="ignore")
@@ -59,6 +61,9 @@ class Settings(BaseSettings):
     as_of: dt.date | None = None
     """Judge every document as of this day rather than the day it was uploaded. For replaying documents made
     on a known day (the demo's samples carry theirs); unset in production."""
+    public_origin: str = Field(default="http://127.0.0.1:8000", pattern=r"^https?://[^/\s]+/?$")
+    """Where browsers open the review page (scheme://host[:port]): the one ``Origin`` its changes may come from,
+    and ``https://`` makes the session cookie ``Secure``. ``serve`` sets it to its own address when unset."""
     review_session_hours: float = Field(default=10.0, gt=0, le=24 * 7)
     """A reviewer's sign-in lasts this long (a working day by default), or until they sign out."""
     rate_cap_lender_types: str = "private"
@@ -67,6 +72,9 @@ class Settings(BaseSettings):
 
     @model_validator(mode="after")
     def _defaults(self) -> Settings:
+        if self.webhook_url and len(self.webhook_secret or "") < MIN_WEBHOOK_SECRET:
+            raise ValueError(f"DOCINTAKE_WEBHOOK_URL is set: DOCINTAKE_WEBHOOK_SECRET must be set too, at least "
+                             f"{MIN_WEBHOOK_SECRET} characters (every push is signed with it)")
         if not self.database_url:
             self.database_url = f"sqlite:///{self.data_dir.resolve()}/docintake.db"
         if self.database_url.startswith("postgresql://"):
