@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Path, Request
 from sqlalchemy.orm import Session
 
 from intake.db import session_scope
@@ -26,3 +26,10 @@ def get_session(settings: SettingsDep) -> Iterator[Session]:
 
 
 SessionDep = Annotated[Session, Depends(get_session)]
+
+
+DB_INT_MAX = 2**31 - 1
+"""The largest integer a column of ours holds (PostgreSQL ``integer``); a bigger one in a path or body is 422, not
+a database error."""
+RowNumber = Annotated[int, Path(ge=1, le=DB_INT_MAX)]
+"""A page number, delivery id or version in a path."""

@@ -9,7 +9,7 @@ from fastapi import APIRouter, HTTPException, Query, status
 from pydantic import BaseModel
 from sqlalchemy import select
 
-from api.deps import SessionDep, SettingsDep
+from api.deps import RowNumber, SessionDep, SettingsDep
 from api.schemas import Problem
 from api.security import AUTH_ERRORS, SCORER
 from intake import forward
@@ -48,7 +48,7 @@ def list_deliveries(s: SessionDep, state: Annotated[Literal["pending", "delivere
 
 @router.post("/v1/deliveries/{delivery_id}/replay", status_code=status.HTTP_202_ACCEPTED, response_model=DeliveryOut,
              responses={404: {"model": Problem}, 409: {"model": Problem}})
-def replay_delivery(delivery_id: int, s: SessionDep, settings: SettingsDep) -> DeliveryOut:
+def replay_delivery(delivery_id: RowNumber, s: SessionDep, settings: SettingsDep) -> DeliveryOut:
     """Send a dead delivery again, with fresh attempts (an operator's action, after the receiver is fixed)."""
     d = s.get(Delivery, delivery_id)
     if d is None:

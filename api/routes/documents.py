@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, File, Form, Header, HTTPException, Response, UploadFile, status
 from fastapi.concurrency import run_in_threadpool
 
-from api.deps import SessionDep, SettingsDep
+from api.deps import RowNumber, SessionDep, SettingsDep
 from api.schemas import DocumentAccepted, DocumentView, Problem
 from api.security import APP, APP_OR_SCORER, AUTH_ERRORS
 from api.views import document_view, page_image
@@ -75,7 +75,7 @@ def get_document(document_id: str, s: SessionDep, settings: SettingsDep) -> Docu
 @router.get("/v1/documents/{document_id}/pages/{number}", responses={
     200: {"content": {"image/png": {}}, "description": "The page image the field boxes refer to"},
     404: {"model": Problem}, **AUTH_ERRORS}, dependencies=[APP_OR_SCORER])
-def get_page(document_id: str, number: int, s: SessionDep, settings: SettingsDep) -> Response:
+def get_page(document_id: str, number: RowNumber, s: SessionDep, settings: SettingsDep) -> Response:
     data, sha256 = page_image(s, BlobStore(settings.blob_dir), document_id, number)
     return Response(data, media_type="image/png", headers={"ETag": f'"{sha256}"',
                                                           "Cache-Control": "private, max-age=3600"})
