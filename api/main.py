@@ -45,6 +45,8 @@ def intake_error_response(exc: IntakeError) -> JSONResponse:
     response = _error(exc.http_status, exc.code, exc.message, exc.message_zh, exc.retryable, exc.detail)
     if exc.http_status == 401:
         response.headers["WWW-Authenticate"] = "Bearer" if exc.code == "not_authenticated" else "Session"
+    if (after := getattr(exc, "retry_after", None)) is not None:
+        response.headers["Retry-After"] = str(after)
     return response
 
 

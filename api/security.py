@@ -27,6 +27,7 @@ from intake import auth
 from intake.auth import ClientRole, Role
 from intake.db import session_scope
 from intake.errors import IntakeError
+from intake.settings import Settings
 
 SESSION_COOKIE = "docintake_review"
 CSRF_HEADER = "X-CSRF-Token"
@@ -107,11 +108,13 @@ class ReviewerIdentity:
 
 
 def same_origin(request: Request) -> bool:
-    """No ``Origin`` (same-origin GETs, non-browser clients) or one naming this host."""
+    """No ``Origin`` (same-origin GETs, non-browser clients) or exactly the configured public origin
+    (``DOCINTAKE_PUBLIC_ORIGIN``) — never one judged by the ``Host`` header, which a DNS-rebinding page sets."""
     origin = request.headers.get("origin")
     if origin is None:
         return True
-    return origin.split("://", 1)[-1] == request.headers.get("host", "")
+    settings: Settings = request.app.state.settings
+    return origin.rstrip("/") == settings.public_origin.rstrip("/")
 
 
 def reviewer_session(request: Request, settings: SettingsDep) -> ReviewerIdentity:

@@ -27,7 +27,7 @@ import hashlib
 import hmac
 import secrets
 
-from sqlalchemy import delete
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from intake.db import ApiClient, AuditEntry, Reviewer, ReviewSession, utcnow
@@ -98,6 +98,29 @@ def authenticate(s: Session, username: str, password: str) -> Reviewer | None:
     return user
 
 
+LOCK_AFTER = 5
+"""Failed sign-ins under one name within :data:`LOCK_WINDOW` (since its last success) that lock it …"""
+LOCK_WINDOW = dt.timedelta(minutes=15)
+"""… until the oldest of them is this old: at most five guesses a quarter of an hour, the right password too."""
+
+
+def locked_for(s: Session, username: str, now: dt.datetime | None = None) -> float:
+    """Seconds until ``username`` may try to sign in again (0: now). Counted from the audit log, so every API
+    process sees the same lock and a restart does not lift it."""
+    now = now or utcnow()
+    since = now - LOCK_WINDOW
+    last_ok = s.scalar(select(func.max(AuditEntry.at)).where(AuditEntry.actor == username,
+                                                              AuditEntry.action == "signed_in"))
+    if last_ok is not None:
+        since = max(since, _aware(last_ok))
+    fails = s.scalars(select(AuditEntry.at).where(AuditEntry.actor == username,
+                                                  AuditEntry.action == "sign_in_failed", AuditEntry.at > since)
+                      .order_by(AuditEntry.at.desc()).limit(LOCK_AFTER)).all()
+    if len(fails) < LOCK_AFTER:
+        return 0.0
+    return max(1.0, (_aware(fails[-1]) + LOCK_WINDOW - now).total_seconds())
+
+
 def start_session(s: Session, user: Reviewer, hours: float) -> tuple[str, ReviewSession]:
     """A new session for ``user``; returns the cookie's token (never stored) and the row."""
     token = secrets.token_urlsafe(32)
@@ -156,4 +179,4 @@ def _aware(t: dt.datetime) -> dt.datetime:
 
 
 __all__ = ["ClientRole", "Reviewer", "Role", "add_client", "add_reviewer", "audit", "authenticate", "check_password",
-           "client_of", "end_session", "hash_password", "session_of", "start_session"]
+           "client_of", "end_session", "hash_password", "locked_for", "session_of", "start_session"]

@@ -81,6 +81,8 @@ def _serve(args: argparse.Namespace) -> int:
 
     from intake import queue
 
+    # the review page's changes are taken only from this origin (a proxy in front: set DOCINTAKE_PUBLIC_ORIGIN)
+    os.environ.setdefault("DOCINTAKE_PUBLIC_ORIGIN", f"http://{args.host}:{args.port}")
     settings = get_settings()
     env = dict(os.environ, DOCINTAKE_REDIS_URL=queue.redis_url(settings),
                DOCINTAKE_DATA_DIR=str(settings.data_dir.resolve()))

@@ -59,7 +59,8 @@ def embedded_redis_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def settings(tmp_path: Path, database_url: str, embedded_redis_dir: Path) -> Iterator[Settings]:
     s = Settings(data_dir=tmp_path / "data", database_url=database_url, redis_url=REDIS_URL,
                  queue_name=f"test-{uuid.uuid4().hex[:10]}", stale_after_s=60,
-                 as_of=dt.date.fromisoformat(TODAY))  # the committed samples' day, not the day the tests run
+                 as_of=dt.date.fromisoformat(TODAY),  # the committed samples' day, not the day the tests run
+                 public_origin="http://testserver")  # TestClient's
     if REDIS_URL is None:
         from intake import queue
 

@@ -8,7 +8,10 @@ it on first.
 
 from __future__ import annotations
 
+import collections
 import logging
+import threading
+import time
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
@@ -16,8 +19,9 @@ from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
-from api.deps import SessionDep, SettingsDep
+from api.deps import DB_INT_MAX, RowNumber, SessionDep, SettingsDep
 from api.review import views
+from api.schemas import Problem
 from api.security import (
     SESSION_COOKIE,
     Forbidden,
@@ -55,23 +59,81 @@ def _me(who: ReviewerIdentity) -> dict[str, Any]:
             "csrf_token": who.csrf_token}
 
 
-@router.post("/session", dependencies=[Depends(check_unsafe)])
+class SignInLocked(IntakeError):
+    code = "sign_in_locked"
+    message = "Too many failed sign-ins: wait before trying again."
+    message_zh = "登录失败次数过多，请稍后再试。"
+    http_status = 429
+    retryable = True
+
+    def __init__(self, wait_s: float) -> None:
+        self.retry_after = int(wait_s) + 1
+        super().__init__(f"try again in {self.retry_after} s")
+
+
+class _FailuresByAddress:
+    """Failed sign-ins per client address in this API process (one per app, ``app.state``): a guesser spreading
+    tries over many names is slowed too (the lock per name is :func:`intake.auth.locked_for`, in the database)."""
+
+    LIMIT, WINDOW_S = 20, 15 * 60
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._at: dict[str, collections.deque[float]] = {}
+
+    def wait_s(self, address: str) -> float:
+        with self._lock:
+            times = self._prune(address, time.monotonic())
+            return 0.0 if len(times) < self.LIMIT else max(1.0, times[0] + self.WINDOW_S - time.monotonic())
+
+    def add(self, address: str) -> None:
+        with self._lock:
+            self._prune(address, time.monotonic()).append(time.monotonic())
+
+    def _prune(self, address: str, now: float) -> collections.deque[float]:
+        times = self._at.setdefault(address, collections.deque())
+        while times and now - times[0] > self.WINDOW_S:
+            times.popleft()
+        return times
+
+
+def _failures(request: Request) -> _FailuresByAddress:
+    state = request.app.state
+    if not hasattr(state, "sign_in_failures"):
+        state.sign_in_failures = _FailuresByAddress()
+    failures: _FailuresByAddress = state.sign_in_failures
+    return failures
+
+
+@router.post("/session", dependencies=[Depends(check_unsafe)], responses={429: {"model": Problem}})
 def sign_in(body: SignIn, request: Request, response: Response, settings: SettingsDep) -> dict[str, Any]:
+    """Sign in. Five failures under one name in 15 minutes lock it (the right password too) until the oldest is
+    15 minutes old; twenty from one address, likewise. Every attempt is in the audit log."""
+    address, failures = request.client.host if request.client else "-", _failures(request)
     with session_scope(settings.database_url) as s:
-        user = auth.authenticate(s, body.username, body.password)
-        if user is None:  # a name we do not know may be a password typed in the wrong box: not kept
-            known = s.get(auth.Reviewer, body.username) is not None
-            auth.audit(s, body.username if known else "(unknown)", "sign_in_failed")
-            failed = True
+        # a name we do not know may be a password typed in the wrong box: never kept
+        known = s.get(auth.Reviewer, body.username) is not None
+        actor = body.username if known else "(unknown)"
+        wait = max(failures.wait_s(address), auth.locked_for(s, body.username) if known else 0.0)
+        if wait:
+            auth.audit(s, actor, "sign_in_locked")
+            user = None
         else:
-            failed = False
-            token, row = auth.start_session(s, user, settings.review_session_hours)
-            auth.audit(s, user.username, "signed_in")
-            who = ReviewerIdentity(user.username, user.display_name, auth.Role(user.role), row.csrf_token)
-    if failed:
+            user = auth.authenticate(s, body.username, body.password)
+            if user is None:
+                auth.audit(s, actor, "sign_in_failed")
+                failures.add(address)
+            else:
+                token, row = auth.start_session(s, user, settings.review_session_hours)
+                auth.audit(s, user.username, "signed_in")
+                who = ReviewerIdentity(user.username, user.display_name, auth.Role(user.role), row.csrf_token)
+    if wait:
+        raise SignInLocked(wait)
+    if user is None:
         raise BadSignIn()
     response.set_cookie(SESSION_COOKIE, token, httponly=True, samesite="strict", path="/review",
-                        secure=request.url.scheme == "https", max_age=int(settings.review_session_hours * 3600))
+                        secure=settings.public_origin.startswith("https://"),
+                        max_age=int(settings.review_session_hours * 3600))
     return _me(who)
 
 
@@ -117,7 +179,7 @@ def document(document_id: str, who: ReviewerDep, settings: SettingsDep) -> dict[
 
 
 @router.get("/documents/{document_id}/pages/{number}")
-def page(document_id: str, number: int, who: ReviewerDep, s: SessionDep, settings: SettingsDep) -> Response:
+def page(document_id: str, number: RowNumber, who: ReviewerDep, s: SessionDep, settings: SettingsDep) -> Response:
     data, _ = page_image(s, BlobStore(settings.blob_dir), document_id, number)
     return Response(data, media_type="image/png")
 
@@ -129,7 +191,7 @@ def versions(document_id: str, who: ReviewerDep, s: SessionDep) -> list[dict[str
 
 
 class CorrectionIn(BaseModel):
-    expected_version: int = Field(ge=1, description="The version the reviewer was looking at")
+    expected_version: int = Field(ge=1, le=DB_INT_MAX, description="The version the reviewer was looking at")
     changes: list[corrections.Change] = Field(min_length=1, max_length=200)
 
 
@@ -141,17 +203,17 @@ async def correct(document_id: str, body: CorrectionIn, who: ReviewerDep, settin
 
 
 class ApproveIn(BaseModel):
-    expected_version: int = Field(ge=1)
+    expected_version: int = Field(ge=1, le=DB_INT_MAX)
     note: str | None = Field(None, max_length=500)
 
 
 class RejectIn(BaseModel):
-    expected_version: int = Field(ge=1)
+    expected_version: int = Field(ge=1, le=DB_INT_MAX)
     reason: str = Field(min_length=1, max_length=500)
 
 
 class RetakeIn(BaseModel):
-    expected_version: int = Field(ge=1)
+    expected_version: int = Field(ge=1, le=DB_INT_MAX)
     reason: decisions.RetakeReason
     note: str | None = Field(None, max_length=500)
 
@@ -180,7 +242,7 @@ async def retake(document_id: str, body: RetakeIn, who: ReviewerDep, settings: S
 
 
 class FieldPath(BaseModel):
-    document: int = Field(0, ge=0)
+    document: int = Field(0, ge=0, le=DB_INT_MAX)
     field: str = Field(min_length=1, max_length=80)
 
 

@@ -53,12 +53,12 @@ class Live:
     """The API on a real socket, and the ``/v1`` clients the app and the approval service would use."""
 
     def __init__(self, settings: Settings) -> None:
-        self.settings = settings
-        self.app = create_app(settings, run_migrations=False)
         with socket.socket() as sock:
             sock.bind(("127.0.0.1", 0))
             self.port = sock.getsockname()[1]
         self.url = f"http://127.0.0.1:{self.port}"
+        self.settings = settings = settings.model_copy(update={"public_origin": self.url})
+        self.app = create_app(settings, run_migrations=False)
         self.server = uvicorn.Server(uvicorn.Config(self.app, host="127.0.0.1", port=self.port, log_level="warning"))
         self.thread = threading.Thread(target=self.server.run, daemon=True)
         self.app_client = api(settings, "app", app=self.app)
