@@ -15,6 +15,7 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 from sqlalchemy.exc import OperationalError as SQLAlchemyOperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from api.limits import RequestGate
 from api.review import pages as review_pages
 from api.review import routes as review_routes
 from api.routes import deliveries, documents, health, records, versions
@@ -87,4 +88,5 @@ def create_app(settings: Settings | None = None, *, run_migrations: bool = True)
     app.include_router(review_pages.router)
     app.include_router(review_routes.router)
     app.middleware("http")(review_pages.review_headers)
+    app.add_middleware(RequestGate, settings=settings)  # the outermost: before anything reads a body
     return app

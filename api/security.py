@@ -80,6 +80,11 @@ def allow(*roles: ClientRole) -> Callable[..., object]:
     wanted = {r.value for r in roles}
 
     def check(request: Request, settings: SettingsDep) -> Client:
+        client: Client | None = getattr(request.state, "client", None)  # checked by the gate (api.limits)
+        if client is not None:
+            if not client.roles & wanted:
+                raise Forbidden(f"this route is for: {', '.join(sorted(wanted))}")
+            return client
         scheme, _, token = request.headers.get("authorization", "").partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
             raise NotAuthenticated("send Authorization: Bearer <token>")
