@@ -59,7 +59,8 @@ class ReadResult:
 
 
 def allowed_types(declared: str | None) -> list[str]:
-    """The document types a declared type admits: itself, or a family (``id_card``) of them.
+    """The document types a declared type admits: itself, or a family (``id_card``) of them. A family is the
+    shared stem of two or more types — ``id`` or ``bank`` is no type.
 
     >>> allowed_types("id_card")
     ['id_card_back', 'id_card_front']
@@ -67,16 +68,27 @@ def allowed_types(declared: str | None) -> list[str]:
     Traceback (most recent call last):
     ...
     ValueError: unknown document type 'passport'; known: bank_statement, id_card, id_card_back, ..., loan_contract
+    >>> allowed_types("bank")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    ValueError: unknown document type 'bank'; known: ...
+    >>> try:  # what the caller sent is not echoed whole
+    ...     allowed_types("x" * 100_000)
+    ... except ValueError as e:
+    ...     len(str(e)) < 200
+    True
     """
     known = sorted(doctypes.registry())
+    prefixes = Counter(t.rsplit("_", 1)[0] for t in known if "_" in t)
+    families = {p for p, n in prefixes.items() if n > 1}
     if not declared:
         return known
-    family = [t for t in known if t == declared or t.startswith(declared + "_")]
-    if not family:
-        prefixes = Counter(t.rsplit("_", 1)[0] for t in known if "_" in t)
-        families = sorted({p for p, n in prefixes.items() if n > 1} | set(known))
-        raise ValueError(f"unknown document type {declared!r}; known: {', '.join(families)}")
-    return family
+    if declared in known:
+        return [declared]
+    if declared in families:
+        return [t for t in known if t.startswith(declared + "_")]
+    shown = declared if len(declared) <= 32 else declared[:32] + "…"
+    raise ValueError(f"unknown document type {shown!r}; known: {', '.join(sorted(families | set(known)))}")
 
 
 def _settle(result: ReadResult) -> ReadResult:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, File, Form, Header, HTTPException, Response, UploadFile, status
+from fastapi import APIRouter, File, Form, Header, HTTPException, Request, Response, UploadFile, status
 from fastapi.concurrency import run_in_threadpool
 
 from api.deps import RowNumber, SessionDep, SettingsDep
@@ -42,6 +42,7 @@ async def _read_limited(upload: UploadFile, limit: int) -> bytes:
 async def upload_document(
     application_id: str,
     settings: SettingsDep,
+    request: Request,
     response: Response,
     file: Annotated[UploadFile, File(description="The photo, scan or PDF")],
     document_type: Annotated[str | None, Form(
@@ -52,6 +53,8 @@ async def upload_document(
     idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key")] = None,
 ) -> DocumentAccepted:
     """Store the file and queue it for reading. Refuses unreadable files at once with a specific code."""
+    if len((await request.form()).getlist("file")) > 1:  # the parsed form is cached: this reads nothing again
+        raise service.InvalidRequest("send one file per upload; this request has several `file` parts")
     data = await _read_limited(file, settings.max_upload_bytes)
     accepted = await run_in_threadpool(
         service.accept, settings, application_id=application_id, data=data, filename=file.filename,

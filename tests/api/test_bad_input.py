@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import func, select
 
 from api.main import create_app
 from intake.db import Document, session_scope
@@ -115,3 +116,22 @@ def test_database_down_is_a_retryable_503(settings: Settings) -> None:
     assert r.status_code == 503
     assert r.json()["error"]["code"] == "storage_unavailable"
     assert r.json()["error"]["retryable"] is True
+
+
+@pytest.mark.parametrize("declared", ["id", "bank", "loan", "x" * 100_000, "passport"])
+def test_an_unknown_type_is_refused_without_echoing_it(client: TestClient, declared: str) -> None:
+    """``id`` and ``bank`` are stems, not types; a 100 KB type comes back as a short excerpt (finding 9)."""
+    r = client.post("/v1/applications/app-bad/documents", data={"document_type": declared},
+                    files={"file": ("a.jpg", sample("front-scan-1.jpg").read_bytes(), "image/jpeg")})
+    assert r.status_code == 422 and r.json()["error"]["code"] == "unknown_document_type"
+    assert len(r.text) < 1000
+
+
+def test_two_file_parts_are_refused_not_half_taken(client: TestClient, settings: Settings) -> None:
+    one, two = sample("front-scan-1.jpg").read_bytes(), sample("back-scan-1.jpg").read_bytes()
+    r = client.post("/v1/applications/app-bad/documents",
+                    files=[("file", ("front.jpg", one, "image/jpeg")), ("file", ("back.jpg", two, "image/jpeg"))])
+    assert r.status_code == 422 and r.json()["error"]["code"] == "invalid_request"
+    assert "several" in r.json()["error"]["detail"]
+    with session_scope(settings.database_url) as s:
+        assert s.scalar(select(func.count()).select_from(Document)) == 0, "nothing stored"
