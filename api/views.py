@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+
 from fastapi import HTTPException
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -30,7 +32,7 @@ def document_view(s: Session, doc: Document, *, with_evidence: bool = True,
     )
     if with_evidence:
         events = evidence.events_of(s, doc.id)
-        report = evidence.verify(s, doc.id, blobs, events=events)
+        report = evidence.verify(s, doc.id, blobs, events=events, deep=False)
         view.evidence = Evidence(
             upload_sha256=doc.sha256, chain_ok=report.ok, problems=report.problems, engine=doc.engine,
             events=[EvidenceEventOut(seq=e.seq, kind=e.kind, at=e.at, payload=e.payload, prev_hash=e.prev_hash,
@@ -44,6 +46,9 @@ def page_image(s: Session, blobs: BlobStore, document_id: str, number: int) -> t
     if page is None:
         raise HTTPException(404, detail="page_not_found")
     try:
-        return blobs.get(page.sha256), page.sha256
+        data = blobs.get(page.sha256)
     except BlobNotFound as exc:
         raise HTTPException(404, detail="page_not_found") from exc
+    if hashlib.sha256(data).hexdigest() != page.sha256:  # never serve an altered image as the evidence
+        raise HTTPException(409, detail="page_altered")
+    return data, page.sha256

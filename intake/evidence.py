@@ -88,11 +88,18 @@ def events_of(session: Session, document_id: str) -> list[EvidenceEvent]:
 
 
 def verify(session: Session, document_id: str, blobs: BlobStore | None = None,
-           events: list[EvidenceEvent] | None = None) -> VerifyReport:
+           events: list[EvidenceEvent] | None = None, *, deep: bool = True) -> VerifyReport:
     """Recompute the chain, the result digest and (with ``blobs``) every stored file's hash.
 
-    ``events``: the document's events if the caller has already loaded them (:func:`events_of`).
+    ``events``: the document's events if the caller has already loaded them (:func:`events_of`). ``deep=False``:
+    only that every stored file is there, not its hash — a status request must not read a 20 MiB upload and every
+    page image each time (``docintake verify`` is deep; a page is checked when it is served).
     """
+
+    def intact(digest: str) -> bool:
+        return blobs is not None and blobs.exists(digest) and (
+            not deep or hashlib.sha256(blobs.get(digest)).hexdigest() == digest)
+
     problems: list[str] = []
     doc = session.get(Document, document_id)
     events = events_of(session, document_id) if events is None else events
@@ -116,17 +123,17 @@ def verify(session: Session, document_id: str, blobs: BlobStore | None = None,
     if finished and finished[-1].payload.get("result_sha256") != result_digest(doc):
         problems.append(f"stored result differs from the one the last '{finished[-1].kind}' event recorded")
     if blobs is not None:
-        if not blobs.exists(doc.sha256) or hashlib.sha256(blobs.get(doc.sha256)).hexdigest() != doc.sha256:
+        if not intact(doc.sha256):
             problems.append("stored upload is missing or altered")
         content = doc.content_sha256
         if content and (received is None or received.payload.get("content_sha256") != content
-                        or not blobs.exists(content) or hashlib.sha256(blobs.get(content)).hexdigest() != content):
+                        or not intact(content)):
             problems.append("the opened copy of the protected upload is missing, altered or not the one received")
         read = [e for e in events if e.kind == EventKind.READ]
         recorded = {p["number"]: p["sha256"] for p in (read[-1].payload.get("pages", []) if read else [])}
         for page in session.scalars(select(Page).where(Page.document_id == document_id)):
             if recorded.get(page.number) != page.sha256:
                 problems.append(f"page {page.number}: sha256 differs from the one recorded when read")
-            elif not blobs.exists(page.sha256) or hashlib.sha256(blobs.get(page.sha256)).hexdigest() != page.sha256:
+            elif not intact(page.sha256):
                 problems.append(f"page {page.number}: stored image is missing or altered")
     return VerifyReport(document_id=document_id, ok=not problems, events=len(events), problems=problems)
