@@ -8,7 +8,8 @@ the feed and pushed to the webhook. After a decision the document is closed to
 further reviewer actions.
 
 - **approve**: the record is ``accepted``; findings stay in it, and the rules a
-  reviewer overrode are named in the evidence;
+  reviewer overrode are named in the evidence. With ``review_four_eyes`` a
+  reviewer may not approve a document they corrected (:class:`FourEyes`);
 - **reject** (supervisors only; the caller checks the role): ``rejected`` with
   ``reject_code`` ``reviewer_rejected`` and the reviewer's reason;
 - **retake**: ``rejected`` with a :class:`~extractors.models.RetakeReason` as
@@ -19,6 +20,8 @@ further reviewer actions.
 from __future__ import annotations
 
 import enum
+
+from sqlalchemy import select
 
 from extractors.models import RETAKE_MESSAGES, ExtractedDocument, RetakeReason, Severity, Status
 from intake.corrections import CorrectionRefused, new_version, open_for_review
@@ -36,6 +39,13 @@ class Decision(str, enum.Enum):
 REVIEWER_REJECTED = "reviewer_rejected"
 
 
+class FourEyes(CorrectionRefused):
+    code = "four_eyes"
+    message = "Another reviewer must approve a document you corrected."
+    message_zh = "您修改过的文件须由另一位审核员批准。"
+    http_status = 403
+
+
 def decide(settings: Settings, document_id: str, *, expected_version: int, author: str, decision: Decision,
            reason: str | None = None, retake: RetakeReason | None = None) -> RecordVersion:
     """Record ``decision`` on the document as a new version; see the module docstring."""
@@ -46,6 +56,11 @@ def decide(settings: Settings, document_id: str, *, expected_version: int, autho
         if decision is Decision.APPROVED:
             if doc.state == DocState.REJECTED.value or not docs:
                 raise CorrectionRefused("a rejected upload has nothing to approve; ask for a new photo instead")
+            if settings.review_four_eyes and s.scalar(select(RecordVersion.id).where(
+                    RecordVersion.document_id == document_id, RecordVersion.action == "corrected",
+                    RecordVersion.author == author).limit(1)) is not None:
+                raise FourEyes("with DOCINTAKE_REVIEW_FOUR_EYES, a document a reviewer corrected is approved by "
+                               "another")
             overridden = sorted({f.rule for d in docs for f in d.findings if f.severity is Severity.ERROR})
             for d in docs:
                 d.status, d.reject_reason = Status.ACCEPTED, None
@@ -75,4 +90,4 @@ def decide(settings: Settings, document_id: str, *, expected_version: int, autho
                            event=(EventKind.REVIEWED, payload))
 
 
-__all__ = ["RETAKE_MESSAGES", "REVIEWER_REJECTED", "Decision", "RetakeReason", "decide"]
+__all__ = ["RETAKE_MESSAGES", "REVIEWER_REJECTED", "Decision", "FourEyes", "RetakeReason", "decide"]

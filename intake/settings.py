@@ -64,6 +64,8 @@ class Settings(BaseSettings):
     public_origin: str = Field(default="http://127.0.0.1:8000", pattern=r"^https?://[^/\s]+/?$")
     """Where browsers open the review page (scheme://host[:port]): the one ``Origin`` its changes may come from,
     and ``https://`` makes the session cookie ``Secure``. ``serve`` sets it to its own address when unset."""
+    review_four_eyes: bool = False
+    """A document a reviewer corrected must be approved by another reviewer."""
     review_session_hours: float = Field(default=10.0, gt=0, le=24 * 7)
     """A reviewer's sign-in lasts this long (a working day by default), or until they sign out."""
     rate_cap_lender_types: str = "private"

@@ -9,6 +9,7 @@ from rq import SimpleWorker
 from sqlalchemy import select
 from stdnum.cn import ric
 
+from api.main import create_app
 from intake import jobs, queue
 from intake.db import AuditEntry, session_scope
 from intake.pipeline import Pipeline
@@ -192,3 +193,20 @@ def test_only_supervisors_reject_and_a_retake_reaches_the_app(card: tuple, setti
     status = client.get(f"/v1/documents/{other}").json()
     assert (status["state"], status["reject_code"], status["reject_reason"]) == (
         "rejected", "reviewer_rejected", "照片与本人不符")
+
+
+@pytest.mark.ocr
+def test_four_eyes_a_corrector_does_not_approve_their_own_correction(card: tuple, settings: Settings) -> None:  # type: ignore[type-arg]
+    """With DOCINTAKE_REVIEW_FOUR_EYES the reviewer who corrected a document cannot approve it; another can."""
+    _, doc_id = card
+    strict = settings.model_copy(update={"review_four_eyes": True})
+    app = create_app(strict, run_migrations=False)
+    li, wang = signed_in(strict, "li.na", app=app), signed_in(strict, "wang.fang", app=app)
+    front = _front(li.get(f"/review/api/documents/{doc_id}").json())
+    r = li.post(f"/review/api/documents/{doc_id}/corrections", json={
+        "expected_version": 1, "changes": [{"document": front["index"], "field": "address", "value": "河北省邯郸市"}]})
+    assert r.status_code == 200, r.text
+    own = li.post(f"/review/api/documents/{doc_id}/approve", json={"expected_version": 2})
+    assert own.status_code == 403 and own.json()["error"]["code"] == "four_eyes"
+    other = wang.post(f"/review/api/documents/{doc_id}/approve", json={"expected_version": 2})
+    assert other.status_code == 200 and other.json()["review"]["by"] == "wang.fang"
