@@ -77,6 +77,10 @@ def _print_human(out: dict[str, Any]) -> None:
 
 
 def _serve(args: argparse.Namespace) -> int:
+    """The API and its workers until SIGTERM or Ctrl-C; then the workers finish their job (or are killed after
+    ``job_timeout_s``: the sweeper re-queues what they held) and the embedded Redis stops. Nothing outlives it."""
+    import signal
+
     import uvicorn
 
     from intake import queue
@@ -90,15 +94,45 @@ def _serve(args: argparse.Namespace) -> int:
 
     migrate(settings.database_url)
     _say_who_can_use_it(settings)
-    workers = [subprocess.Popen([sys.executable, "-m", "intake.cli", "worker"], env=env) for _ in range(args.workers)]
+    # uvicorn re-raises the signal it stopped on once it has shut down; with the default SIGTERM action that
+    # ended the process before `finally`, leaving the workers and the embedded Redis behind
+    signal.signal(signal.SIGTERM, _exit_on_signal)
+    workers = [subprocess.Popen([sys.executable, "-m", "intake.cli", "worker"], env=env,
+                                preexec_fn=_end_with_parent) for _ in range(args.workers)]
     try:
         uvicorn.run("api.main:create_app", factory=True, host=args.host, port=args.port, log_level="info")
+    except KeyboardInterrupt:
+        pass
     finally:
-        for w in workers:
-            w.terminate()
-        for w in workers:
-            w.wait(timeout=30)
+        stop_processes(workers, grace_s=settings.job_timeout_s)
+        queue.stop_embedded()
     return 0
+
+
+def _exit_on_signal(signum: int, _frame: object) -> None:
+    raise SystemExit(128 + signum)
+
+
+def _end_with_parent() -> None:
+    """In a worker before it starts: Linux sends it SIGTERM when ``serve`` dies, even by SIGKILL."""
+    if sys.platform.startswith("linux"):
+        import ctypes
+        import signal
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+
+
+def stop_processes(procs: list[subprocess.Popen[bytes]], grace_s: float) -> None:
+    """SIGTERM to each (an RQ worker finishes its job, then exits), SIGKILL to any still there after ``grace_s``."""
+    for p in procs:
+        if p.poll() is None:
+            p.terminate()
+    for p in procs:
+        try:
+            p.wait(timeout=grace_s)
+        except subprocess.TimeoutExpired:
+            p.kill()
+            p.wait()
 
 
 def _say_who_can_use_it(settings: Any) -> None:
@@ -135,9 +169,13 @@ def _verify(args: argparse.Namespace) -> int:
 
 
 def _demo(args: argparse.Namespace) -> int:
+    from intake import queue
     from intake.demo import run_demo
 
-    return run_demo(get_settings())
+    try:
+        return run_demo(get_settings())
+    finally:
+        queue.stop_embedded()
 
 
 def _bench(args: argparse.Namespace) -> int:

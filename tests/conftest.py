@@ -50,6 +50,14 @@ def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPa
     return url
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _no_embedded_redis_outlives_the_run() -> Iterator[None]:
+    yield
+    from intake import queue
+
+    queue.stop_embedded()
+
+
 @pytest.fixture(scope="session")
 def embedded_redis_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("redis")
