@@ -199,9 +199,47 @@ Char = tuple[str, float, float, float, float]
 """``(text, x0, x1, top, bottom)`` in PDF points from the page's top-left."""
 
 
+MAX_PAGE_CONTENT = 16 * 1024 * 1024
+"""Decoded bytes of one page's content streams: a statement page has about 100 KB; a 1 GiB flate bomb or 48 MiB of
+path operators (which kept pdfminer busy for 100 s) is refused before pdfminer decodes or interprets it."""
+
+
+def content_size(page_obj: Any, limit: int = MAX_PAGE_CONTENT) -> int:
+    """The decoded size of a pdfminer page's content streams, counted up to ``limit + 1`` without decoding more
+    (FlateDecode by a bounded ``zlib`` inflate; other filters by their raw size)."""
+    import zlib
+
+    from pdfminer.pdftypes import PDFStream, resolve1
+
+    total = 0
+    contents = resolve1(page_obj.attrs.get("Contents"))
+    for ref in contents if isinstance(contents, list) else [contents]:
+        stream = resolve1(ref)
+        if not isinstance(stream, PDFStream) or stream.rawdata is None:
+            continue
+        filters = [f for f, _ in stream.get_filters()]
+        raw: bytes = stream.rawdata
+        if filters and all(getattr(f, "name", f) in ("FlateDecode", "Fl") for f in filters) and len(filters) == 1 \
+                and not stream.decipher:
+            inflate = zlib.decompressobj()
+            try:
+                total += len(inflate.decompress(raw, limit + 1 - total))
+            except zlib.error:
+                total += len(raw)  # damaged: pdfminer decides what to make of it
+        else:
+            total += len(raw)
+        if total > limit:
+            break
+    return total
+
+
 def _run(doc: Any, page: Any) -> tuple[list[Char], list[tuple[float, float, float, float]]]:
     """The upright characters and the image boxes of one pdfplumber page, by pdfminer's interpreter."""
     from pdfminer.pdfinterp import PDFPageInterpreter
+
+    size = content_size(page.page_obj)
+    if size > MAX_PAGE_CONTENT:
+        raise CorruptFile(f"page {page.page_number}'s content decodes to more than {MAX_PAGE_CONTENT // 2**20} MiB")
 
     device = _Cells(doc.rsrcmgr)
     PDFPageInterpreter(doc.rsrcmgr, device).process_page(page.page_obj)

@@ -28,6 +28,7 @@ import numpy as np
 
 from extractors import doctypes, pdf
 from extractors.engines.base import OcrEngine
+from extractors.errors import CorruptFile
 from extractors.imaging import cards, decode, orient, pages, quality
 from extractors.models import ExtractedDocument, Field, Quality, RetakeReason, Source, TextLine
 
@@ -117,14 +118,15 @@ def precheck(data: bytes, *, max_pixels: int = 40_000_000, max_pdf_pages: int = 
              password: str | None = None) -> str:
     """Refuse, before queueing, a file that can never be read; returns its real format.
 
-    Images are fully decoded (a truncated JPEG fails here, not in the worker);
-    PDFs are opened (encryption, damage, page count) without reading their pages. No OCR.
+    Decided from headers, never by decoding (a 78 KB PNG of 40 MP of 16-bit pixels or a PDF object-stream bomb
+    must not cost the API its memory): an image's format, size, shape and whole end (:func:`decode.probe_image`);
+    a PDF's encryption and page count as the worker's renderer sees them (:func:`decode.pdf_page_count`). No OCR.
     """
     fmt = decode.sniff(data)
     if fmt == "pdf":
-        pdf.info(data, max_pages=max_pdf_pages, password=password)
+        decode.pdf_page_count(data, max_pages=max_pdf_pages, password=password)
     else:
-        decode.load_image(data, max_pixels=max_pixels)
+        decode.probe_image(data, max_pixels=max_pixels)
     return fmt
 
 
@@ -202,6 +204,9 @@ class Reader:
         meta: dict[str, Any] = {"pdf_producer": info.producer, "pdf_creator": info.creator,
                                 "pdf_created": info.created, "pdf_modified": info.modified,
                                 "pdf_pages": info.pages}
+        if len(text_pages) != len(images):  # the parser and the renderer walked the page tree differently
+            raise CorruptFile(f"the PDF's page tree is inconsistent: {len(text_pages)} pages to its parser, "
+                              f"{len(images)} to its renderer")
         regions: list[_Region] = []
         pictures: dict[int, list[tuple[int, int, int, int]]] = {}
         for lines, image in zip(text_pages, images, strict=True):

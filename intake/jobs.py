@@ -20,9 +20,11 @@ import logging
 import os
 import socket
 import time
+import traceback
 
 import cv2
 import numpy as np
+from rq.timeouts import JobTimeoutException
 from sqlalchemy import delete, text
 from sqlalchemy.orm import Session
 
@@ -106,6 +108,14 @@ def process(settings: Settings, pipe: Pipeline, document_id: str) -> str:
         log.warning("document %s: %s; back to the queue", document_id, exc.code)
         _requeue_after_service_error(settings, document_id, exc.code)
         raise
+    except JobTimeoutException:
+        log.warning("document %s: over its %ss deadline", document_id, settings.job_timeout_s)
+        return _end_at_once(settings, document_id, "processing_timeout")
+    except Exception as exc:  # a file that breaks a library in a way nobody foresaw, or a bug of ours
+        where = traceback.extract_tb(exc.__traceback__)[-1] if exc.__traceback__ else None
+        log.error("document %s: unexpected %s at %s:%s", document_id, type(exc).__name__,
+                  where.filename.rsplit("/", 1)[-1] if where else "?", where.lineno if where else "?")
+        return _end_at_once(settings, document_id, f"unexpected_error:{type(exc).__name__}")
     outcome.timings["total"] = round(time.perf_counter() - started, 4)
     finish(settings, document_id, outcome, page_hashes)
     log.info("document %s: %s in %.2fs", document_id, outcome.status.value, outcome.timings["total"])
@@ -186,12 +196,26 @@ def _requeue_after_service_error(settings: Settings, document_id: str, code: str
             evidence.append(s, document_id, EventKind.RETRIED, {"reason": code, "attempt": doc.attempts})
 
 
+def _end_at_once(settings: Settings, document_id: str, code: str) -> str:
+    """An error that a retry would only repeat (a deadline passed, an unforeseen exception): the document ends
+    now as ``needs_review`` — never left ``processing`` for the sweeper to find three times over. The message
+    names the error's type, never its text (which may quote the file)."""
+    with session_scope(settings.database_url) as s:
+        doc = s.get(Document, document_id, with_for_update=True)
+        if doc is None or doc.state != DocState.PROCESSING.value:
+            return "skipped"
+        fail_for_review(s, doc, code, settings)
+    return Status.NEEDS_REVIEW.value
+
+
 def fail_for_review(s: Session, doc: Document, code: str, settings: Settings) -> None:
-    """Out of attempts: a person must look. The upload is kept; nothing is lost."""
+    """A person must look (out of attempts, or an error no retry mends). The upload is kept; nothing is lost."""
+    rule = "processing_timeout" if code == "processing_timeout" else "processing_failed"
     doc.result = [{"doc_type": "unknown", "status": Status.NEEDS_REVIEW.value, "fields": {}, "findings": [
-        Finding.make("processing_failed", Severity.ERROR, [],
-                     en=f"The document could not be processed after {doc.attempts} attempts ({code}).",
-                     zh=f"文件经 {doc.attempts} 次尝试仍未能处理（{code}），需人工审核。").model_dump(mode="json")]}]
+        Finding.make(rule, Severity.ERROR, [],
+                     en=f"The document could not be processed ({code}, attempt {doc.attempts}); a person must "
+                        "look at it.",
+                     zh=f"文件未能处理（{code}，第 {doc.attempts} 次尝试），需人工审核。").model_dump(mode="json")]}]
     doc.state = DocState.NEEDS_REVIEW.value
     doc.finished_at = dt.datetime.now(dt.UTC)
     evidence.append(s, doc.id, EventKind.FINISHED, {"state": doc.state, "result_sha256": evidence.result_digest(doc)})

@@ -43,7 +43,15 @@ from typing import Literal
 import numpy as np
 from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
 
-from extractors.errors import CorruptFile, EmptyFile, EncryptedPdf, ImageTooLarge, TooManyPages, UnsupportedFormat
+from extractors.errors import (
+    CorruptFile,
+    EmptyFile,
+    EncryptedPdf,
+    ImageTooLarge,
+    NotADocument,
+    TooManyPages,
+    UnsupportedFormat,
+)
 
 Format = Literal["jpeg", "png", "webp", "bmp", "tiff", "pdf", "text", "unknown"]
 
@@ -135,6 +143,64 @@ def describe(data: bytes) -> str:
     return "file is not a JPEG, PNG, WebP, BMP or TIFF image"
 
 
+MIN_SIDE = 32
+"""Pixels: a narrower image holds no readable document."""
+MAX_ASPECT = 30
+"""Long side / short side: a long phone screenshot of a statement is under 20; a 40000×1 strip is no document."""
+_TRAILERS = {"jpeg": b"\xff\xd9", "png": b"IEND"}
+"""What a whole file of the format ends with (within its last bytes): a cut-off upload lacks it."""
+
+
+def _check_shape(width: int, height: int, max_pixels: int, min_side: int = MIN_SIDE) -> None:
+    if width * height > max_pixels:
+        raise ImageTooLarge(f"image is {width}×{height} = {width * height} pixels, more than {max_pixels}")
+    if width == 0 or height == 0:
+        raise CorruptFile("image has no pixels")
+    if min(width, height) < min_side or max(width, height) > MAX_ASPECT * min(width, height):
+        raise NotADocument(f"image is {width}×{height} pixels: too small or too thin to hold a document")
+
+
+def probe_image(data: bytes, *, max_pixels: int = DEFAULT_MAX_PIXELS) -> tuple[int, int, str]:
+    """What can be decided about an image upload without decoding it: its format, size and shape from the header,
+    and whether the file ends as a whole one does. Returns (width, height, Pillow mode). Nothing is decompressed:
+    a 78 KB PNG that decodes to 40 MP of 16-bit pixels costs the API nothing (:func:`load_image`, in the
+    worker, decodes it once, bounded).
+
+    >>> import cv2
+    >>> ok, png = cv2.imencode(".png", np.zeros((40, 50), np.uint8))
+    >>> probe_image(png.tobytes())
+    (50, 40, 'L')
+    >>> probe_image(png.tobytes()[:-20])
+    Traceback (most recent call last):
+    ...
+    extractors.errors.CorruptFile: PNG is cut short: its end is missing
+    >>> ok, strip = cv2.imencode(".png", np.zeros((1, 4000), np.uint8))
+    >>> probe_image(strip.tobytes())
+    Traceback (most recent call last):
+    ...
+    extractors.errors.NotADocument: image is 4000×1 pixels: too small or too thin to hold a document
+    """
+    if not data:
+        raise EmptyFile()
+    kind = sniff(data)
+    if kind not in IMAGE_FORMATS:
+        raise UnsupportedFormat(describe(data))
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            img = Image.open(io.BytesIO(data), formats=[IMAGE_FORMATS[kind]])  # the header only
+            width, height, mode = *img.size, img.mode
+    except Image.DecompressionBombError:
+        raise ImageTooLarge(f"image has more than {Image.MAX_IMAGE_PIXELS} pixels") from None
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError, IndexError, struct.error) as exc:
+        raise CorruptFile(f"{kind.upper()} could not be decoded: {exc}") from None
+    _check_shape(width, height, max_pixels)
+    trailer = _TRAILERS.get(kind)
+    if trailer is not None and trailer not in data[-256:]:
+        raise CorruptFile(f"{kind.upper()} is cut short: its end is missing")
+    return width, height, mode
+
+
 def load_image(data: bytes, *, max_pixels: int = DEFAULT_MAX_PIXELS) -> np.ndarray:
     """Decode an image upload to an upright ``uint8`` BGR array, or raise a :class:`DocumentError`.
 
@@ -162,11 +228,7 @@ def load_image(data: bytes, *, max_pixels: int = DEFAULT_MAX_PIXELS) -> np.ndarr
             # we check the size ourselves; Pillow's own limit stays as a second guard
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)
             img = Image.open(io.BytesIO(data), formats=[IMAGE_FORMATS[kind]])  # reads the header only
-            width, height = img.size
-            if width * height > max_pixels:
-                raise ImageTooLarge(f"image is {width}×{height} = {width * height} pixels, more than {max_pixels}")
-            if width == 0 or height == 0:
-                raise CorruptFile("image has no pixels")
+            _check_shape(*img.size, max_pixels, min_side=1)  # the upload refused the small ones already
             img.load()
     except Image.DecompressionBombError:  # Pillow's own guard, at twice its MAX_IMAGE_PIXELS
         raise ImageTooLarge(f"image has more than {Image.MAX_IMAGE_PIXELS} pixels") from None
@@ -187,14 +249,7 @@ def _to_bgr8(img: Image.Image) -> np.ndarray:
     """Any Pillow mode → contiguous ``uint8`` BGR."""
     mode = img.mode
     if mode in ("I", "F") or mode.startswith("I;16"):
-        arr = np.asarray(img).astype(np.float64)
-        top = float(arr.max()) if arr.size else 0.0
-        if mode == "F" and top <= 1.0:
-            arr = arr * 255.0
-        elif top > 255.0:
-            arr = arr * (255.0 / (65535.0 if top <= 65535.0 else top))
-        grey = np.clip(arr + 0.5, 0, 255).astype(np.uint8)
-        return np.ascontiguousarray(np.repeat(grey[:, :, None], 3, axis=2))
+        return _wide_to_bgr8(np.asarray(img), float_mode=mode == "F")
     if mode == "P":
         img = img.convert("RGBA" if "transparency" in img.info else "RGB")
     elif mode in ("LA", "PA", "La", "RGBa"):
@@ -206,6 +261,70 @@ def _to_bgr8(img: Image.Image) -> np.ndarray:
         img = img.convert("RGB")
     rgb = np.asarray(img)
     return np.ascontiguousarray(rgb[:, :, ::-1])
+
+
+ROWS_AT_ONCE = 256
+
+
+def _wide_to_bgr8(arr: np.ndarray, *, float_mode: bool) -> np.ndarray:
+    """A 16/32-bit integer or float raster to ``uint8`` BGR, scaled to its range, a band of rows at a time: no
+    float64 copy of the whole image (a 40 MP 16-bit PNG used to take 1 GB here).
+
+    >>> _wide_to_bgr8(np.array([[0, 32768, 65535]], np.uint16), float_mode=False)[0, :, 0].tolist()
+    [0, 128, 255]
+    >>> _wide_to_bgr8(np.array([[0.0, 0.5, 1.0]], np.float32), float_mode=True)[0, :, 0].tolist()
+    [0, 128, 255]
+    """
+    finite = np.isfinite(arr) if arr.dtype.kind == "f" else None
+    top = float(arr.max(initial=0, where=finite if finite is not None else True)) if arr.size else 0.0
+    if float_mode and top <= 1.0:
+        k = 255.0
+    elif top > 255.0:
+        k = 255.0 / (65535.0 if top <= 65535.0 else top)
+    else:
+        k = 1.0
+    out = np.empty((*arr.shape[:2], 3), np.uint8)
+    for y in range(0, arr.shape[0], ROWS_AT_ONCE):
+        band = arr[y : y + ROWS_AT_ONCE].astype(np.float32)
+        np.nan_to_num(band, copy=False, nan=0.0, posinf=255.0 / k, neginf=0.0)
+        grey = np.clip(band * np.float32(k) + np.float32(0.5), 0, 255).astype(np.uint8)
+        out[y : y + ROWS_AT_ONCE] = grey[:, :, None]
+    return out
+
+
+def pdf_page_count(data: bytes, *, max_pages: int = 50, password: str | None = None) -> int:
+    """The PDF's page count as pypdfium2 — the library that renders it in the worker — sees it, without loading
+    a page: :class:`EncryptedPdf`, :class:`CorruptFile` or :class:`TooManyPages` at once. The upload and the
+    worker count with the same library, so a page tree that lies about its ``/Count`` cannot pass one and break
+    the other.
+
+    >>> pdf_page_count(b"%PDF-1.4 junk")
+    Traceback (most recent call last):
+    ...
+    extractors.errors.CorruptFile: PDF could not be opened: ...
+    """
+    import pypdfium2 as pdfium
+    import pypdfium2.raw as pdfium_c
+
+    if not data:
+        raise EmptyFile()
+    if sniff(data) != "pdf":
+        raise UnsupportedFormat(describe(data))
+    try:
+        pdf = pdfium.PdfDocument(data, password=password or None)
+    except pdfium.PdfiumError as exc:
+        if getattr(exc, "err_code", None) == pdfium_c.FPDF_ERR_PASSWORD:
+            raise EncryptedPdf() from None
+        raise CorruptFile(f"PDF could not be opened: {exc}") from None
+    try:
+        count = len(pdf)
+    finally:
+        pdf.close()
+    if count <= 0:
+        raise CorruptFile("PDF has no pages")
+    if count > max_pages:
+        raise TooManyPages(f"the PDF has {count} pages; at most {max_pages} are accepted")
+    return count
 
 
 def render_pdf_pages(
@@ -245,8 +364,9 @@ def render_pdf_pages(
             raise TooManyPages(f"the PDF has {count} pages; at most {max_pages} are accepted")
         pages: list[np.ndarray] = []
         for index in range(count):
-            page = pdf[index]
+            page = None
             try:
+                page = pdf[index]  # a page the tree lists but cannot give (a cycle, a lying /Count) is the file's fault
                 width_pt, height_pt = page.get_size()
                 if not (width_pt > 0 and height_pt > 0):
                     raise CorruptFile(f"page {index + 1} has no size")
@@ -258,7 +378,8 @@ def render_pdf_pages(
             except pdfium.PdfiumError as exc:
                 raise CorruptFile(f"page {index + 1} could not be rendered: {exc}") from None
             finally:
-                page.close()
+                if page is not None:
+                    page.close()
         return pages
     finally:
         pdf.close()
