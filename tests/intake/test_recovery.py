@@ -12,8 +12,10 @@ import datetime as dt
 import io
 
 import numpy as np
+import pytest
 from PIL import Image
 from rq import SimpleWorker
+from rq.timeouts import JobTimeoutException
 
 from extractors.errors import OcrUnavailable
 from intake import jobs, queue, service
@@ -104,3 +106,36 @@ def test_service_errors_end_in_review_after_max_attempts(settings: Settings) -> 
         doc = s.get(Document, doc_id)
         assert doc is not None and doc.result
         assert doc.result[0]["findings"][0]["rule"] == "processing_failed"
+
+
+class _Failing:
+    def __init__(self, error: BaseException) -> None:
+        self.error = error
+
+    def read(self, image: object, page: int = 1, whole_page: bool = False) -> list[object]:
+        raise self.error
+
+    def info(self) -> None:
+        return None
+
+
+@pytest.mark.parametrize(("error", "rule", "code"), [
+    (ZeroDivisionError("a bug of ours"), "processing_failed", "unexpected_error:ZeroDivisionError"),
+    (JobTimeoutException("past the deadline"), "processing_timeout", "processing_timeout"),
+])
+def test_an_error_no_retry_mends_ends_the_document_at_once(settings: Settings, error: BaseException, rule: str,
+                                                           code: str) -> None:
+    """Not left `processing` for the sweeper to find three times over (security review, finding 3)."""
+    failing = Pipeline.__new__(Pipeline)
+    Pipeline.__init__(failing, settings, engine=_Failing(error))  # type: ignore[arg-type]
+    jobs.configure(settings, failing)
+    doc_id = service.accept(settings, application_id="app-rec", data=_photo()).document_id
+    _work(settings)
+    with session_scope(settings.database_url) as s:
+        doc = s.get(Document, doc_id)
+        assert doc is not None and doc.result
+        assert (doc.state, doc.attempts) == (DocState.NEEDS_REVIEW.value, 1)
+        [finding] = doc.result[0]["findings"]
+        assert finding["rule"] == rule and code in finding["message"]["en"]
+        assert "a bug of ours" not in finding["message"]["en"], "the error's text may quote the file: not kept"
+    assert sweep(settings, now=_later(settings)) == [], "nothing left for the sweeper"
