@@ -27,17 +27,39 @@ import re
 from collections.abc import Sequence
 from typing import ClassVar
 
+import numpy as np
+
 from extractors.doctypes.base import DocTypeExtractor
 from extractors.models import ExtractedDocument, Field, FieldValue, Source, TextLine
-from extractors.text import Joined, parse_date, reading_order
+from extractors.text import Joined, compact, parse_date, reading_order
 
 ETHNIC_GROUPS = frozenset(
     "汉 蒙古 回 藏 维吾尔 苗 彝 壮 布依 朝鲜 满 侗 瑶 白 土家 哈尼 哈萨克 傣 黎 傈僳 佤 畲 高山 拉祜 水 东乡 纳西 景颇 "
     "柯尔克孜 土 达斡尔 仫佬 羌 布朗 撒拉 毛南 仡佬 锡伯 阿昌 普米 塔吉克 怒 乌孜别克 俄罗斯 鄂温克 德昂 保安 裕固 京 "
     "塔塔尔 独龙 鄂伦春 赫哲 门巴 珞巴 基诺".split())
 """The 56 officially recognised ethnic groups, as the card prints them (without 族)."""
-_TRADITIONAL = str.maketrans("漢維爾鮮滿東納頗達錫烏羅溫獨龍倫門諾壯薩", "汉维尔鲜满东纳颇达锡乌罗温独龙伦门诺壮萨")
-"""Traditional forms the recogniser's dictionary also holds, of characters in those names; cards print simplified."""
+_TRADITIONAL = str.maketrans(
+    "漢維爾鮮滿東納頗達錫烏羅溫獨龍倫門諾壯薩"
+    "黃東陽廣縣區鎮鄉號門龍華國興長嶺灣寧陝貴遼蘇滬湯漢張劉陳楊趙吳馬孫鄭謝韓鄧馮蔣蕭葉許錢譚陸賈龔萬鄒賀顧韋雲臺魯晉贛閩粵瓊"
+    "蘭烏齊濟濱峽橋莊園樓單層棟組營廠場礦溝壩灘島陰關開際隊體衛豐慶電鐵鋼銀錦綉繡紅綠藍鳳鶴鵬麗爾鮮滿維納頗達錫羅溫獨倫諾壯薩"
+    "學書寶聖義廟橫瀋遷濰淶滄澤撫盤鐘鍾隴隨漣鹽揚蕪銅饒萊煙鄖荊懷婁湞詔賓貢欽鄰瀘綿閬資涼畢銘蒼臨鹹魚麥億條劍龐遲嚴勝歲總務辦"
+    "處會計設發機歸幹傑軍濤輝飛鳴彥艷靜瑩嬌婭穎夢曉鈴蓮韻詩雙偉強鴻帥碩樂",
+    "汉维尔鲜满东纳颇达锡乌罗温独龙伦门诺壮萨"
+    "黄东阳广县区镇乡号门龙华国兴长岭湾宁陕贵辽苏沪汤汉张刘陈杨赵吴马孙郑谢韩邓冯蒋萧叶许钱谭陆贾龚万邹贺顾韦云台鲁晋赣闽粤琼"
+    "兰乌齐济滨峡桥庄园楼单层栋组营厂场矿沟坝滩岛阴关开际队体卫丰庆电铁钢银锦绣绣红绿蓝凤鹤鹏丽尔鲜满维纳颇达锡罗温独伦诺壮萨"
+    "学书宝圣义庙横沈迁潍涞沧泽抚盘钟钟陇随涟盐扬芜铜饶莱烟郧荆怀娄浈诏宾贡钦邻泸绵阆资凉毕铭苍临咸鱼麦亿条剑庞迟严胜岁总务办"
+    "处会计设发机归干杰军涛辉飞鸣彦艳静莹娇娅颖梦晓铃莲韵诗双伟强鸿帅硕乐")
+"""Traditional forms the recogniser's dictionary also holds (and reads now and then: 黃冈 for 黄冈) of characters
+common in names, places, ethnic groups and issuers; cards print simplified characters only."""
+
+
+def simplified(raw: str) -> str:
+    """``raw`` with the traditional forms of :data:`_TRADITIONAL` made simplified.
+
+    >>> simplified("湖北省黃冈市羅田縣")
+    '湖北省黄冈市罗田县'
+    """
+    return raw.translate(_TRADITIONAL)
 
 
 def ethnicity(raw: str) -> str:
@@ -51,8 +73,85 @@ def ethnicity(raw: str) -> str:
 
 
 _ID_CHARS = "0-9OoIlDZSBXx"
+_MARKS = r"[^\w]{0,2}"
+"""Between a label and its value, or the parts of a date set wide: line breaks (pieces read as separate boxes)
+and a stray mark the recogniser sees in the gap (``1951年9 月·25 日``)."""
 _NEXT_LABELS = "公民身份证?号码|签发机关|有效期限|中华人民共和国|居民身份证"
 """What ends the address: the number's label, or the back side's text when both sides were read together."""
+
+
+ROW_GAP = 2.5
+"""Fragments of one printed row closer than this many line heights are one piece of text: a spaced name
+(``张  三``) or a birth date set wide (``1986  年  2  月  12  日``) comes from the detector in pieces."""
+GUTTER = 0.04
+"""A vertical strip at least this share of the text's width that no line crosses parts two columns."""
+
+
+def merge_row_fragments(lines: Sequence[TextLine]) -> list[TextLine]:
+    """Lines in reading order, with the pieces of one printed row that lie close together joined into one.
+
+    >>> def line(t, x0, x1): return TextLine(text=t, confidence=0.9, bbox=(x0, 100, x1, 130))
+    >>> [ln.text for ln in merge_row_fragments([line("姓名", 40, 100), line("张", 130, 160), line("三", 200, 230)])]
+    ['姓名 张 三']
+    >>> [ln.text for ln in merge_row_fragments([line("姓名张", 40, 160), line("签发机关", 600, 700)])]
+    ['姓名张', '签发机关']
+    """
+    out: list[TextLine] = []
+    for ln in reading_order(lines):
+        if out:
+            last = out[-1]
+            height = max(1, min(last.bbox[3] - last.bbox[1], ln.bbox[3] - ln.bbox[1]))
+            mid, last_mid = (ln.bbox[1] + ln.bbox[3]) / 2, (last.bbox[1] + last.bbox[3]) / 2
+            same_row = abs(mid - last_mid) <= 0.5 * height and ln.page == last.page
+            if same_row and 0 <= ln.bbox[0] - last.bbox[2] <= ROW_GAP * height:
+                out[-1] = last.model_copy(update={
+                    "text": f"{last.text} {ln.text}", "confidence": min(last.confidence, ln.confidence),
+                    "bbox": (last.bbox[0], min(last.bbox[1], ln.bbox[1]), ln.bbox[2], max(last.bbox[3], ln.bbox[3]))})
+                continue
+        out.append(ln)
+    return out
+
+
+def _count(lines: Sequence[TextLine], keywords: Sequence[str]) -> int:
+    text = "".join(compact(ln.text) for ln in lines)
+    return sum(k in text for k in keywords)
+
+
+def own_column(lines: Sequence[TextLine], mine: Sequence[str], theirs: Sequence[str]) -> list[TextLine]:
+    """The lines of the column holding this side's labels, when a page shows the two sides side by side
+    (an A4 copy read whole): a clear vertical gutter with this side's labels on one side of it and the other
+    side's on the other. Otherwise all lines.
+
+    >>> def line(t, x0, y): return TextLine(text=t, confidence=0.9, bbox=(x0, y, x0 + 200, y + 20))
+    >>> page = [line("姓名张三", 50, 100), line("中华人民共和国", 700, 100), line("性别男民族汉", 50, 150),
+    ...         line("居民身份证", 700, 150), line("住址北京市", 50, 200), line("签发机关北京市公安局", 700, 200)]
+    >>> [ln.text for ln in own_column(page, IdCardFront.keywords, IdCardBack.keywords)]
+    ['姓名张三', '性别男民族汉', '住址北京市']
+    """
+    if len(lines) < 4:
+        return list(lines)
+    x0, x1 = min(ln.bbox[0] for ln in lines), max(ln.bbox[2] for ln in lines)
+    covered = np.zeros(max(1, x1 - x0), bool)
+    for ln in lines:
+        covered[ln.bbox[0] - x0:ln.bbox[2] - x0] = True
+    best: tuple[int, int] | None = None
+    start = None
+    for i, c in enumerate([*covered.tolist(), True]):
+        if not c and start is None:
+            start = i
+        elif c and start is not None:
+            if i - start >= GUTTER * (x1 - x0) and (best is None or i - start > best[1] - best[0]):
+                best = (start, i)
+            start = None
+    if best is None:
+        return list(lines)
+    cut = x0 + (best[0] + best[1]) / 2
+    left = [ln for ln in lines if ln.bbox[2] <= cut]
+    right = [ln for ln in lines if ln.bbox[0] >= cut]
+    for here, there in ((left, right), (right, left)):
+        if _count(here, mine) >= 2 and _count(there, theirs) >= 2 and _count(there, mine) == 0:
+            return here
+    return list(lines)
 
 
 def _field(j: Joined, m: re.Match[str], group: int | str, value: FieldValue, raw: str | None = None) -> Field:
@@ -68,16 +167,17 @@ class IdCardFront(DocTypeExtractor):
     card = True
 
     PATTERNS: ClassVar[dict[str, re.Pattern[str]]] = {
-        "name": re.compile(r"姓名\n?([^\n]{1,15}?)(?=\n|性别|$)"),
-        "sex": re.compile(r"性别\n?([男女])"),
-        "ethnicity": re.compile(r"民族\n?([^\n出]{1,8}?)(?=\n|出生|$)"),
-        "birth_date": re.compile(r"出生\n?(\d{4}年\d{1,2}月\d{1,2}日?)"),
+        "name": re.compile(r"姓名\n?[^\w\n]*([^\n]{1,15}?)(?=\n|性别|$)"),
+        "sex": re.compile(rf"性别{_MARKS}([男女])"),
+        "ethnicity": re.compile(rf"民族{_MARKS}([^\n出]{{1,8}}?)(?=\n|出生|$)"),
+        "birth_date": re.compile(rf"出生{_MARKS}(\d{{4}}{_MARKS}年{_MARKS}\d{{1,2}}{_MARKS}月{_MARKS}\d{{1,2}}"
+                                 rf"(?:{_MARKS}日)?)"),
         "address": re.compile(rf"住址\n?(.+?)(?=\n?(?:{_NEXT_LABELS})|\n?[{_ID_CHARS}]{{15,}}|$)", re.S),
         "id_number": re.compile(rf"(?<![0-9A-Za-z])([{_ID_CHARS[:3]}OoIlDZSB]{{17}}[{_ID_CHARS}])(?![0-9A-Za-z])"),
     }
 
     def extract(self, lines: Sequence[TextLine], page: int = 1) -> ExtractedDocument:
-        j = Joined(reading_order(lines))
+        j = Joined(merge_row_fragments(own_column(lines, self.keywords, IdCardBack.keywords)))
         fields: dict[str, Field] = {}
         for name, pattern in self.PATTERNS.items():
             matches = list(pattern.finditer(j.text))
@@ -86,13 +186,16 @@ class IdCardFront(DocTypeExtractor):
             m = matches[-1] if name == "id_number" else matches[0]
             raw = m[1]
             if name == "birth_date":
+                raw = re.sub(r"[^\w]", "", raw)
                 fields[name] = _field(j, m, 1, parse_date(raw), raw)
             elif name == "address":
-                fields[name] = _field(j, m, 1, raw.replace("\n", ""), raw.replace("\n", ""))
+                fields[name] = _field(j, m, 1, simplified(raw.replace("\n", "")), raw.replace("\n", ""))
             elif name == "id_number":
                 fields[name] = _field(j, m, 1, raw.upper())
             elif name == "ethnicity":
                 fields[name] = _field(j, m, 1, ethnicity(raw))
+            elif name == "name":
+                fields[name] = _field(j, m, 1, simplified(raw.strip()), raw)
             else:
                 fields[name] = _field(j, m, 1, raw.strip())
         return ExtractedDocument(doc_type=self.doc_type, page=page, fields=fields)
@@ -109,10 +212,10 @@ class IdCardBack(DocTypeExtractor):
     VALIDITY = re.compile(rf"(?:有效期限|有效期)?\n?({_DATE})[-—–~至一]+\n?({_DATE}|长期)")
 
     def extract(self, lines: Sequence[TextLine], page: int = 1) -> ExtractedDocument:
-        j = Joined(reading_order(lines))
+        j = Joined(merge_row_fragments(own_column(lines, self.keywords, IdCardFront.keywords)))
         fields: dict[str, Field] = {}
         if m := self.ISSUER.search(j.text):
-            fields["issuer"] = _field(j, m, 1, m[1].strip())
+            fields["issuer"] = _field(j, m, 1, simplified(m[1].strip()), m[1])
         if m := self.VALIDITY.search(j.text):
             fields["valid_from"] = _field(j, m, 1, parse_date(m[1]))
             long_term = m[2] == "长期"
