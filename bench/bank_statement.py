@@ -1,7 +1,8 @@
 """``docintake bench bank-statement``: transactions found, header fields, speed — digital, scanned, photo.
 
 Generates (once, cached under ``bench/out/``) a set of synthetic statements in
-every layout with ground truth (:mod:`fixtures.statement`) and reads every
+every layout with ground truth — ``--generator own`` (:mod:`fixtures.statement`, what the readers were
+tuned on) or ``alt`` (:mod:`fixtures.statement_alt`: other fonts, column orders and footers) — and reads every
 file through the pipeline in this process (:meth:`intake.pipeline.Pipeline.process`:
 the reader, the rules, the analytics — no queue or database, which
 ``bench id-card`` and ``bench worker`` already measure).
@@ -11,6 +12,11 @@ the reader, the rules, the analytics — no queue or database, which
   The other cells (time, counterparty, its account, summary, channel) are
   counted on the matched rows.
 - **Header fields**: exact match of bank_name … closing_balance, per capture.
+- **Accepted with a wrong value** (the headline): statements ``accepted`` while any
+  header field or any transaction cell (rows missing or extra included) differs
+  from the truth, plus negatives accepted; per capture, with the review rate and,
+  for each good statement sent to review, the rules that sent it. Every document
+  is judged as of the set's own day (``manifest.json`` ``today``; ``Settings.as_of``).
 - **Negatives**: each edited-balance and deleted-row statement must carry a
   ``balance_chain`` error whose first field is the true broken row.
 - **Speed**: digital pages per second for our parse (text cells → fields) and
@@ -50,14 +56,41 @@ HEADER = ("bank_name", "account_name", "account_number", "currency", "period_sta
 TODAY = dt.date(2026, 11, 21)
 
 
-def generate(out: Path, count: int, seed: int, captures: list[str]) -> Path:
-    from fixtures import statement
+def generate(out: Path, count: int, seed: int, captures: list[str], generator: str = "own") -> Path:
+    from fixtures import statement, statement_alt
 
-    target = out / f"statements-n{count}-s{seed}-{'-'.join(captures)}"
+    prefix = "statements" if generator == "own" else "statements-alt"
+    target = out / f"{prefix}-n{count}-s{seed}-{'-'.join(captures)}"
     if not (target / "manifest.json").exists():
         print(f"generating {count} statements per capture into {target} …", flush=True)
-        statement.generate_set(target, count=count, seed=seed, today=TODAY, captures=captures, negatives=True)
+        make = statement.generate_set if generator == "own" else statement_alt.generate_set
+        make(target, count=count, seed=seed, today=TODAY, captures=captures, negatives=True)
     return target
+
+
+def set_day(folder: Path) -> dt.date:
+    """The day the set is to be judged on (its manifest's ``today``)."""
+    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    return dt.date.fromisoformat(manifest["today"])
+
+
+def wrong_values(doc: dict[str, Any] | None, truth: dict[str, Any]) -> list[str]:
+    """Every header field and transaction cell of the record that is not the truth (row by row in printed
+    order; a missing or extra row counts once)."""
+    fields = (doc or {}).get("fields", {})
+    out = [name for name in HEADER if (fields.get(name) or {}).get("value") != truth["fields"].get(name)]
+    got = values((doc or {}).get("transactions", []))
+    want = truth["transactions"]
+    if len(got) != len(want):
+        out.append(f"rows {len(got)} read, {len(want)} printed")
+    for i, (g, w) in enumerate(zip(got, want, strict=False)):
+        out.extend(f"transactions[{i}].{name}" for name in TRANSACTION_FIELDS if g.get(name) != w.get(name))
+    return out
+
+
+def review_rules(doc: dict[str, Any] | None) -> list[str]:
+    """The rules whose errors sent a document to review."""
+    return sorted({f["rule"] for f in (doc or {}).get("findings", []) if f.get("severity") == "error"})
 
 
 def key(row: dict[str, Any]) -> tuple[Any, Any, Any]:
@@ -92,11 +125,15 @@ def main(argv: list[str]) -> int:
     p.add_argument("--captures", default="digital,scanned,photo")
     p.add_argument("--out", type=Path, default=ROOT / "bench" / "out")
     p.add_argument("--json", type=Path, help="also write the figures here")
+    p.add_argument("--no-speed", action="store_true", help="skip the speed rounds (the bare OCR and parse runs)")
+    p.add_argument("--generator", choices=("own", "alt"), default="own",
+                   help="own: fixtures.statement (tuned on); alt: fixtures.statement_alt (another look)")
     args = p.parse_args(argv)
     captures = args.captures.split(",")
-    folder = generate(args.out, args.count, args.seed, captures)
+    folder = generate(args.out, args.count, args.seed, captures, args.generator)
     items = load_set(folder)
-    settings = Settings(data_dir=args.out / "bench-data")
+    today = set_day(folder)
+    settings = Settings(data_dir=args.out / "bench-data", as_of=today)
     settings.redirect_caches()
     pipe = Pipeline(settings)
     gc.freeze()  # as the worker does once its models are loaded (intake.jobs.pipeline)
@@ -116,6 +153,11 @@ def main(argv: list[str]) -> int:
     pages_of: Counter[str] = Counter()
     misses: list[str] = []
     digital: list[bytes] = []
+    wrong: dict[str, list[str]] = defaultdict(list)
+    wrong_cells: Counter[tuple[str, str]] = Counter()
+    reviewed: dict[str, list[str]] = defaultdict(list)
+    review_counts: dict[str, Counter[str]] = defaultdict(Counter)
+    negatives_accepted: list[str] = []
 
     for path, truth in items:
         capture, data = truth.get("capture", "digital"), path.read_bytes()
@@ -123,7 +165,7 @@ def main(argv: list[str]) -> int:
         if truth.get("reason") or "transactions" not in truth:
             continue  # the bad inputs are the tests' business
         t = time.perf_counter()
-        outcome = pipe.process(data, "bank_statement", today=TODAY)
+        outcome = pipe.process(data, "bank_statement", today=today)
         seconds = time.perf_counter() - t
         docs = [document_record(d) for d in outcome.documents_json()]
         doc = next((d for d in docs if d["type"] == "bank_statement"), None)
@@ -131,6 +173,8 @@ def main(argv: list[str]) -> int:
         want = truth["transactions"]
         pages = truth.get("pages", 1)
         negative = expect.get("negative")
+        if negative and outcome.status.value == "accepted":
+            negatives_accepted.append(f"{path.name} ({negative})")
         if negative in ("edited_balance", "deleted_row"):
             row = printed_index(got, expect["row"]) if expect.get("row") else None
             flagged = [f for f in (doc or {}).get("findings", []) if f["rule"] == "balance_chain"]
@@ -145,6 +189,19 @@ def main(argv: list[str]) -> int:
             negatives.append((path.name, negative, ok, f"rule {rule}"))
             continue
         status[capture][outcome.status.value] += 1
+        if outcome.status.value == "accepted":
+            bad = wrong_values(doc, truth)
+            if bad:
+                money = [b for b in bad if not b.startswith("transactions[")
+                         or b.split(".")[-1] in ("date", "time", "amount", "balance")]
+                shown = (money + [b for b in bad if b not in money])[:6]
+                wrong[capture].append(f"{path.name}: {', '.join(shown)}{' …' if len(bad) > 6 else ''}")
+                for cell in bad:
+                    wrong_cells[(capture, cell.split(".")[-1] if "." in cell else cell.split(" ")[0])] += 1
+        elif outcome.status.value == "needs_review":
+            rules = review_rules(doc)
+            reviewed[capture].append(f"{path.name}: {', '.join(rules) or '(no error finding)'}")
+            review_counts[capture].update(rules)
         pairs = match_rows(got, want)
         tp[capture] += len(pairs)
         n_got[capture] += len(got)
@@ -170,24 +227,59 @@ def main(argv: list[str]) -> int:
         speed[f"{capture}_pipeline_s"].append(seconds)
         speed[f"{capture}_pipeline_s_per_page"].append(seconds / pages)
         pages_of[capture] += pages
+        if args.no_speed:
+            continue
         if capture == "digital":
             digital.append(data)
         else:
             _ocr_speed(data, capture, engine, speed, pages)
 
-    time.sleep(2)  # ONNX Runtime's threads spin on after the last OCR call; let them settle
+    time.sleep(0 if args.no_speed else 2)  # ONNX Runtime's threads spin on after the last OCR call; let them settle
     for _ in range(3):
         for data in digital:
             _digital_speed(data, speed)
 
     report = _report(captures, tp, n_got, n_want, cell_hits, cell_total, head_hits, head_total, status,
                      per_layout, negatives, speed, pages_of)
+    report = {"generator": args.generator, "seed": args.seed, "today": today.isoformat(),
+              **_headline(captures, status, wrong, wrong_cells, reviewed, review_counts, negatives_accepted),
+              **report}
     print(json.dumps(report, ensure_ascii=False, indent=2))
     if misses:
         print("\nmisses:", *misses[:60], sep="\n  ")
     if args.json:
         args.json.write_text(json.dumps(report, ensure_ascii=False, indent=2), encoding="utf-8")
     return 0
+
+
+def _money_wrong(line: str) -> bool:
+    """Whether a listed wrong statement has a header field, a row count or a date/time/amount/balance wrong
+    (not only a counterparty, summary or channel text)."""
+    cells = line.split(": ", 1)[1].rstrip(" …").split(", ")
+    return any(not c.startswith("transactions[") or c.split(".")[-1] in ("date", "time", "amount", "balance")
+               for c in cells)
+
+
+def _headline(captures: list[str], status: dict[str, Counter[str]], wrong: dict[str, list[str]],
+              wrong_cells: Counter[tuple[str, str]], reviewed: dict[str, list[str]],
+              review_counts: dict[str, Counter[str]], negatives_accepted: list[str]) -> dict[str, Any]:
+    """Accepted with a wrong value (good statements accepted with any value off, plus negatives accepted) and
+    the review rate with its reasons, per capture."""
+    per: dict[str, Any] = {}
+    for c in captures:
+        n = sum(status[c].values())
+        per[c] = {
+            "statements": n,
+            "accepted_with_wrong_value": len(wrong[c]),
+            "accepted_with_wrong_money": sum(1 for w in wrong[c] if _money_wrong(w)),
+            "wrong_cells": {k: v for (cap, k), v in sorted(wrong_cells.items()) if cap == c},
+            "review_rate": round(status[c]["needs_review"] / n, 4) if n else 0.0,
+            "review_reasons": dict(review_counts[c].most_common()),
+            "sent_to_review": reviewed[c],
+            "accepted_wrong": wrong[c],
+        }
+    return {"accepted_with_wrong_value": sum(len(v) for v in wrong.values()) + len(negatives_accepted),
+            "negatives_accepted": negatives_accepted, "by_capture": per}
 
 
 def _digital_speed(data: bytes, speed: dict[str, list[float]]) -> None:

@@ -15,13 +15,14 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Iterator
+from decimal import Decimal
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 from stdnum import luhn
 
-from extractors.doctypes.bank_statement import BankStatement, decimal_of
+from extractors.doctypes.bank_statement import BankStatement, decimal_of, decimal_value
 from extractors.models import ExtractedDocument, Field, Finding, Source
 from validators._values import add_months
 from validators.base import RuleContext, error, rule, warning
@@ -62,8 +63,12 @@ def has_transactions(doc: ExtractedDocument, ctx: RuleContext) -> Iterator[Findi
 
 @rule(T)
 def transaction_cells_read(doc: ExtractedDocument, ctx: RuleContext) -> Iterator[Finding]:
-    """Every row has a date, an amount and (where the statement prints balances) a balance, read with confidence."""
-    has_balance = any("balance" in r for r in _rows(doc))
+    """Every row has a date, an amount and (where the statement prints balances) a balance, read with confidence.
+    A balance column found in the table's header counts as printed even when no row got a balance: a column lost
+    in reading must not turn the balance chain off."""
+    columns = doc.meta.get("columns")
+    headed = isinstance(columns, list) and any(isinstance(c, dict) and c.get("role") == "balance" for c in columns)
+    has_balance = headed or any("balance" in r for r in _rows(doc))
     wanted = REQUIRED_CELLS + (("balance",) if has_balance else ())
     problems: list[tuple[int, str, str]] = []
     for i, row in enumerate(_rows(doc)):
@@ -335,3 +340,43 @@ def header_fields_read(doc: ExtractedDocument, ctx: RuleContext) -> Iterator[Fin
         if doc.value(name) in (None, ""):
             yield error("header_fields_read", [name], f"The statement's {name.replace('_', ' ')} could not be read.",
                         f"未能识别流水的{'户名' if name == 'account_name' else '账号'}。")
+
+
+# --- the period's printed totals ----------------------------------------------------------------------------------
+
+
+@rule(T)
+def printed_totals_agree(doc: ExtractedDocument, ctx: RuleContext) -> Iterator[Finding]:
+    """What the statement prints under its table — the number of transactions, the money in and out, for the
+    period and for each page (本页收入/本页支出) — is what its rows add up to (a row lost in reading, an amount
+    misread where the balance chain cannot see it, a row taken out or altered, shows here)."""
+    rows = _rows(doc)
+    printed = doc.meta.get("printed_totals")
+    if not rows:
+        return
+    if isinstance(printed, dict) and "count" in printed and str(len(rows)) != str(printed["count"]):
+        yield error("printed_totals_agree", ["transactions"],
+                    f"The statement says it holds {printed['count']} transactions; {len(rows)} rows were read.",
+                    f"流水注明交易笔数为 {printed['count']}，实际读取 {len(rows)} 笔。")
+    if any(decimal_of(r.get("amount")) is None for r in rows):
+        return  # an unread amount is reported by transaction_cells_read
+    if isinstance(printed, dict):
+        yield from _totals_agree(printed, rows, "", "")
+    by_page = doc.meta.get("page_totals")
+    for page, totals in (by_page.items() if isinstance(by_page, dict) else ()):
+        on_page = [r for r in rows if (r.get("date") or r["amount"]).page == int(page)]
+        if isinstance(totals, dict) and on_page:
+            yield from _totals_agree(totals, on_page, f"Page {page}: ", f"第 {page} 页：")
+
+
+def _totals_agree(printed: dict[str, Any], rows: list[dict[str, Field]], en_where: str,
+                  zh_where: str) -> Iterator[Finding]:
+    amounts = [a for r in rows if (a := decimal_of(r.get("amount"))) is not None]
+    for name, en, zh in (("inflow", "money in", "收入合计"), ("outflow", "money out", "支出合计")):
+        if name not in printed:
+            continue
+        total = sum((abs(a) for a in amounts if (a > 0) == (name == "inflow") and a != 0), Decimal("0.00"))
+        if decimal_value(printed[name]) != total:
+            yield error("printed_totals_agree", ["transactions"],
+                        f"{en_where}the statement prints {en} of {printed[name]}; its rows add up to {total}.",
+                        f"{zh_where}流水注明{zh}为 {printed[name]}，各笔合计为 {total}。")

@@ -42,17 +42,41 @@ TRANSACTION_FIELDS = ("date", "time", "amount", "balance", "counterparty", "coun
                       "channel")
 
 _DATE = r"(\d{4}\s*[-./年]?\s*\d{1,2}\s*[-./月]?\s*\d{1,2}日?)"
+_ANY_LABEL_PERIOD = rf"(?:^|\n)[\u4e00-\u9fff]{{2,6}}[:：]\n?{_DATE}\s*(?:至|到|—|~|－)+\s*{_DATE}\s*(?=\n|$)"
+ANY_LABEL = frozenset({_ANY_LABEL_PERIOD})
+"""Patterns whose label may be anything (a scan garbled it): taken only when they match once in the header."""
 HEADER_PATTERNS: dict[str, tuple[str, ...]] = {
-    "account_name": (r"(?:户名|客户姓名|账户名称|账户名|客户名称|姓名)[:：]?\n?([^\n:：]{1,30}?)(?=\n|$)",),
+    "account_name": (r"(?:户名|客户姓名|账户名称|账户名|客户名称|姓名)[:：]?\n?([^\n:：]{1,30}?)(?=\n|$)",
+                     r"[^\W\d]户名称[:：]\n?([^\n:：]{1,30}?)(?=\n|$)"),
     "account_number": (r"(?:借记卡号|银行卡号|卡号|账号|客户账号|账户号码|账户)[:：]?\n?([0-9*\s]{8,32})",),
     "currency": (r"(?:币种|币别|货币)[:：]?\n?([^\n]{1,8}?)(?=\n|$)",),
     "period": (rf"(?:起止日期|交易区间|查询期间|查询区间|起讫日期|交易期间|日期范围|查询时间段)[:：]?\n?"
                rf"{_DATE}\n?(?:至|到|-|—|~|－)+\n?{_DATE}",
-               rf"(?:起始日期|开始日期)[:：]?\n?{_DATE}\n?(?:结束日期|截止日期|终止日期)[:：]?\n?{_DATE}"),
-    "opening_balance": (r"(?:期初余额|上期余额|起始余额)[:：]?\n?([+\-]?[\d,]+\.\d{2})",),
-    "closing_balance": (r"(?:期末余额|本期余额|截止余额)[:：]?\n?([+\-]?[\d,]+\.\d{2})",),
+               rf"(?:起始日期|开始日期)[:：]?\n?{_DATE}\n?(?:结束日期|截止日期|终止日期)[:：]?\n?{_DATE}",
+               _ANY_LABEL_PERIOD),
+    "opening_balance": (r"(?:期初余额|上期余额|起始余额)[:：]?\n?([+\-]?\d[\d,.，]*\d)(?!\d)",),
+    "closing_balance": (r"(?:期末余额|本期余额|截止余额)[:：]?\n?([+\-]?\d[\d,.，]*\d)(?!\d)",),
 }
-"""Header labels of Chinese statements; a layout's own patterns (``Layout.header_fields``) are tried first."""
+"""Header labels of Chinese statements; a layout's own patterns (``Layout.header_fields``) are tried first, and
+a label a scan garbled is tried last (``胀户名称：…``; for the period, any label before a range of two dates).
+A printed balance is taken whole (``5.524.84`` stays unreadable for the rules and repairs, never ``5.52``)."""
+
+_NUMBER = r"[:：]?([+\-]?\d[\d,.，]*\d)(?!\d)"
+PRINTED_TOTALS: dict[str, re.Pattern[str]] = {
+    "count": re.compile(r"(?:交易笔数|本期笔数|总笔数|交易总笔数)[:：]?(\d+)(?!\d)|共(\d+)笔"),
+    "inflow": re.compile(r"(?<!本页)(?:收入合计|本期收入|收入总额|收入总计|贷方合计|贷方发生额合计|存入合计)"
+                         + _NUMBER),
+    "outflow": re.compile(r"(?<!本页)(?:支出合计|本期支出|支出总额|支出总计|借方合计|借方发生额合计|支取合计)"
+                          + _NUMBER),
+}
+"""What a statement prints under its table about the whole period: the number of transactions, the money in
+and out. Kept in ``meta["printed_totals"]`` for the rules to check against the rows."""
+PAGE_TOTALS: dict[str, re.Pattern[str]] = {
+    "inflow": re.compile(r"本页(?:收入|贷方|存入)(?:发生额)?(?:合计|总额|金额)?" + _NUMBER),
+    "outflow": re.compile(r"本页(?:支出|借方|支取)(?:发生额)?(?:合计|总额|金额)?" + _NUMBER),
+}
+"""What a statement prints under each page's table about that page: the money in and out of its rows. Kept in
+``meta["page_totals"]`` (by page number) for the rules."""
 
 
 class BankStatement(DocTypeExtractor):
@@ -100,6 +124,12 @@ class BankStatement(DocTypeExtractor):
         meta["order"] = _order(rows)
         doc.fields = self._header(table.header_cells + table.footer_cells, detection.layout, rows,
                                   newest_first=meta["order"] == "newest_first")
+        totals = printed_totals(table.footer_cells)
+        if totals:
+            meta["printed_totals"] = totals
+        by_page = {str(p): t for p, cells in table.page_footers.items() if (t := printed_totals(cells, PAGE_TOTALS))}
+        if by_page:
+            meta["page_totals"] = by_page
         return doc
 
     @staticmethod
@@ -185,6 +215,8 @@ class BankStatement(DocTypeExtractor):
         if amount is not None:
             role, value, raw = amount
             put("amount", role, None if value is None else amount_text(value), raw)
+            if value is None and role in ("inflow", "outflow"):
+                out["amount"].note = f"printed in the {role} column"
         if "balance" in row.roles:
             bal = parse_amount(row.text("balance"))
             put("balance", "balance", None if bal is None else amount_text(bal))
@@ -221,7 +253,7 @@ class BankStatement(DocTypeExtractor):
             own = layout.header_fields.get(name)
             for pattern in ((own,) if own else ()) + patterns:
                 m = re.search(pattern, j.text)
-                if not m:
+                if not m or (pattern in ANY_LABEL and len(re.findall(pattern, j.text)) != 1):
                     continue
                 if name == "period":
                     put("period_start", m, 1, parse_day(m[1]))
@@ -251,20 +283,48 @@ class BankStatement(DocTypeExtractor):
     def _derive_balances(fields: dict[str, Field], rows: list[dict[str, Field]], newest_first: bool) -> None:
         """Opening and closing balances from the first and last rows, where the header does not print them."""
         chronological = list(reversed(rows)) if newest_first else rows
-        valued = [r for r in chronological if r.get("balance") and r["balance"].value is not None
-                  and r.get("amount") and r["amount"].value is not None]
-        if not valued:
+        if not chronological:
             return
-        first, last = valued[0], valued[-1]
-        if "opening_balance" not in fields:
+        first, last = chronological[0], chronological[-1]  # an unread end row gives no balance, not another's
+        if "opening_balance" not in fields and all(decimal_of(first.get(n)) is not None
+                                                   for n in ("balance", "amount")):
             opening = Decimal(str(first["balance"].value)) - Decimal(str(first["amount"].value))
             fields["opening_balance"] = Field(value=amount_text(opening), confidence=first["balance"].confidence,
                                               source=Source.DERIVED, page=first["balance"].page,
                                               bbox=first["balance"].bbox,
                                               note="the first transaction's balance less its amount")
-        if "closing_balance" not in fields:
+        if "closing_balance" not in fields and decimal_of(last.get("balance")) is not None:
             fields["closing_balance"] = last["balance"].model_copy(update={
                 "source": Source.DERIVED, "note": "the last transaction's balance"})
+
+
+def printed_totals(cells: Sequence[TextLine],
+                   patterns: dict[str, re.Pattern[str]] = PRINTED_TOTALS) -> dict[str, str]:
+    """The period's totals printed under the table (:data:`PRINTED_TOTALS`; a page's own with
+    :data:`PAGE_TOTALS`), as read; a total that does not parse is left out (the rules cannot check it, and it
+    is not a value of the record).
+
+    >>> from extractors.models import TextLine
+    >>> printed_totals([TextLine(text="交易笔数：26 收入合计：73,020.79 支出合计：3,986.66", confidence=1.0, page=1,
+    ...                          bbox=(0, 0, 10, 10))])
+    {'count': '26', 'inflow': '73020.79', 'outflow': '3986.66'}
+    >>> printed_totals([TextLine(text="本页收入：161,673.07　本页支出：156,091.14", confidence=1.0, page=1,
+    ...                          bbox=(0, 0, 10, 10))], PAGE_TOTALS)
+    {'inflow': '161673.07', 'outflow': '156091.14'}
+    """
+    text = norm(Joined(reading_order(list(cells))).text) if cells else ""
+    out: dict[str, str] = {}
+    for name, pattern in patterns.items():
+        m = pattern.search(text)
+        if not m:
+            continue
+        if name == "count":
+            out[name] = m[1] or m[2]
+            continue
+        value = parse_amount(m[1]) if re.search(r"[.,，]\d{2}$", m[1]) else None  # cents cut off: not the total
+        if value is not None:
+            out[name] = amount_text(abs(value))
+    return out
 
 
 NO_ROWS = re.compile(r"无交易|没有交易|无记录|暂无|没有记录|无明细")

@@ -83,13 +83,15 @@ class Layout:
         """The role the column header names (longest matching word wins), or None for a column not read."""
         text = norm(header)
         best: tuple[int, str] | None = None
+        # the layout's own words first: a generic word wins only when it is longer (对方账号/户名 holds both,
+        # whatever the layout calls 对方账号)
         for words in (_normed(tuple(self.columns.items())), _normed(tuple(GENERIC_COLUMNS.items()))):
             for word, role in words:
                 if word in text and (best is None or len(word) > best[0]):
                     best = (len(word), role)
-            if best is not None:
-                return best[1] or None
-        return None
+        if best is None:
+            return misread_role(text, (*_normed(tuple(self.columns.items())), *_normed(tuple(GENERIC_COLUMNS.items()))))
+        return best[1] or None
 
     def header_words(self) -> tuple[str, ...]:
         """Every header word this layout knows (its own and the generic ones), normalised, longest first."""
@@ -97,6 +99,36 @@ class Layout:
 
     def matches(self, text: str) -> bool:
         return bool(self.identifiers) and all(norm(w) in text for w in self.identifiers)
+
+
+HEADER_LOOKALIKES = frozenset({frozenset("人入"), frozenset("曰日"), frozenset("己已"), frozenset("未末"),
+                               frozenset("户尸"), frozenset("帐账")})
+"""Pairs of characters a recogniser takes for one another in small print: half a mismatch in a header word."""
+
+
+def misread_role(text: str, words: tuple[tuple[str, str], ...]) -> str | None:
+    """The role of a header of four or more characters that a low-resolution scan garbled (``克出金聯`` for
+    支出金额, ``收人金朝`` for 收入金额): the header words of the same length it differs from in the fewest
+    characters, at most two and at most half of them, when those words all name one role.
+
+    >>> words = tuple(GENERIC_COLUMNS.items())
+    >>> misread_role("克出金聯", words), misread_role("收人金朝", words)
+    ('outflow', 'inflow')
+    >>> misread_role("交易明细", words) is None  # 交易金额, 交易类型…: no one role
+    True
+    """
+    if len(text) < 4:
+        return None
+    costs: dict[float, set[str]] = {}
+    for word, role in words:
+        if len(word) == len(text):
+            cost = sum(0 if a == b else 0.5 if frozenset((a, b)) in HEADER_LOOKALIKES else 1
+                       for a, b in zip(word, text, strict=True))
+            costs.setdefault(cost, set()).add(role)
+    best = min(costs, default=None)
+    if best is None or best > min(2, len(text) / 2) or len(costs[best]) != 1:
+        return None
+    return next(iter(costs[best])) or None
 
 
 @cache

@@ -8,12 +8,20 @@ engine found on a scanned or photographed page (both in page-image pixels):
    among them a date and a balance or an amount (:meth:`Layout.role`); each
    header cell is a column, its extent running to the middle of the gaps to
    its neighbours. A page without a header line (a continuation page that does
-   not repeat it) keeps the previous page's columns;
-3. a line whose date-column cell holds a date starts a transaction row; a line
+   not repeat it) keeps the previous page's columns. On a tilted photo the
+   header's last cells may sit on the next line: header words beside the
+   header are taken back into it (:func:`_gather_header`); a header a scan
+   garbled (``克出金聯``) is matched to the word it differs least from;
+3. a line whose date-column cell holds a date (or a date's shape, ``2026~05-05``) starts a transaction
+   row; a line
    without one is a cell wrapped over two lines and joins the nearest row
    above or below it (banks print wrapped rows top-aligned or centred); a
-   footer or subtotal line (第N页/共M页, 本页合计, 小计…) ends the page's table;
-4. each cell goes to the column it overlaps most.
+   footer or subtotal line (第N页/共M页, 本页合计, 小计…) ends the page's table, and so does, below the
+   page's last dated line, a line that is no wrapped cell: a summary (``交易笔数：33``, ``期末余额：…``,
+   ``共 68 笔``), a sentence running across three or more columns (a disclaimer the reader has never
+   seen) — a row ends where the table ends (:func:`ends_table`);
+4. column extents follow the data (:func:`fit_columns`); each cell goes to the column it overlaps most,
+   and an OCR box running over two columns is split between them (a money column takes one amount).
 
 What is above the first header line of the first page is the statement's own
 header (title, account holder, account, period), returned as text cells for
@@ -36,6 +44,9 @@ from extractors.text import union
 
 MIN_HEADER_ROLES = 3
 END_OF_TABLE = re.compile(r"第\d+页|共\d+页|合计|小计|总计|以下空白|以下无|无交易记录|打印时间|打印日期|Page\d+", re.I)
+SUMMARY = re.compile(r"[\u4e00-\u9fff]{2,}[:：][+\-]?[¥￥]?\d|共\d+笔|\d+笔|笔数|期末余额|期初余额|本期|本页|温馨提示|"
+                     r"仅供参考|为准|声明|^注[:：]|^说明[:：]|^备注[:：]|^-?\d+/\d+-?$")
+"""Words and shapes of the lines printed under a statement's table (summaries, notes, page numbers)."""
 
 
 @dataclass
@@ -85,6 +96,8 @@ class Table:
     pages_without_header: list[int] = field(default_factory=list)
     footer_cells: list[TextLine] = field(default_factory=list)
     """Cells below the table on the last page (a printed closing balance, the bank's note)."""
+    page_footers: dict[int, list[TextLine]] = field(default_factory=dict)
+    """Cells below the table on each page (a page's own totals, 本页收入/本页支出)."""
 
     @property
     def roles(self) -> set[str]:
@@ -147,6 +160,40 @@ def _header_line(line: list[TextLine], layout: Layout) -> list[Column] | None:
         left.x1, right.x0 = middle, middle
     columns[0].x0, columns[-1].x1 = float("-inf"), float("inf")
     return columns
+
+
+def _is_header_word(cell: TextLine, layout: Layout) -> bool:
+    text = norm(cell.text)
+    return bool(text) and layout.role(text) is not None and any(
+        w in text and len(w) >= 0.7 * len(text) for w in layout.header_words())
+
+
+def _gather_header(lines: list[list[TextLine]], i: int, layout: Layout) -> tuple[list[list[TextLine]], int]:
+    """The header line ``lines[i]`` with the header cells a tilt put on the line above or below it.
+
+    On a photo taken at an angle the header's far end sits lower (or higher) than its start, so its last
+    headers (``对方卡号``, ``交易渠道``) are grouped with the first row or the line above: a cell there that is
+    a header word, beside the header rather than under one of its cells and within a line's height of the
+    nearest of them, is moved to the header. Returns the lines and the header's index among them.
+    """
+    lines = [list(line) for line in lines]
+    header = list(lines[i])
+    for k in (i - 1, i + 1):
+        if not 0 <= k < len(lines):
+            continue
+        strays = []
+        for c in lines[k]:
+            if not _is_header_word(c, layout) or any(min(c.bbox[2], h.bbox[2]) > max(c.bbox[0], h.bbox[0])
+                                                     for h in header):
+                continue
+            near = min(header, key=lambda h: min(abs(h.bbox[0] - c.bbox[2]), abs(c.bbox[0] - h.bbox[2])))
+            if abs((near.bbox[1] + near.bbox[3]) - (c.bbox[1] + c.bbox[3])) / 2 <= near.bbox[3] - near.bbox[1]:
+                strays.append(c)
+        if strays:
+            header += strays
+            lines[k] = [c for c in lines[k] if c not in strays]
+    lines[i] = sorted(header, key=lambda c: c.bbox[0])
+    return [line for k, line in enumerate(lines) if line or k == i], i - (i > 0 and not lines[i - 1])
 
 
 def _merge_split_headers(columns: list[Column]) -> list[Column]:
@@ -219,9 +266,14 @@ def _looks_like(role: str | None, text: str) -> bool:
     return role is not None and role not in NUMERIC_ROLES
 
 
-def _fill(pieces: list[tuple[int, int, str]], cols: list[Column]) -> list[list[tuple[int, int, str]]] | None:
+MONEY_ROLES = frozenset({"amount", "inflow", "outflow", "balance"})
+
+
+def _fill(pieces: list[tuple[int, int, str]], cols: list[Column],
+          text: str = "") -> list[list[tuple[int, int, str]]] | None:
     """Pieces shared out over the columns in order: each column at least one, a digits-only column only digit
-    runs. None when they cannot be."""
+    runs, a money column one amount (``22,790.57 215500690/…`` over balance and counterparty gives the
+    account number to the counterparty). None when they cannot be."""
     if not cols:
         return [] if not pieces else None
     numeric = cols[0].role in NUMERIC_ROLES
@@ -229,7 +281,10 @@ def _fill(pieces: list[tuple[int, int, str]], cols: list[Column]) -> list[list[t
         head = pieces[:take]
         if numeric and any(k != "9" for _, _, k in head):
             continue
-        rest = _fill(pieces[take:], cols[1:])
+        if text and take > 1 and cols[0].role in MONEY_ROLES \
+                and parse_amount(re.sub(r"\s", "", text[head[0][0]:head[-1][1]])) is None:
+            continue
+        rest = _fill(pieces[take:], cols[1:], text)
         if rest is not None:
             return [head, *rest]
     return None
@@ -261,7 +316,7 @@ def split_over_columns(cell: TextLine, columns: list[Column]) -> list[tuple[Colu
         for near in (ordered[max(0, at - 1):at + 1], ordered[at:at + 2]):
             if len(near) < 2 or any(_overlap(cell, c) <= -0.12 * width for c in near):
                 continue
-            shares = _fill(pieces, near)
+            shares = _fill(pieces, near, text)
             if shares is not None and all(_may_move(spanned[0], col, text[s[0][0]:s[-1][1]])
                                           for col, s in zip(near, shares, strict=True) if col is not spanned[0]):
                 spanned = near
@@ -270,7 +325,7 @@ def split_over_columns(cell: TextLine, columns: list[Column]) -> list[tuple[Colu
             return whole
     shares = None
     while len(spanned) >= 2:
-        shares = _fill(pieces, spanned)
+        shares = _fill(pieces, spanned, text)
         if shares is not None:
             break
         edge = min((spanned[0], spanned[-1]), key=lambda c: _overlap(cell, c))
@@ -321,9 +376,9 @@ def read_table(pages: Sequence[tuple[int, Sequence[TextLine]]], layout: Layout) 
         lines = lines_of(cells)
         start = None
         for i, line in enumerate(lines):
-            found = _header_line(line, layout)
-            if found:
-                columns, start = found, i
+            if _header_line(line, layout):
+                lines, start = _gather_header(lines, i, layout)
+                columns = _header_line(lines[start], layout)
                 break
         if columns is None:
             continue
@@ -338,6 +393,7 @@ def read_table(pages: Sequence[tuple[int, Sequence[TextLine]]], layout: Layout) 
                              header_bottom=_bottom(lines[start]) if start is not None else None)
         table.rows.extend(rows)
         table.footer_cells = footer
+        table.page_footers[page_no] = footer
     return table
 
 
@@ -349,7 +405,7 @@ def fit_columns(columns: list[Column], body: list[list[TextLine]]) -> list[Colum
     white "rivers" between its columns: the x-intervals that no body cell covers. Each run of covered x is
     given to the header it overlaps most (or the nearest one), and a column spans the runs it was given.
     """
-    cells = [c for line in body if not END_OF_TABLE.search(norm("".join(x.text for x in line))) for c in line]
+    cells = [c for line in body[:table_end(body, columns)] for c in line]
     if len(cells) < 2:
         return columns
     runs: list[list[float]] = []
@@ -370,12 +426,43 @@ def fit_columns(columns: list[Column], body: list[list[TextLine]]) -> list[Colum
         i = inside[0] if inside else min(range(len(heads)), key=lambda k: min(abs(heads[k][1] - x0),
                                                                               abs(heads[k][1] - x1)))
         owner[i].append((x0, x1))
+    _share_runs(heads, owner)
     fitted = []
     for i, (col, mid) in enumerate(heads):
         spans = owner[i] or [(mid - 1, mid + 1)]
         fitted.append(Column(col.role, col.header, min(s[0] for s in spans), max(s[1] for s in spans),
                              col.header_x0, col.header_x1))
     return fitted
+
+
+def _share_runs(heads: list[tuple[Column, float]], owner: dict[int, list[tuple[float, float]]]) -> None:
+    """Give a header that got no run of its own a share of the run under it.
+
+    On a skewed photo or scan the rows drift sideways, so right-aligned data of one column (balances) runs into
+    the next column's (the counterparty) and the two form one run that holds only the neighbour's header
+    centre: the column would shrink to nothing and its cells go to the neighbour. The run that overlaps the
+    header (or lies nearest it) is cut between the two header centres, as the headers themselves divide it.
+    """
+    for i, (col, mid) in enumerate(heads):
+        if owner[i]:
+            continue
+        spans = [(j, k, span) for j, got in owner.items() if j != i for k, span in enumerate(got)]
+
+        def closeness(item: tuple[int, int, tuple[float, float]], c: Column = col, m: float = mid) -> float:
+            lo, hi = item[2]
+            overlap = min(hi, c.header_x1) - max(lo, c.header_x0)
+            return overlap if overlap > 0 else -min(abs(m - lo), abs(m - hi))
+
+        if not spans:
+            continue
+        j, k, (lo, hi) = max(spans, key=closeness)
+        if closeness((j, k, (lo, hi))) <= 0 or abs(j - i) != 1:
+            continue  # only a neighbour's run that lies under this header is shared
+        cut = (mid + heads[j][1]) / 2
+        if not lo < cut < hi:
+            continue
+        owner[i].append((lo, cut) if i < j else (cut, hi))
+        owner[j][k] = (cut, hi) if i < j else (lo, cut)
 
 
 def _centre_of_header(col: Column) -> float:
@@ -390,21 +477,69 @@ def _mid(line: list[TextLine]) -> float:
     return statistics.fmean((c.bbox[1] + c.bbox[3]) / 2 for c in line)
 
 
+def ends_table(line: list[TextLine], columns: list[Column]) -> bool:
+    """Whether a line without a date, below a page's last dated line, is printed under the table rather
+    than a wrapped cell of its last row: summary words or a ``label：number`` shape, or a cell running
+    across three or more columns (a wrapped cell stays inside its own).
+
+    >>> from extractors.models import TextLine
+    >>> cols = [Column("date", "日期", 0, 100), Column("amount", "金额", 100, 200), Column("balance", "余额", 200, 300)]
+    >>> cell = lambda text, x0, x1: TextLine(text=text, confidence=1.0, page=1, bbox=(x0, 0, x1, 10))
+    >>> ends_table([cell("交易笔数：33", 0, 60)], cols), ends_table([cell("有限公司", 210, 260)], cols)
+    (True, False)
+    >>> ends_table([cell("本明细由系统自动生成加盖业务专用章后有效", 0, 290)], cols)
+    True
+    """
+    if any(SUMMARY.search(norm(c.text)) for c in line) or END_OF_TABLE.search(norm("".join(c.text for c in line))):
+        return True
+    return any(sum(1 for col in columns if _overlap(c, col) >= 4) >= 3 and sum(_kind(ch) == "中" for ch in c.text) >= 4
+               for c in line)
+
+
+DATE_SHAPE = re.compile(r"(?<!\d)20\d{2}\D{1,2}[01]?\d\D{1,2}[0-3]?\d(?!\d)")
+"""A date whose separators a scan garbled (``2026~05-05``): it still starts a row (whose date is then unread and
+goes to review) rather than making the row a wrapped line of the one above."""
+
+
+def dated(line: list[TextLine], date_cols: list[Column]) -> bool:
+    """Whether a line holds a date (or the shape of one) in a date column: it starts a transaction row."""
+    return any(any(_overlap(c, d) > 0 for d in date_cols) and (parse_day(c.text) or DATE_SHAPE.search(norm(c.text)))
+               for c in line)
+
+
+def table_end(body: list[list[TextLine]], columns: list[Column]) -> int:
+    """Index of the first line of ``body`` below the table: a footer or subtotal line anywhere, or below the
+    last dated line a line printed under the table (:func:`ends_table`); ``len(body)`` when none is."""
+    date_cols = [c for c in columns if c.role == "date"]
+
+    def is_dated(line: list[TextLine]) -> bool:
+        return dated(line, date_cols)
+
+    last_dated = max((i for i, line in enumerate(body) if is_dated(line)), default=-1)
+    for i, line in enumerate(body):
+        text = norm("".join(c.text for c in line))
+        if (END_OF_TABLE.search(text) and not any(_column_of(c, columns).role == "date" and parse_day(c.text)
+                                                   for c in line)) \
+                or (0 <= last_dated < i and ends_table(line, columns)):
+            return i
+    return len(body)
+
+
 def _rows(page_no: int, body: list[list[TextLine]], columns: list[Column],
           header_bottom: float | None) -> tuple[list[Row], list[TextLine]]:
     date_cols = [c for c in columns if c.role == "date"]
     anchors: list[tuple[int, Row]] = []
     loose: list[tuple[int, list[TextLine]]] = []
     footer: list[TextLine] = []
+
+    def is_dated(line: list[TextLine]) -> bool:
+        return dated(line, date_cols)
+
+    end = table_end(body, columns)
+    footer = [c for rest in body[end:] for c in rest]
+    body = body[:end]
     for i, line in enumerate(body):
-        text = norm("".join(c.text for c in line))
-        if END_OF_TABLE.search(text) and not any(_column_of(c, columns).role == "date" and parse_day(c.text)
-                                                  for c in line):
-            footer = [c for rest in body[i:] for c in rest]
-            body = body[:i]
-            break
-        dated = [c for c in line if any(_overlap(c, d) > 0 for d in date_cols) and parse_day(c.text)]
-        if dated:
+        if is_dated(line):
             anchors.append((i, Row(page=page_no, anchor_y=_mid(line))))
         else:
             loose.append((i, line))

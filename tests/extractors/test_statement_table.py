@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from extractors.doctypes.bank_statement import BankStatement
 from extractors.models import RetakeReason, TextLine
 from extractors.statements.layout import GENERIC, detect
@@ -115,3 +117,54 @@ def test_statement_pages_score_as_statements_and_id_cards_do_not() -> None:
     assert BankStatement.score(header(40)) >= 0.5  # a continuation page
     card = [cell(t, 10, 10 * i) for i, t in enumerate(["姓名张三", "性别男", "出生1995年7月17日", "公民身份号码"])]
     assert BankStatement.score(card) < 0.34
+
+
+@pytest.mark.parametrize("row_top", [216, 224])  # grouped with the first row, or a line of their own
+def test_issue_tilted_photo_header_whose_last_headers_fall_on_the_first_row_line(row_top: int) -> None:
+    """A photo at an angle: the header's right end sits a line lower, so ``对方户名`` and ``对方账号`` are grouped
+    with the first row. They are still headers (their columns are read), and the first row keeps its cells."""
+    drop = {"对方户名": 12, "对方账号": 14}
+    cells = HEADER_TOP + [cell(text, x, 200 + drop.get(text, 0)) for text, x in COLUMNS]
+    rows = [("2026-05-03", "工资", "", "8,000.00", "9,000.00", "成都宏达科技有限公司", "4402123456789"),
+            ("2026-05-04", "消费", "45.50", "", "8,954.50", "美团", "6222000011112222")]
+    for i, values in enumerate(rows):
+        for (_, x), v in zip(COLUMNS, values, strict=True):
+            if v:
+                cells.append(cell(v, x, row_top + 40 * i + x // 100))
+    doc = BankStatement().extract(cells)
+    assert [c["role"] for c in doc.meta["columns"]][-2:] == ["counterparty", "counterparty_account"]
+    got = [{k: f.value for k, f in r.items()} for r in doc.tables["transactions"]]
+    assert [(r["date"], r.get("counterparty"), r.get("counterparty_account")) for r in got] == [
+        ("2026-05-03", "成都宏达科技有限公司", "4402123456789"), ("2026-05-04", "美团", "6222000011112222")]
+
+
+def test_issue_a_balance_joined_to_the_next_account_number_keeps_one_amount() -> None:
+    """An OCR box ``22,790.57 215500690/支付宝…`` over a balance column and a combined counterparty column: the
+    balance takes the one amount, the account number goes with the name (not ``22,790.57 215500690/``)."""
+    from extractors.statements.table import Column, split_over_columns
+
+    cols = [Column("balance", "余额", 1300, 1460), Column("counterparty_both", "对方账号/户名", 1460, 2100)]
+    box = cell("22,790.57 215500690/支付宝（中国）网络技术有限公司", 1325, 500, 707)
+    assert [(c.role, part.text) for c, part in split_over_columns(box, cols)] == [
+        ("balance", "22,790.57"), ("counterparty_both", "215500690/支付宝（中国）网络技术有限公司")]
+    spaced = cell("12, 345.67", 1340, 500, 110)  # a space the recogniser put inside one amount
+    assert [(c.role, part.text) for c, part in split_over_columns(spaced, cols)] == [("balance", "12, 345.67")]
+
+
+def test_issue_grey_scan_garbled_labels_and_headers_still_read() -> None:
+    """A 150 dpi grey scan reads 查询时间段 as 童河时间段, 账户名称 as 胀户名称 and the amount headers as 克出金聯 /
+    收人金朝: the period (the one labelled date range), the name and the debit/credit columns are still read;
+    a second labelled range makes the period unreadable rather than a guess."""
+    top = [cell("某某银行个人账户对账单", 300, 20), cell("胀户名称：严磊", 40, 60),
+           cell("账号：6217000123456789012", 40, 90), cell("童河时间段：2026-05-01 到 2026-10.31", 40, 150)]
+    heads = [cell(t, x, 200) for t, x in (("交号日察", 40), ("克出金聯", 320), ("收人金朝", 460), ("账户余發", 600))]
+    body = [cell("2026-05-03", 40, 240), cell("8,000.00", 460, 240), cell("9,000.00", 600, 240),
+            cell("2026~05-04", 40, 280), cell("45.50", 320, 280), cell("8,954.50", 600, 280)]
+    doc = BankStatement().extract(top + heads + body)
+    assert [c["role"] for c in doc.meta["columns"]] == ["date", "outflow", "inflow", "balance"]
+    assert {k: doc.fields[k].value for k in ("account_name", "period_start", "period_end")} == {
+        "account_name": "严磊", "period_start": "2026-05-01", "period_end": "2026-10-31"}
+    rows = doc.tables["transactions"]  # the garbled date still starts its row (unread: review), never merges
+    assert [(r["date"].value, r["amount"].value) for r in rows] == [("2026-05-03", "8000.00"), (None, "-45.50")]
+    two = BankStatement().extract([*top, cell("卡有效期：2020-01-01至2030-01-01", 40, 120), *heads, *body])
+    assert "period_start" not in two.fields
