@@ -194,6 +194,7 @@ class Reader:
     def _read_pdf(self, data: bytes, types: list[str], password: str | None) -> ReadResult:
         result = ReadResult(documents=[], pages=[], format="pdf")
         t = time.perf_counter()
+        decode.check_pdf_streams(data, image_limit=4 * self.max_pixels)  # no bomb reaches a parser
         info, text_pages = pdf.read(data, max_pages=self.max_pdf_pages, password=password)
         result.add_time("pdf_text", time.perf_counter() - t)
         t = time.perf_counter()

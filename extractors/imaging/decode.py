@@ -35,8 +35,10 @@ from __future__ import annotations
 
 import io
 import math
+import re
 import struct
 import warnings
+import zlib
 from collections.abc import Sequence
 from typing import Literal
 
@@ -292,6 +294,58 @@ def _wide_to_bgr8(arr: np.ndarray, *, float_mode: bool) -> np.ndarray:
     return out
 
 
+MAX_STREAM = 16 * 1024 * 1024
+"""Decoded bytes of one compressed PDF stream that is not an image: object and cross-reference streams, content,
+fonts. A real one is kilobytes to a few MiB; 400 MiB of padding in an object stream took pdfium (and pdfminer
+before it) to that much memory just to count pages."""
+_STREAM = re.compile(rb"stream\r?\n")
+_DICT_START = re.compile(rb"<<")
+
+
+def _inflated_size(raw: bytes, limit: int) -> int:
+    """How many bytes ``raw`` inflates to, counted up to ``limit + 1`` a MiB at a time, never held."""
+    inflate, total, chunk = zlib.decompressobj(), 0, raw
+    try:
+        while chunk and total <= limit:
+            total += len(inflate.decompress(chunk, 1 << 20))
+            chunk = inflate.unconsumed_tail
+    except zlib.error:
+        return total  # damaged: the parser decides what to make of it
+    return total
+
+
+def check_pdf_streams(data: bytes, *, image_limit: int | None = None, limit: int = MAX_STREAM) -> None:
+    """Refuse a PDF with a flate stream that decodes past ``limit`` (images: past ``image_limit``, or not checked
+    when None), before any PDF library inflates it. Found by scanning the bytes for ``stream`` keywords and the
+    dictionary before each, so it needs no parser — the parsers are what a bomb attacks.
+
+    >>> import zlib
+    >>> def pdf_stream(body): return b"1 0 obj << /Filter /FlateDecode >> stream" + bytes([10]) + zlib.compress(body)
+    >>> check_pdf_streams(pdf_stream(b" " * 1000))
+    >>> check_pdf_streams(pdf_stream(b" " * 2**20), limit=2**19)
+    Traceback (most recent call last):
+    ...
+    extractors.errors.CorruptFile: the PDF has a compressed stream that decodes to more than 0 MiB
+    """
+    for m in _STREAM.finditer(data):
+        head = data[max(0, m.start() - 2048) : m.start()]
+        opened = [d.start() for d in _DICT_START.finditer(head)]
+        if not opened or not head.rstrip().endswith(b">>"):
+            continue
+        attrs = head[opened[0] :]
+        if b"/FlateDecode" not in attrs and b"/Fl " not in attrs and b"/Fl]" not in attrs and b"/Fl/" not in attrs:
+            continue
+        image = b"/Image" in attrs
+        bound = image_limit if image else limit
+        if bound is None:
+            continue
+        end = data.find(b"endstream", m.end())
+        raw = data[m.end() : end if end >= 0 else len(data)]
+        if _inflated_size(raw, bound) > bound:
+            what = "an image" if image else "a compressed stream"
+            raise CorruptFile(f"the PDF has {what} that decodes to more than {bound // 2**20} MiB")
+
+
 def pdf_page_count(data: bytes, *, max_pages: int = 50, password: str | None = None) -> int:
     """The PDF's page count as pypdfium2 — the library that renders it in the worker — sees it, without loading
     a page: :class:`EncryptedPdf`, :class:`CorruptFile` or :class:`TooManyPages` at once. The upload and the
@@ -310,6 +364,7 @@ def pdf_page_count(data: bytes, *, max_pages: int = 50, password: str | None = N
         raise EmptyFile()
     if sniff(data) != "pdf":
         raise UnsupportedFormat(describe(data))
+    check_pdf_streams(data)
     try:
         pdf = pdfium.PdfDocument(data, password=password or None)
     except pdfium.PdfiumError as exc:
@@ -350,6 +405,7 @@ def render_pdf_pages(
         raise EmptyFile()
     if sniff(data) != "pdf":
         raise UnsupportedFormat(describe(data))
+    check_pdf_streams(data)
     try:
         pdf = pdfium.PdfDocument(data, password=password or None)
     except pdfium.PdfiumError as exc:
