@@ -294,10 +294,13 @@ def _wide_to_bgr8(arr: np.ndarray, *, float_mode: bool) -> np.ndarray:
     return out
 
 
-MAX_STREAM = 16 * 1024 * 1024
+MAX_STREAM = 64 * 1024 * 1024
 """Decoded bytes of one compressed PDF stream that is not an image: object and cross-reference streams, content,
-fonts. A real one is kilobytes to a few MiB; 400 MiB of padding in an object stream took pdfium (and pdfminer
-before it) to that much memory just to count pages."""
+fonts. A real one is kilobytes to a few MiB — a whole embedded CJK font about 20 MiB; 400 MiB of padding in an
+object stream took pdfium (and pdfminer before it) to that much memory just to count pages. (Page content has its
+own, lower bound: :data:`extractors.pdf.MAX_PAGE_CONTENT`.)"""
+MAX_STREAMS_TOTAL = 512 * 1024 * 1024
+"""All of them together, so that many streams just under the bound cannot cost minutes of inflating."""
 _STREAM = re.compile(rb"stream\r?\n")
 _DICT_START = re.compile(rb"<<")
 
@@ -327,6 +330,7 @@ def check_pdf_streams(data: bytes, *, image_limit: int | None = None, limit: int
     ...
     extractors.errors.CorruptFile: the PDF has a compressed stream that decodes to more than 0 MiB
     """
+    total = 0
     for m in _STREAM.finditer(data):
         head = data[max(0, m.start() - 2048) : m.start()]
         opened = [d.start() for d in _DICT_START.finditer(head)]
@@ -341,9 +345,13 @@ def check_pdf_streams(data: bytes, *, image_limit: int | None = None, limit: int
             continue
         end = data.find(b"endstream", m.end())
         raw = data[m.end() : end if end >= 0 else len(data)]
-        if _inflated_size(raw, bound) > bound:
+        size = _inflated_size(raw, bound)
+        if size > bound:
             what = "an image" if image else "a compressed stream"
             raise CorruptFile(f"the PDF has {what} that decodes to more than {bound // 2**20} MiB")
+        total += size
+        if total > MAX_STREAMS_TOTAL:
+            raise CorruptFile(f"the PDF's compressed streams decode to more than {MAX_STREAMS_TOTAL // 2**20} MiB")
 
 
 def pdf_page_count(data: bytes, *, max_pages: int = 50, password: str | None = None) -> int:
