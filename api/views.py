@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from api.schemas import DocumentView, Evidence, EvidenceEventOut, PageRef, ReviewDecision
 from intake import evidence
-from intake.blobs import BlobNotFound, BlobStore
+from intake.blobs import BlobAltered, BlobNotFound, BlobStore
 from intake.db import Document, Page
 from intake.records import document_record
 
@@ -49,6 +49,8 @@ def page_image(s: Session, blobs: BlobStore, document_id: str, number: int) -> t
         data = blobs.get(page.sha256)
     except BlobNotFound as exc:
         raise HTTPException(404, detail="page_not_found") from exc
+    except BlobAltered as exc:
+        raise HTTPException(409, detail="page_altered") from exc
     if hashlib.sha256(data).hexdigest() != page.sha256:  # never serve an altered image as the evidence
         raise HTTPException(409, detail="page_altered")
     return data, page.sha256

@@ -1,13 +1,19 @@
-"""A content-addressed blob store: files named by their sha256 under a directory.
+"""A content-addressed blob store: files named by their sha256 under a directory, sealed at rest.
 
 Writes go to a temporary file, are fsynced and renamed into place, so a blob is
-either whole or absent; writing the same content twice is a no-op.
+either whole or absent; writing the same content twice is a no-op. With a
+:class:`~intake.keys.Keyring` (every store the service opens has one:
+:func:`store_of`) each blob is sealed with AES-GCM under a data key of its own,
+wrapped by the master key, so the folder holds no readable upload, page image
+or portrait; a sealed blob that was altered, or moved under another name, does
+not open (:class:`BlobAltered`).
 
 >>> import tempfile
->>> store = BlobStore(tempfile.mkdtemp())
+>>> from intake.keys import Keyring
+>>> store = BlobStore(tempfile.mkdtemp(), Keyring({"k1": bytes(32)}, current="k1"))
 >>> digest = store.put(b"hello")
->>> digest[:12], store.get(digest)
-('2cf24dba5fb0', b'hello')
+>>> digest[:12], store.get(digest), b"hello" in store.path(digest).read_bytes()
+('2cf24dba5fb0', b'hello', False)
 """
 
 from __future__ import annotations
@@ -15,18 +21,29 @@ from __future__ import annotations
 import hashlib
 import os
 import tempfile
+from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from extractors.errors import StorageUnavailable
+from intake.keys import MAGIC, Keyring, SealError, keyring
+
+if TYPE_CHECKING:
+    from intake.settings import Settings
 
 
 class BlobNotFound(KeyError):
     pass
 
 
+class BlobAltered(StorageUnavailable):
+    """A sealed blob that does not open: altered on disk, or its master key is not configured."""
+
+
 class BlobStore:
-    def __init__(self, root: str | Path) -> None:
+    def __init__(self, root: str | Path, keyring: Keyring | None = None) -> None:
         self.root = Path(root)
+        self.keyring = keyring
 
     def path(self, digest: str) -> Path:
         if len(digest) != 64 or not all(c in "0123456789abcdef" for c in digest):
@@ -43,7 +60,7 @@ class BlobStore:
             fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-")
             try:
                 with os.fdopen(fd, "wb") as f:
-                    f.write(data)
+                    f.write(self.keyring.seal(data, aad=digest.encode()) if self.keyring else data)
                     f.flush()
                     os.fsync(f.fileno())
                 os.replace(tmp, target)
@@ -56,12 +73,62 @@ class BlobStore:
 
     def get(self, digest: str) -> bytes:
         try:
-            return self.path(digest).read_bytes()
+            stored = self.path(digest).read_bytes()
         except FileNotFoundError as exc:
             raise BlobNotFound(digest) from exc
+        if stored.startswith(MAGIC) and self.keyring is not None:
+            try:
+                return self.keyring.open(stored, aad=digest.encode())
+            except SealError as exc:
+                raise BlobAltered(str(exc)) from exc
+        return stored  # written before blobs were sealed: `docintake keys rewrap` seals it
+
+    def rewrap(self) -> tuple[int, int]:
+        """Seal every blob under the current master key: re-wrap the data keys of sealed ones (the content is not
+        re-encrypted), seal plaintext ones from before. Returns (re-wrapped, sealed). Safe while the service runs:
+        each file is replaced whole, and every version opens with the keys configured."""
+        assert self.keyring is not None
+        rewrapped = sealed = 0
+        for path in sorted(self.root.glob("??/*")):
+            if path.name.startswith(".tmp-"):
+                continue
+            digest = path.parent.name + path.name
+            stored = path.read_bytes()
+            if stored.startswith(MAGIC):
+                new = self.keyring.rewrap(stored, aad=digest.encode())
+                rewrapped += new is not None
+            else:
+                new = self.keyring.seal(stored, aad=digest.encode())
+                sealed += 1
+            if new is not None:
+                _replace(path, new)
+        return rewrapped, sealed
 
     def exists(self, digest: str) -> bool:
         try:
             return self.path(digest).is_file()
         except BlobNotFound:
             return False
+
+
+def _replace(path: Path, data: bytes) -> None:
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def store_of(settings: Settings) -> BlobStore:
+    """The service's blob store: its folder, sealed with the configured master keys."""
+    return BlobStore(settings.blob_dir, _keyring(settings.master_key, settings.master_key_path))
+
+
+@cache
+def _keyring(master_key: str | None, key_file: Path) -> Keyring:
+    return keyring(master_key, key_file)

@@ -6,8 +6,9 @@
     docintake serve [--port 8000] [--workers 1]     API + worker processes (embedded Redis/SQLite by default)
     docintake worker [--burst]                      one worker process
     docintake verify DOCUMENT_ID                    prove a document's evidence chain
+    docintake keys new ID | keys rewrap             add a master key (current from now) | re-wrap every blob under it
     docintake demo                                  the sample documents through queue, worker and database
-    docintake bench id-card|bank-statement|contract|worker|review    benchmarks (see bench/)
+    docintake bench id-card|bank-statement|contract|calibration|worker|review    benchmarks (see bench/)
     docintake migrate                               bring the database schema up to date
     docintake reviewer NAME [--role supervisor]     add a reviewer who signs in at /review
     docintake client NAME --role app|scorer         add an API client; prints its bearer token
@@ -187,14 +188,38 @@ def _worker(args: argparse.Namespace) -> int:
 
 def _verify(args: argparse.Namespace) -> int:
     from intake import evidence
-    from intake.blobs import BlobStore
+    from intake.blobs import store_of
     from intake.db import session_scope
 
     settings = get_settings()
     with session_scope(settings.database_url) as s:
-        report = evidence.verify(s, args.document_id, BlobStore(settings.blob_dir))
+        report = evidence.verify(s, args.document_id, store_of(settings))
     print(json.dumps(report.model_dump(), ensure_ascii=False, indent=2))
     return 0 if report.ok else 1
+
+
+def _keys(args: argparse.Namespace) -> int:
+    """``keys new ID``: append a master key to the key file, current from now on; ``keys rewrap``: every blob's data
+    key wrapped under the current key, plaintext blobs from before encryption sealed (:mod:`intake.keys`)."""
+    from intake.blobs import store_of
+    from intake.keys import new_key_line
+
+    settings = get_settings()
+    if args.action == "new":
+        if not args.key_id:
+            print("usage: docintake keys new ID", file=sys.stderr)
+            return 2
+        if settings.master_key:
+            print("DOCINTAKE_MASTER_KEY is set: add the key where it comes from", file=sys.stderr)
+            return 2
+        store_of(settings)  # makes the key file on a fresh machine
+        with settings.master_key_path.open("a") as f:
+            f.write(new_key_line(args.key_id) + "\n")
+        print(f"{args.key_id} is the current master key; restart the service, then `docintake keys rewrap`")
+        return 0
+    rewrapped, sealed = store_of(settings).rewrap()
+    print(f"{rewrapped} blobs re-wrapped, {sealed} sealed")
+    return 0
 
 
 def _demo(args: argparse.Namespace) -> int:
@@ -273,9 +298,14 @@ def build_parser() -> argparse.ArgumentParser:
     v = sub.add_parser("verify", help="prove a document's evidence chain")
     v.add_argument("document_id")
     v.set_defaults(func=_verify)
+    k = sub.add_parser("keys", help="master keys for encryption at rest: add one, re-wrap every blob under it")
+    k.add_argument("action", choices=["new", "rewrap"])
+    k.add_argument("key_id", nargs="?", default=None)
+    k.set_defaults(func=_keys)
     d = sub.add_parser("demo", help="run the sample documents through queue, worker and database")
     d.set_defaults(func=_demo)
-    b = sub.add_parser("bench", help="benchmarks: id-card, bank-statement, contract, worker, review", add_help=False)
+    b = sub.add_parser("bench", add_help=False,
+                       help="benchmarks: id-card, bank-statement, contract, calibration, worker, review")
     b.add_argument("rest", nargs=argparse.REMAINDER)
     b.set_defaults(func=_bench)
     m = sub.add_parser("migrate", help="bring the database schema up to date")

@@ -20,7 +20,7 @@ from rq import SimpleWorker
 from extractors.errors import DocumentError
 from intake import evidence, jobs, queue, service
 from intake.application import build
-from intake.blobs import BlobStore
+from intake.blobs import store_of
 from intake.db import Document, migrate, session_scope
 from intake.records import document_record, statement_summary
 from intake.settings import Settings
@@ -70,7 +70,7 @@ def run_demo(settings: Settings, samples: Path = SAMPLES) -> int:
     SimpleWorker([queue.queue(settings)], connection=queue.connection(settings)).work(burst=True,
                                                                                       logging_level="WARNING")
     elapsed = time.perf_counter() - t
-    blobs = BlobStore(settings.blob_dir)
+    blobs = store_of(settings)
     with session_scope(settings.database_url) as s:
         for doc_id, name in ids.items():
             doc = s.get(Document, doc_id)

@@ -21,7 +21,7 @@ from pydantic import BaseModel
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from intake.blobs import BlobStore
+from intake.blobs import BlobAltered, BlobStore
 from intake.db import Document, EvidenceEvent, Page
 
 GENESIS = "0" * 64
@@ -97,8 +97,12 @@ def verify(session: Session, document_id: str, blobs: BlobStore | None = None,
     """
 
     def intact(digest: str) -> bool:
-        return blobs is not None and blobs.exists(digest) and (
-            not deep or hashlib.sha256(blobs.get(digest)).hexdigest() == digest)
+        if blobs is None or not blobs.exists(digest):
+            return False
+        try:
+            return not deep or hashlib.sha256(blobs.get(digest)).hexdigest() == digest
+        except BlobAltered:
+            return False
 
     problems: list[str] = []
     doc = session.get(Document, document_id)

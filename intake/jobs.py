@@ -31,7 +31,7 @@ from sqlalchemy.orm import Session
 from extractors.errors import ServiceError, StorageUnavailable
 from extractors.models import Finding, Severity, Status
 from intake import evidence, forward
-from intake.blobs import BlobNotFound, BlobStore
+from intake.blobs import BlobNotFound, BlobStore, store_of
 from intake.db import DocState, Document, FeedEntry, Page, RecordVersion, session_scope, utcnow
 from intake.evidence import EventKind
 from intake.pipeline import Outcome, Pipeline, judged_on
@@ -96,7 +96,7 @@ def process(settings: Settings, pipe: Pipeline, document_id: str) -> str:
         return "skipped"
     sha256, declared_type, today = claimed
     started = time.perf_counter()
-    blobs = BlobStore(settings.blob_dir)
+    blobs = store_of(settings)
     try:
         try:
             data = blobs.get(sha256)

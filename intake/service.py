@@ -26,7 +26,7 @@ from extractors.errors import DocumentError, EmptyFile, FileTooLarge, IntakeErro
 from extractors.imaging import decode
 from extractors.reader import allowed_types, precheck
 from intake import evidence, queue
-from intake.blobs import BlobStore
+from intake.blobs import store_of
 from intake.db import DocState, Document, session_scope
 from intake.evidence import EventKind
 from intake.settings import Settings
@@ -87,7 +87,7 @@ def accept(settings: Settings, *, application_id: str, data: bytes, filename: st
     content = _opened(data, password)
     precheck(content, max_pixels=settings.max_pixels, max_pdf_pages=settings.max_pdf_pages)
 
-    blobs = BlobStore(settings.blob_dir)
+    blobs = store_of(settings)
     blobs.put(data)
     content_sha256 = None
     if content is not data:

@@ -36,6 +36,11 @@ class Settings(BaseSettings):
     database_url: str = ""
     """SQLAlchemy URL; empty → ``sqlite:///<data_dir>/docintake.db``."""
     queue_name: str = "docintake"
+    master_key: str | None = Field(default=None, repr=False)
+    """``ID:BASE64`` (or ``BASE64``) of 32 bytes: the master key that wraps every blob's data key; unset → the key
+    file (:mod:`intake.keys`)."""
+    master_key_file: Path | None = None
+    """``ID:BASE64`` lines, the last current; unset → ``<data_dir>/master.keys``, made on first use."""
     max_upload_bytes: int = Field(default=20 * 1024 * 1024, gt=0)
     max_pixels: int = Field(default=40_000_000, gt=0)
     max_pdf_pages: int = Field(default=50, gt=0)
@@ -87,6 +92,10 @@ class Settings(BaseSettings):
         if self.database_url.startswith("postgresql://"):
             self.database_url = "postgresql+psycopg://" + self.database_url.removeprefix("postgresql://")
         return self
+
+    @property
+    def master_key_path(self) -> Path:
+        return (self.master_key_file or self.data_dir / "master.keys").resolve()
 
     @property
     def blob_dir(self) -> Path:

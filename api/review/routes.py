@@ -32,7 +32,7 @@ from api.security import (
 )
 from api.views import page_image
 from intake import auth, corrections, decisions
-from intake.blobs import BlobStore
+from intake.blobs import store_of
 from intake.db import Document, session_scope
 from intake.decisions import Decision
 from intake.errors import IntakeError
@@ -180,7 +180,7 @@ def document(document_id: str, who: ReviewerDep, settings: SettingsDep) -> dict[
 
 @router.get("/documents/{document_id}/pages/{number}")
 def page(document_id: str, number: RowNumber, who: ReviewerDep, s: SessionDep, settings: SettingsDep) -> Response:
-    data, _ = page_image(s, BlobStore(settings.blob_dir), document_id, number)
+    data, _ = page_image(s, store_of(settings), document_id, number)
     return Response(data, media_type="image/png")
 
 

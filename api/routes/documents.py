@@ -12,7 +12,7 @@ from api.schemas import DocumentAccepted, DocumentView, Problem
 from api.security import APP, APP_OR_SCORER, AUTH_ERRORS
 from api.views import document_view, page_image
 from intake import service
-from intake.blobs import BlobStore
+from intake.blobs import store_of
 from intake.db import Document
 from intake.errors import FileTooLarge
 
@@ -72,13 +72,13 @@ def get_document(document_id: str, s: SessionDep, settings: SettingsDep) -> Docu
     doc = s.get(Document, document_id)
     if doc is None:
         raise HTTPException(404, detail="document_not_found")
-    return document_view(s, doc, blobs=BlobStore(settings.blob_dir))
+    return document_view(s, doc, blobs=store_of(settings))
 
 
 @router.get("/v1/documents/{document_id}/pages/{number}", responses={
     200: {"content": {"image/png": {}}, "description": "The page image the field boxes refer to"},
     404: {"model": Problem}, **AUTH_ERRORS}, dependencies=[APP_OR_SCORER])
 def get_page(document_id: str, number: RowNumber, s: SessionDep, settings: SettingsDep) -> Response:
-    data, sha256 = page_image(s, BlobStore(settings.blob_dir), document_id, number)
+    data, sha256 = page_image(s, store_of(settings), document_id, number)
     return Response(data, media_type="image/png", headers={"ETag": f'"{sha256}"',
                                                           "Cache-Control": "private, max-age=3600"})

@@ -8,7 +8,7 @@ import pytest
 from rq import SimpleWorker
 
 from intake import evidence, jobs, queue
-from intake.blobs import BlobStore
+from intake.blobs import BlobStore, store_of
 from intake.db import session_scope
 from intake.pipeline import Pipeline
 from intake.settings import Settings
@@ -30,12 +30,12 @@ def test_status_reads_no_file_and_a_served_page_is_checked(settings: Settings, p
     view = client.get(f"/v1/documents/{doc_id}").json()
     assert view["evidence"]["chain_ok"] and reads == [], "a status request reads no stored file"
 
-    page = BlobStore(settings.blob_dir).path(view["pages"][0]["sha256"])
+    page = store_of(settings).path(view["pages"][0]["sha256"])
     page.write_bytes(page.read_bytes()[:-1] + b"\x00")  # altered in place
     served = client.get(f"/v1/documents/{doc_id}/pages/1")
     assert served.status_code == 409 and served.json()["error"]["code"] == "page_altered"
     with session_scope(settings.database_url) as s:
-        deep = evidence.verify(s, doc_id, BlobStore(settings.blob_dir))
+        deep = evidence.verify(s, doc_id, store_of(settings))
     assert not deep.ok and "page 1: stored image is missing or altered" in deep.problems
 
     page.unlink()

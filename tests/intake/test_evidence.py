@@ -12,7 +12,7 @@ from sqlalchemy import select, update
 from extractors.models import ExtractedDocument, Field, Source, Status
 from extractors.reader import PageImage
 from intake import evidence, jobs, service
-from intake.blobs import BlobStore
+from intake.blobs import store_of
 from intake.db import Document, EvidenceEvent, session_scope
 from intake.pipeline import Outcome
 from intake.settings import Settings
@@ -31,14 +31,14 @@ def _finished_document(settings: Settings) -> str:
         "issuer": Field(value="某市公安局", raw="某市公安局", confidence=0.99, source=Source.OCR, bbox=(1, 2, 30, 12))})
     page = np.full((40, 64, 3), 128, np.uint8)
     outcome = Outcome(status=Status.ACCEPTED, documents=[doc], pages=[PageImage(1, page, "card")], engine=None)
-    hashes = [jobs._store_page(BlobStore(settings.blob_dir), page)]
+    hashes = [jobs._store_page(store_of(settings), page)]
     jobs.finish(settings, acc.document_id, outcome, hashes)
     return acc.document_id
 
 
 def _verify(settings: Settings, doc_id: str) -> evidence.VerifyReport:
     with session_scope(settings.database_url) as s:
-        return evidence.verify(s, doc_id, BlobStore(settings.blob_dir))
+        return evidence.verify(s, doc_id, store_of(settings))
 
 
 def test_untouched_chain_verifies(settings: Settings) -> None:
@@ -87,7 +87,7 @@ def test_replacing_a_page_image_is_detected(settings: Settings) -> None:
     doc_id = _finished_document(settings)
     with session_scope(settings.database_url) as s:
         page = s.scalars(select(evidence.Page).where(evidence.Page.document_id == doc_id)).one()
-        path = BlobStore(settings.blob_dir).path(page.sha256)
+        path = store_of(settings).path(page.sha256)
     path.write_bytes(b"not the page")
     report = _verify(settings, doc_id)
     assert any("page 1" in p for p in report.problems)
