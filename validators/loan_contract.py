@@ -1,5 +1,13 @@
-"""Rules for loan contracts: the amount in words, the legal rate cap, the term, the dates, the borrower's ID
-number, the seal and the signature.
+"""Rules for loan contracts: the amount in words, the rate (plausible, stated alike wherever it is stated, within
+the legal cap), the term, the dates, the borrower's ID number, the seal and the signature.
+
+A rate outside :data:`PLAUSIBLE_RATE` is an error whoever lends: above 36 % a
+year no lender may lend (the 2017 notice on cash loans, 银发〔2017〕141号: loans
+whose comprehensive annual cost is above 36 % may not be made), and a rate
+of 100 % or a rate between nothing and 1 % is far more often a lost or
+misplaced decimal point than the contract's term. Where the contract states
+its rate more than once (日利率 万分之5 and 折合年化 18 %, 18 % and 百分之十八),
+the statements must mean the same annual rate (:func:`rates_agree`).
 
 The rate cap is article 25 of the Supreme People's Court's provisions on
 private lending (关于审理民间借贷案件适用法律若干问题的规定, 2020 revision): interest
@@ -30,6 +38,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
+import unicodedata
 from collections.abc import Iterator
 from decimal import Decimal
 from functools import cache
@@ -37,7 +47,8 @@ from pathlib import Path
 from typing import Any
 
 from extractors.doctypes.bank_statement import decimal_value
-from extractors.models import ExtractedDocument, Finding
+from extractors.models import ExtractedDocument, Field, Finding, Source
+from extractors.numbers import find_rate
 from validators import _idnumber
 from validators._values import Readable, add_months, age_on, iso_date, required_fields, text
 from validators.base import RuleContext, error, rule, warning
@@ -124,6 +135,85 @@ def amount_words_match_digits(doc: ExtractedDocument, ctx: RuleContext) -> Itera
                 f"借款金额大写（{raw}，即 {words:,.2f} 元）与小写（{digits:,.2f} 元）不一致。")
 
 
+PLAUSIBLE_RATE = (Decimal("0.01"), Decimal("0.36"))
+"""The annual rates (fractions) a contract may plausibly state; nought (an interest-free loan) is plausible too."""
+
+
+def rate_plausible(rate: Decimal) -> bool:
+    """Whether an annual rate (a fraction) is one a contract may state.
+
+    >>> [rate_plausible(Decimal(r)) for r in ("0", "0.0435", "0.36", "0.005", "0.3650", "2.4", "-0.1")]
+    [True, True, True, False, False, False, False]
+    """
+    return rate == 0 or PLAUSIBLE_RATE[0] <= rate <= PLAUSIBLE_RATE[1]
+
+
+@rule(DOC)
+def annual_rate_plausible(doc: ExtractedDocument, ctx: RuleContext) -> Iterator[Finding]:
+    """The annual rate is nought or between 1 % and 36 %: anything else is a misread (a lost decimal point) or a
+    loan no lender may make, and a person must look."""
+    rate = decimal_value(doc.value("annual_rate"))
+    if rate is None or rate_plausible(rate):
+        return
+    raw = doc.fields["annual_rate"].raw or ""
+    low, high = (f"{r * 100:.0f}%" for r in PLAUSIBLE_RATE)
+    yield error("annual_rate_plausible", ["annual_rate"],
+                f"The annual rate was read as {rate * 100:.2f}% (from {raw!r}), outside {low}–{high}: most likely a "
+                f"misread; no lender may lend above {high} (PBOC/CBIRC notice 银发〔2017〕141号).",
+                f"年利率识别为 {rate * 100:.2f}%（原文“{raw}”），不在 {low}–{high} 之内，多为识别错误；"
+                f"综合年化成本超过 {high} 的贷款不得发放（银发〔2017〕141号）。")
+
+
+def _annual_readings(row: dict[str, Field]) -> list[tuple[Decimal, Decimal]]:
+    """The annual rates a stated rate may mean, each with its rounding: a daily rate over 360 or 365 days."""
+    rate = decimal_value(row["annual_rate"].value)
+    rounding = decimal_value(row.get("rounding", Field(value="0")).value) or Decimal(0)
+    if rate is None:
+        return []
+    if row["annual_rate"].source == Source.REVIEWER:
+        return [(rate, Decimal(0))]
+    basis = row.get("basis", Field(value="annual")).value
+    return [(rate, rounding)] + ([(rate * 365 / 360, rounding * 365 / 360)] if basis == "daily" else [])
+
+
+def rates_agree(a: dict[str, Field], b: dict[str, Field]) -> bool:
+    """Whether two statements of a rate mean the same annual rate, within their rounding.
+
+    >>> def row(rate, basis="annual", rounding="0"):
+    ...     return {"annual_rate": Field(value=rate), "basis": Field(value=basis), "rounding": Field(value=rounding)}
+    >>> rates_agree(row("0.18", "daily"), row("0.1825", rounding="0.00005")), rates_agree(row("0.144"), row("0.144"))
+    (True, True)
+    >>> rates_agree(row("0.18", "daily"), row("0.1845", rounding="0.00005")), rates_agree(row("2.4"), row("0.24"))
+    (False, False)
+    """
+    return any(abs(x - y) <= rx + ry for x, rx in _annual_readings(a) for y, ry in _annual_readings(b))
+
+
+@rule(DOC)
+def rate_statements_agree(doc: ExtractedDocument, ctx: RuleContext) -> Iterator[Finding]:
+    """Every statement of the rate (``tables["rate_statements"]``: 日利率 and its 年化 figure, figures and words)
+    means the annual rate that was read. Not checked once a reviewer has set the rate."""
+    f = doc.fields.get("annual_rate")
+    rows = doc.tables.get("rate_statements", [])
+    if f is None or f.source == Source.REVIEWER or decimal_value(f.value) is None or len(rows) < 2:
+        return
+    own = next((r for r in rows if f.bbox is not None and r["annual_rate"].bbox == f.bbox), None)
+    stated = find_rate(re.sub(r"\s+", "", unicodedata.normalize("NFKC", f.raw or "")))
+    read = {**own, "annual_rate": f} if own is not None else {
+        "annual_rate": f, "basis": Field(value=stated[0] if stated else "annual"), "rounding": Field(value="0")}
+    rate = decimal_value(f.value) or Decimal(0)
+    for i, row in enumerate(rows):
+        if row is own or rates_agree(read, row):
+            continue
+        other = decimal_value(row["annual_rate"].value)
+        shown = "?" if other is None else f"{other * 100:.2f}%"
+        yield error("rate_statements_agree", ["annual_rate", f"rate_statements[{i}].annual_rate"],
+                    f"The contract states its rate more than once and the statements differ: {f.raw!r} is "
+                    f"{rate * 100:.2f}% a year, {row['annual_rate'].raw!r} is {shown}.",
+                    f"合同多处约定的利率不一致：“{f.raw}”折合年利率 {rate * 100:.2f}%，"
+                    f"“{row['annual_rate'].raw}”折合 {shown}。")
+
+
 @rule(DOC)
 def rate_within_legal_cap(doc: ExtractedDocument, ctx: RuleContext) -> Iterator[Finding]:
     """The annual rate is at most 4 × the one-year LPR in force when the contract was formed, for the lender
@@ -206,14 +296,14 @@ def borrower_id_number_valid(doc: ExtractedDocument, ctx: RuleContext) -> Iterat
 
 @rule(DOC)
 def seal_present(doc: ExtractedDocument, ctx: RuleContext) -> Iterator[Finding]:
-    """The lender's red seal is on the contract (a lender who is a person signs instead and has no seal)."""
+    """The lender's seal is on the contract (a lender who is a person signs instead and has no seal)."""
     f = doc.fields.get("has_seal")
     lender = text(doc.value("lender"))
     if f is None or f.value is not False or (lender is not None and is_person(lender)):
         return
     yield error("seal_present", ["has_seal"],
-                "No red seal of the lender was found on the contract; check the signed copy (a grey scan loses "
-                "the seal's colour).", "合同上未发现贷款人红色印章，请核对签署件（黑白扫描件无法识别印章颜色）。")
+                "No seal of the lender (round or oval, of any colour) was found on the contract; check the signed "
+                "copy.", "合同上未发现贷款人印章（圆形或椭圆形，任何颜色），请核对签署件。")
 
 
 @rule(DOC)

@@ -11,7 +11,10 @@ holds the amount the words mean (the words as printed are its ``raw``);
 ``annual_rate`` is a decimal fraction (年利率 14.40% → ``0.144``, 月利率 1.2‰ →
 ``0.0144``, 日利率 万分之5 → ``0.18``; see :mod:`extractors.numbers`);
 ``term_months`` an integer; dates ISO; text fields as printed, with Chinese
-(full-width) brackets and punctuation. ``has_seal`` and ``has_signature``
+(full-width) brackets and punctuation. A contract that states its rate more
+than once (日利率 万分之5 and its 年化 18%, figures and words) keeps every
+statement, in printed order, in ``tables["rate_statements"]`` (:func:`rate_statements`)
+for :mod:`validators.loan_contract` to compare. ``has_seal`` and ``has_signature``
 come from the page images (:meth:`LoanContract.look`, :mod:`extractors.imaging.marks`),
 with the box of the seal or the ink.
 
@@ -41,12 +44,13 @@ from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
+import cn2an
 import numpy as np
 
 from extractors.doctypes.base import DocTypeExtractor
 from extractors.imaging import marks
 from extractors.models import BBox, ExtractedDocument, Field, FieldValue, Source, TextLine
-from extractors.numbers import amount_in_words, find_rate, fraction_text
+from extractors.numbers import RATE_PATTERNS, amount_in_words, find_rate, fraction_text
 from extractors.statements.values import amount_text, parse_amount
 from extractors.text import Joined, compact, parse_date, reading_order
 
@@ -80,7 +84,7 @@ FLAT_PATTERNS: dict[str, tuple[str, ...]] = {
                     rf"于({_DATE})(?:在[^，。]{{0,30}})?(?:签订|签署|订立)"),
     "purpose_sentence": (r"(?:借款|贷款)(?:资金)?(?:仅)?用于([^，。；;,]{2,30})",),
     "used_for": (r"用于([^，。；;,]{2,30})",),
-    "repayment_sentence": (r"按(?:照)?([^，。；;,按]{2,14}?)(?:的)?方式(?:偿还|还款|归还|还本付息)",),
+    "repayment_sentence": (r"(?:按(?:照)?|采用|采取)([^，。；;,按]{2,14}?)(?:的)?方式(?:偿还|还款|归还|还本付息)",),
 }
 """Values inside sentences, matched on the text with line breaks removed."""
 
@@ -104,9 +108,11 @@ def zh_text(value: str) -> str:
 SIGN_WORDS = ("签字", "签名", "签章", "盖章", "签署")
 BORROWER_WORDS = ("借款人", "乙方", "借款方")
 LENDER_WORDS = ("贷款人", "出借人", "甲方", "贷款方", "出借方")
-PRINTED = re.compile(r"签字|签名|签章|盖章|日期|甲方|乙方|借款人|贷款人|出借人|\d{4}\s*[年.\-/]|年.{0,3}月")
-"""What marks an OCR'd line near the signature as print (a label, a date), not a reading of the handwriting —
-which the recogniser turns into anything, ``uX22`` say."""
+PRINTED = re.compile(r"签字|签名|签章|盖章|日期|甲方|乙方|借款人|贷款人|出借人|代表|身份证|证件|号码|地址|住所|电话|"
+                     r"\d{4}\s*[年.\-/]|年.{0,3}月|\d{6,}|[:：]|\S{7,}")
+"""What marks an OCR'd line near the signature as print (a label, a date, an ID number, a label with its colon, a
+line longer than a signed name), not a reading of the handwriting — which the recogniser turns into anything,
+``uX22`` say."""
 
 
 class LoanContract(DocTypeExtractor):
@@ -150,6 +156,9 @@ class LoanContract(DocTypeExtractor):
         if found := find_rate(flat.text):
             _, rate, m = found
             put("annual_rate", flat, m, 0, fraction_text(rate))
+            stated = rate_statements(flat)
+            if len(stated) > 1:
+                doc.tables["rate_statements"] = stated
         if m := _first(FLAT_PATTERNS["term_months"], flat.text):
             put("term_months", flat, m, 1, int(m[1]))
         elif m := _first(FLAT_PATTERNS["term_years"], flat.text):
@@ -202,7 +211,13 @@ class LoanContract(DocTypeExtractor):
         if m := _first(LINE_PATTERNS["repayment_method"], lined.text):
             put("repayment_method", lined, m, 1, zh_text(re.sub(r"方式$", "", m[1].strip())))
         elif m := _first(FLAT_PATTERNS["repayment_sentence"], flat.text):
-            put("repayment_method", flat, m, 1, zh_text(m[1]))
+            named = next((n for n in sorted(REPAYMENT_METHODS, key=len, reverse=True) if n in m[0]), None)
+            if named is None:
+                put("repayment_method", flat, m, 1, zh_text(m[1]))
+            else:  # 应按按月付息到期还本的方式: the named method whole, its own 按 included
+                whole = re.compile(re.escape(named)).search(flat.text, m.start())
+                assert whole is not None
+                put("repayment_method", flat, whole, 0, zh_text(named))
 
     @staticmethod
     def doubted(doc: ExtractedDocument) -> list[tuple[str, Field]]:
@@ -237,23 +252,27 @@ class LoanContract(DocTypeExtractor):
             old = doc.fields[name]
             if value is None or value == old.value:
                 continue
-            doc.fields[name] = old.model_copy(update={
-                "value": value, "raw": raw, "confidence": round(confidence, 4),
-                "note": f"read again with the card recogniser; first reading {old.raw!r}"})
+            update = {"value": value, "raw": raw, "confidence": round(confidence, 4),
+                      "note": f"read again with the card recogniser; first reading {old.raw!r}"}
+            doc.fields[name] = old.model_copy(update=update)
+            for row in doc.tables.get("rate_statements", []) if name == "annual_rate" else []:
+                if row["annual_rate"].bbox == old.bbox:  # the statement the rate was read from
+                    row["annual_rate"] = row["annual_rate"].model_copy(update=update)
 
     @staticmethod
     def look(doc: ExtractedDocument, images: Mapping[int, np.ndarray]) -> None:
-        """``has_seal``: a red round seal on any page of the contract (the best one's box). ``has_signature``:
-        ink in the area right of and below the borrower's 签字 label (the last such label: the signature
-        block, not a clause that mentions signing)."""
+        """``has_seal``: a round or oval seal, red or not (found by its ring), on any page of the contract (the
+        best one's box). ``has_signature``: ink round the borrower's 签字 label — over its line, beside it or below
+        it, printed text and seals left out (the last such label: the signature block, not a clause that mentions
+        signing)."""
         seals = [(page, s) for page, image in images.items() for s in marks.find_seals(image)]
         if seals:
             page, seal = max(seals, key=lambda ps: ps[1].score)
             doc.fields["has_seal"] = Field(value=True, raw=None, confidence=seal.score, source=Source.DERIVED,
-                                           page=page, bbox=seal.box, note="red round seal found by colour and shape")
+                                           page=page, bbox=seal.box, note="seal found by its ring")
         else:
             doc.fields["has_seal"] = Field(value=False, confidence=0.9, source=Source.DERIVED, page=doc.page,
-                                           note="no red round seal on any page (a grey scan loses the seal's red)")
+                                           note="no round or oval seal on any page")
         areas = [a for a in doc.meta.get("sign_here", []) if a["party"] == "borrower" and a["page"] in images]
         if not areas:
             doc.fields["has_signature"] = Field(value=False, confidence=0.5, source=Source.DERIVED, page=doc.page,
@@ -261,12 +280,106 @@ class LoanContract(DocTypeExtractor):
             return
         area = areas[-1]
         image = images[area["page"]]
-        ink = marks.ink_in(image, _area_beside(tuple(area["label"]), image.shape[1]),
-                           skip=[tuple(b) for b in area["printed"]])
+        label = tuple(area["label"])
+        h = max(8, area.get("line_height") or label[3] - label[1])  # print's height: ink over the label swells its box
+        pad = max(2, round(h * 0.15))
+        skip = [(b[0] - pad, b[1] - pad, b[2] + pad, b[3] + pad) for b in [label, *map(tuple, area["printed"])]]
+        for p, s in seals:  # the lender's seal (its blurred edge too) is not the borrower's ink
+            if p == area["page"]:
+                m = round(0.08 * (s.box[2] - s.box[0]))
+                skip.append((s.box[0] - m, s.box[1] - m, s.box[2] + m, s.box[3] + m))
+        ink = marks.ink_in(image, _area_around(label, image.shape[1]), skip=skip,
+                           min_pixels=round(MIN_INK_HEIGHTS * h * h))
         doc.fields["has_signature"] = Field(
             value=ink.found, confidence=0.95 if ink.found else 0.85, source=Source.DERIVED, page=area["page"],
             bbox=ink.box or tuple(area["label"]),
             note=f"ink covers {ink.fraction:.1%} of the signature area in {ink.strokes} strokes")
+
+
+_ZH_NUMBER = "[零一二三四五六七八九十点〇两壹贰叁肆伍陆柒捌玖拾]+"
+_WORD_UNITS = {"百分之": Decimal("0.01"), "千分之": Decimal("0.001"), "万分之": Decimal("0.0001")}
+PERIODS = {"annual": 1, "monthly": 12, "daily": 360}
+"""Periods in a year, the PBOC way (:mod:`extractors.numbers`); a daily rate may also be meant over 365 days."""
+RATE_IN_WORDS = re.compile(rf"(年化?|月|日)(?:利|息)?率(?:为|是)?:?(?:\(?大写\)?:?)?"
+                           rf"(百分之|千分之|万分之)({_ZH_NUMBER})")
+WORDS_AFTER_FIGURE = re.compile(rf"\)?\(?(?:大写:?|即)?(百分之|千分之|万分之)({_ZH_NUMBER})\)?")
+"""``年利率18%（百分之十八）``: the figure restated in words right after it."""
+NOT_THE_LOAN_RATE = re.compile(r"罚息|逾期|违约|复利|挪用|上浮|加收|综合|IRR|APR", re.IGNORECASE)
+"""Before a rate (in its clause) or in it: a penalty rate or a comprehensive cost (fees included), not the loan's
+rate restated."""
+MAX_ROUNDING = Decimal("0.0005")
+"""A restated figure is rounded at most to 0.1 % a year (half of it either way)."""
+
+
+def _rate_number(text: str) -> Decimal | None:
+    try:
+        return Decimal(text) if re.fullmatch(r"\d+(?:\.\d+)?", text) else Decimal(str(cn2an.cn2an(text, "smart")))
+    except (ValueError, KeyError, IndexError, ArithmeticError):
+        return None
+
+
+def _rounding(number_text: str, per_unit: Decimal) -> Decimal:
+    """Half the last printed digit of a figure, as an annual fraction (words are exact), at most
+    :data:`MAX_ROUNDING`."""
+    if not number_text.isascii():
+        return Decimal(0)
+    places = len(number_text.partition(".")[2])
+    return min(MAX_ROUNDING, Decimal(5) / 10 ** (places + 1) * per_unit)
+
+
+def rate_statements(flat: Joined) -> list[dict[str, Field]]:
+    """Every statement of the loan's rate in the (flat) text, in printed order: ``annual_rate`` (the annual
+    fraction it means, 360 days to a year), ``basis`` (annual, monthly or daily) and ``rounding`` (how far a
+    printed figure may be from the exact rate, as an annual fraction). Penalty rates and comprehensive costs
+    are left out.
+
+    >>> from extractors.models import TextLine
+    >>> said = "年利率18%（百分之十八），日利率万分之五（折合年化利率18.25%）。逾期罚息日利率万分之七"
+    >>> j = Joined([TextLine(text=said, confidence=0.99, bbox=(0, 0, 900, 20))], sep="")
+    >>> [(r["basis"].value, r["annual_rate"].value, r["rounding"].value) for r in rate_statements(j)]
+    [('annual', '0.18', '0.0005'), ('annual', '0.18', '0'), ('daily', '0.18', '0'), ('annual', '0.1825', '0.00005')]
+    """
+    text = flat.text
+    found: list[tuple[int, int, str, Decimal, Decimal]] = []  # start, end, basis, annual, rounding
+
+    def add(m: re.Match[str], basis: str, number_text: str, per_unit: Decimal) -> None:
+        number = _rate_number(number_text)
+        clause = re.split(r"[。；;]", text[max(0, m.start() - 20):m.start()])[-1]
+        if (number is None or NOT_THE_LOAN_RATE.search(clause + m[0]) or "费" in m[0]  # 年费率: a fee
+                or any(s < m.end() and m.start() < e for s, e, *_ in found)):
+            return
+        found.append((m.start(), m.end(), basis, number * per_unit, _rounding(number_text, per_unit)))
+        if after := WORDS_AFTER_FIGURE.match(text, m.end()):
+            words = _rate_number(after[2])
+            if words is not None and number_text.isascii():
+                unit = per_unit / _printed_unit(m[0])
+                found.append((after.start(), after.end(), basis, words * _WORD_UNITS[after[1]] * unit, Decimal(0)))
+
+    for basis, pattern, factor in RATE_PATTERNS:
+        for m in pattern.finditer(text):
+            add(m, basis, m[1], factor)
+    for m in RATE_IN_WORDS.finditer(text):
+        basis = {"年": "annual", "年化": "annual", "月": "monthly", "日": "daily"}[m[1]]
+        add(m, basis, m[3], _WORD_UNITS[m[2]] * PERIODS[basis])
+    rows = []
+    for start, end, basis, annual, rounding in sorted(found):
+        confidence = flat.confidence(start, end)
+        where = Field(value=None, raw=text[start:end], confidence=round(confidence, 4),
+                      source=Source.PDF_TEXT if confidence == 1.0 else Source.OCR, page=flat.page_at(start, end),
+                      bbox=flat.bbox(start, end))
+        rows.append({"annual_rate": where.model_copy(update={"value": fraction_text(annual)}),
+                     "basis": where.model_copy(update={"value": basis}),
+                     "rounding": where.model_copy(update={"value": fraction_text(rounding)})})
+    return rows
+
+
+def _printed_unit(statement: str) -> Decimal:
+    """The unit a rate's figure is printed in: ‰ (or as a recogniser reads it), 万分之 or ‱, else %."""
+    if "万分之" in statement or "‱" in statement:
+        return Decimal("0.0001")
+    if re.search(r"‰|%0|%o", statement):
+        return Decimal("0.001")
+    return Decimal("0.01")
 
 
 def _first(patterns: Sequence[str], text: str) -> re.Match[str] | None:
@@ -276,32 +389,87 @@ def _first(patterns: Sequence[str], text: str) -> re.Match[str] | None:
     return None
 
 
-def _area_beside(label: BBox, page_width: int) -> BBox:
-    """Where a signature goes: right of the label, a third of the page wide, and a line and a half above
-    and below it."""
-    _, y0, x1, y1 = label
+MIN_INK_HEIGHTS = 0.35
+"""Ink a signature leaves, in squares of the label's height: a signed name is several characters of strokes."""
+
+
+def _area_around(label: BBox, page_width: int) -> BBox:
+    """Where the borrower signs, wherever round the label: over the label's own line (its printed words are
+    skipped), right of it a third of the page wide, two lines above and five below (a name written under the
+    label)."""
+    x0, y0, x1, y1 = label
     h = max(8, y1 - y0)
-    return (x1 + 2, y0 - round(1.5 * h), min(page_width, x1 + round(page_width * 0.36)), y1 + round(2 * h))
+    return (max(0, x0 - h), y0 - 2 * h, min(page_width, x1 + round(page_width * 0.36)), y1 + 5 * h)
+
+
+BURIED_LABEL = re.compile(r"^(?:借款人|借.人|借款方|乙方)(?:\(?签.\)?:?)?")
+"""The start of a borrower's label that signing over it has garbled (``借教人签表杆魏``, or ``借款人`` alone when
+the ink hides ``（签字）``)."""
+SWOLLEN = 1.4
+"""A line this many times the height of the page's print has ink written over it."""
+MAX_BURIED_LINE = 12
+"""Characters in such a line: the label and a reading of the handwriting, not a sentence of the contract."""
+
+
+def _print_height(lines: Sequence[TextLine], page: int) -> int | None:
+    """The median height of the confidently read lines of print on ``page`` (CJK characters are about square,
+    so also their width)."""
+    heights = sorted(ln.bbox[3] - ln.bbox[1] for ln in lines
+                     if ln.page == page and ln.confidence >= 0.9 and len(ln.text) >= 8)
+    return heights[len(heights) // 2] if heights else None
 
 
 def _signature_areas(lines: Sequence[TextLine], lined: Joined) -> list[dict[str, Any]]:
-    """Each party's 签字/盖章 label: page, box, and the boxes of printed text near it (kept out of the ink):
-    text-layer lines, and OCR'd lines that read as print (labels, dates) — not a reading of the handwriting."""
+    """Each party's 签字/盖章 label: page, box, the height of print on its page, and the boxes of printed text
+    near it (kept out of the ink): text-layer lines, and OCR'd lines that read as print (labels, dates) — not a
+    reading of the handwriting. Where no borrower's label reads, a line after the lender's that starts as one and
+    is swollen by ink written over it (:data:`BURIED_LABEL`) stands for it."""
     out = []
-    label = re.compile(rf"({'|'.join(BORROWER_WORDS + LENDER_WORDS)})(?:\((?:{'|'.join(SIGN_WORDS)})[^)]*\)|"
-                       rf"(?:{'|'.join(SIGN_WORDS)}))")
+    label = re.compile(rf"({'|'.join(BORROWER_WORDS + LENDER_WORDS)})(?:\((?:{'|'.join(SIGN_WORDS)})[^)\n]*\)?|"
+                       rf"(?:{'|'.join(SIGN_WORDS)}))")  # the bracket may be lost under ink written over it
+    found: list[tuple[str, int, BBox]] = []
     for m in label.finditer(lined.text):
-        box = lined.bbox(m.start(), m.end() + (1 if lined.text[m.end():m.end() + 1] == ":" else 0))
+        end = m.end() + (1 if lined.text[m.end():m.end() + 1] == ":" else 0)
+        box, page = lined.bbox(m.start(), end), lined.page_at(m.start(), end)
         if box is None:
             continue
-        page = lined.page_at(m.start(), m.end())
-        party = "borrower" if m[1] in BORROWER_WORDS else "lender"
-        area = _area_beside(box, 10**6)  # as far right as the page goes, whatever its width in pixels
+        if (height := _print_height(lines, page)) and lined.confidence(m.start(), end) < 1.0:
+            box = _label_width(box, end - m.start(), height)  # an OCR'd line that ran on into the handwriting
+        found.append(("borrower" if m[1] in BORROWER_WORDS else "lender", page, box))
+    if not any(party == "borrower" for party, _, _ in found):
+        found += _buried_borrower_label(lines, found)
+    for party, page, box in found:
+        height = _print_height(lines, page)
+        area = _area_around(box, 10**6)  # as far right as the page goes, whatever its width in pixels
         printed = [ln.bbox for ln in lines if ln.page == page and _overlaps(ln.bbox, area)
-                   and not _overlaps(ln.bbox, box)  # the label's own line: the area starts right of the label
-                   and (ln.confidence == 1.0 or PRINTED.search(ln.text))]
-        out.append({"party": party, "page": page, "label": list(box), "printed": [list(b) for b in printed]})
+                   and (ln.confidence == 1.0  # a text layer holds no handwriting, the label's own line included
+                        or (not _overlaps(ln.bbox, box) and PRINTED.search(ln.text)))]
+        out.append({"party": party, "page": page, "label": list(box), "line_height": height,
+                    "printed": [list(b) for b in printed]})
     return out
+
+
+def _buried_borrower_label(lines: Sequence[TextLine],
+                           found: list[tuple[str, int, BBox]]) -> list[tuple[str, int, BBox]]:
+    """The borrower's label read through the signature over it: the last short OCR'd line (on the lender's
+    label's page or after it, where that reads; the two may stand side by side) that starts like one and is
+    swollen (:data:`SWOLLEN`) by ink; its box is the label's characters' width."""
+    lender = max((page for party, page, _ in found if party == "lender"), default=0)
+    for ln in reversed(lines):
+        if (ln.confidence == 1.0 or len(ln.text) > MAX_BURIED_LINE or ln.page < lender
+                or not (m := BURIED_LABEL.match(ln.text))):
+            continue
+        height = _print_height(lines, ln.page)
+        if height is None or ln.bbox[3] - ln.bbox[1] < SWOLLEN * height:
+            continue
+        return [("borrower", ln.page, _label_width(ln.bbox, len(m[0]), height))]
+    return []
+
+
+def _label_width(box: BBox, chars: int, height: int) -> BBox:
+    """A label's box no wider than its characters at the print's height (brackets and colons print full-width,
+    and a line's height, with its margin, is a little more than a character's width: the print is covered)."""
+    return (box[0], box[1], min(box[2], box[0] + chars * height), box[3])
 
 
 def _overlaps(a: BBox, b: BBox) -> bool:

@@ -55,6 +55,9 @@ def test_a_sound_contract_is_accepted() -> None:
     ({"borrower_id_number": id_number("510104", "20090315", "123")}, "borrower_is_adult",
      ["borrower_id_number", "signed_date"]),
     ({"purpose": None}, "loan_contract_required_fields", ["purpose"]),
+    ({"annual_rate": "2.4"}, "annual_rate_plausible", ["annual_rate"]),
+    ({"annual_rate": "0.504"}, "annual_rate_plausible", ["annual_rate"]),
+    ({"annual_rate": "0.005"}, "annual_rate_plausible", ["annual_rate"]),
     ({"term_months": "twelve"}, "loan_contract_required_fields", ["term_months"]),
 ])
 def test_each_defect_is_flagged_on_its_fields(change: dict[str, FieldValue], rule: str, fields: list[str]) -> None:
@@ -151,3 +154,52 @@ def test_the_statement_must_reach_the_months_before_signing() -> None:
     found = cross(application(bank_statement={"period_end": "2026-08-31"}))
     assert found == {"statement_covers_application": [("u2/0", "bank_statement", ["period_start", "period_end"]),
                                                       ("u3/0", "loan_contract", ["signed_date"])]}
+
+
+def _stated(rate: str, basis: str, rounding: str = "0", box: tuple[int, int, int, int] = (0, 0, 9, 9),
+            source: Source = Source.OCR) -> dict[str, Field]:
+    return {"annual_rate": Field(value=rate, raw=rate, source=source, bbox=box),
+            "basis": Field(value=basis, source=source, bbox=box),
+            "rounding": Field(value=rounding, source=source, bbox=box)}
+
+
+@pytest.mark.parametrize(("read", "restated", "agree"), [
+    ("0.18", _stated("0.18", "annual", "0.00005"), True),  # 日利率万分之5（折合年化利率18.00%）
+    ("0.18", _stated("0.1825", "annual", "0.00005"), True),  # … over 365 days
+    ("0.18", _stated("0.1845", "annual", "0.00005"), False),
+    ("2.4", _stated("0.24", "annual", "0.00005"), False),  # a lost decimal point in one of them
+])
+def test_a_rate_stated_twice_must_agree(read: str, restated: dict[str, Field], agree: bool) -> None:
+    doc = contract(annual_rate=read)
+    doc.fields["annual_rate"] = doc.fields["annual_rate"].model_copy(update={"bbox": (0, 0, 9, 9)})
+    doc.tables["rate_statements"] = [_stated(read, "daily"), restated]
+    found = errors(doc)
+    assert ("rate_statements_agree" not in found) is agree
+    if not agree:
+        assert found["rate_statements_agree"] == ["annual_rate", "rate_statements[1].annual_rate"]
+        assert doc.status != Status.ACCEPTED
+
+
+def test_a_rate_a_reviewer_set_is_not_checked_against_the_misread_restatement() -> None:
+    doc = contract(annual_rate="0.18")
+    doc.fields["annual_rate"] = doc.fields["annual_rate"].model_copy(update={"source": Source.REVIEWER})
+    doc.tables["rate_statements"] = [_stated("0.18", "daily"), _stated("1.8", "annual", box=(0, 20, 9, 29))]
+    assert "rate_statements_agree" not in errors(doc)
+
+
+def test_the_seal_message_names_no_colour() -> None:
+    doc = contract(has_seal=False)
+    validate(doc, RuleContext(today=TODAY))
+    message = next(f for f in doc.findings if f.rule == "seal_present")
+    assert "red" not in str(message.model_dump()).lower() and "红色" not in str(message.model_dump())
+
+
+def test_a_rate_read_from_no_listed_statement_is_judged_by_its_own_wording() -> None:
+    """Read as 日利率万分之5 (its box among none of the statements'): 18 % or 18.25 % a year agree, 19 % does not."""
+    doc = contract(annual_rate="0.18")
+    doc.fields["annual_rate"] = doc.fields["annual_rate"].model_copy(update={"raw": "日利率万分之5", "bbox": None})
+    doc.tables["rate_statements"] = [_stated("0.18", "daily", box=(0, 40, 9, 49)),
+                                     _stated("0.1825", "annual", "0.00005", box=(0, 60, 9, 69))]
+    assert "rate_statements_agree" not in errors(doc)
+    doc.tables["rate_statements"][1] = _stated("0.19", "annual", "0.00005", box=(0, 60, 9, 69))
+    assert errors(doc)["rate_statements_agree"] == ["annual_rate", "rate_statements[1].annual_rate"]
