@@ -167,15 +167,27 @@ def provinces() -> tuple[str, ...]:
 
 def starts_with_province(text: str) -> bool:
     """Whether ``text`` begins with a province, autonomous region or municipality (or its short form: 新疆,
-    内蒙古), as every address on an ID card does; one that does not has lost its beginning (cut off, covered,
-    glare) or was misread.
+    内蒙古), whole, as every address on an ID card does; one that does not — or whose province name breaks off
+    part-way (``宁夏回族自`` and then a county) — has lost part of its beginning (cut off, covered, glare) or
+    was misread.
 
     >>> starts_with_province("湖南省长沙市开福区巡道街"), starts_with_province("新疆昌吉回族自治州昌吉市")
     (True, True)
     >>> starts_with_province("镇光荣村二组6号"), starts_with_province("长沙市开福区巡道街")
     (False, False)
+    >>> starts_with_province("宁夏回族自平罗县太平镇"), starts_with_province("宁夏平罗县太平镇")
+    (False, True)
     """
-    return any(text.startswith(a) for name in provinces() for a in aliases(name))
+    for name in provinces():
+        if text.startswith(name):
+            return True
+    for name in provinces():
+        for alias in sorted(aliases(name), key=len, reverse=True):
+            if alias != name and text.startswith(alias):
+                rest, missing = text[len(alias) :], name[len(alias) :]
+                # the short form, then something else: fine; then the start of the rest of the name only: broken
+                return not (missing and rest[:1] == missing[:1])
+    return False
 
 
 def starts_with_place(text: str) -> bool:
