@@ -26,6 +26,8 @@ from intake.settings import Settings, get_settings
 NOT_FOUND = {
     "document_not_found": ("No document with this id.", "没有该文件。"),
     "page_not_found": ("No such page for this document.", "该文件没有此页。"),
+    "page_purged": ("The page image was deleted under the retention policy or on request.",
+                    "页面图像已按保存期限或应申请删除。"),
     "page_altered": ("The stored page image does not match its recorded hash.", "存储的页面图像与记录的哈希不符。"),
     "application_not_found": ("No documents for this application.", "该申请没有文件。"),
     "delivery_not_found": ("No webhook delivery with this id.", "没有该推送记录。"),

@@ -45,6 +45,9 @@ def page_image(s: Session, blobs: BlobStore, document_id: str, number: int) -> t
     page = s.query(Page).filter_by(document_id=document_id, number=number).first()
     if page is None:
         raise HTTPException(404, detail="page_not_found")
+    doc = s.get(Document, document_id)
+    if doc is not None and (doc.purged_at or doc.deleted_at):
+        raise HTTPException(410, detail="page_purged")
     try:
         data = blobs.get(page.sha256)
     except BlobNotFound as exc:

@@ -169,7 +169,7 @@ def build(s: Session, settings: Settings, application_id: str, today: dt.date | 
         for i, doc in enumerate(upload.result or []):
             ref = f"{upload.id}/{i}"
             refs[upload.id].documents.append(ref)
-            if doc.get("status") in USABLE and doc.get("doc_type") != "unknown":
+            if doc.get("status") in USABLE and doc.get("doc_type") != "unknown" and not doc.get("deleted"):
                 by_type.setdefault(doc["doc_type"], []).append((upload, i, doc))
     sections: dict[str, Section] = {}
     findings: list[FindingOut] = []

@@ -97,6 +97,10 @@ class Document(Base):
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
     started_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     finished_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    purged_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    """Its upload and page images were removed by the retention policy (:mod:`intake.retention`)."""
+    deleted_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    """Deleted on the applicant's request: files and personal fields gone, a tombstone in the evidence."""
     review_decision: Mapped[str | None] = mapped_column(String(16))
     """``approved``, ``rejected`` or ``retake`` once a reviewer has decided; a later correction clears it."""
     reviewed_by: Mapped[str | None] = mapped_column(String(64))

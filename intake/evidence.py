@@ -37,6 +37,8 @@ class EventKind:
     CORRECTED = "corrected"
     REVIEWED = "reviewed"
     RETRIED = "retried"
+    PURGED = "purged"
+    DELETED = "deleted"
 
 
 def canonical(obj: Any) -> bytes:
@@ -123,21 +125,23 @@ def verify(session: Session, document_id: str, blobs: BlobStore | None = None,
         problems.append("no 'received' event")
     elif received.payload.get("sha256") != doc.sha256:
         problems.append("upload sha256 differs from the one received")
-    finished = [e for e in events if e.kind in (EventKind.FINISHED, EventKind.CORRECTED, EventKind.REVIEWED)]
+    finished = [e for e in events if e.kind in (EventKind.FINISHED, EventKind.CORRECTED, EventKind.REVIEWED,
+                                                 EventKind.DELETED)]
+    gone = {h for e in events if e.kind in (EventKind.PURGED, EventKind.DELETED) for h in e.payload.get("removed", [])}
     if finished and finished[-1].payload.get("result_sha256") != result_digest(doc):
         problems.append(f"stored result differs from the one the last '{finished[-1].kind}' event recorded")
     if blobs is not None:
-        if not intact(doc.sha256):
+        if doc.sha256 not in gone and not intact(doc.sha256):
             problems.append("stored upload is missing or altered")
         content = doc.content_sha256
-        if content and (received is None or received.payload.get("content_sha256") != content
-                        or not intact(content)):
+        if content and content not in gone and (received is None or received.payload.get("content_sha256") != content
+                                                or not intact(content)):
             problems.append("the opened copy of the protected upload is missing, altered or not the one received")
         read = [e for e in events if e.kind == EventKind.READ]
         recorded = {p["number"]: p["sha256"] for p in (read[-1].payload.get("pages", []) if read else [])}
         for page in session.scalars(select(Page).where(Page.document_id == document_id)):
             if recorded.get(page.number) != page.sha256:
                 problems.append(f"page {page.number}: sha256 differs from the one recorded when read")
-            elif not intact(page.sha256):
+            elif page.sha256 not in gone and not intact(page.sha256):
                 problems.append(f"page {page.number}: stored image is missing or altered")
     return VerifyReport(document_id=document_id, ok=not problems, events=len(events), problems=problems)

@@ -17,7 +17,7 @@ import logging
 
 from sqlalchemy import or_, select
 
-from intake import evidence, forward, queue
+from intake import evidence, forward, queue, retention
 from intake.db import DocState, Document, session_scope, utcnow
 from intake.evidence import EventKind
 from intake.jobs import fail_for_review
@@ -54,4 +54,8 @@ def sweep(settings: Settings, now: dt.datetime | None = None) -> list[str]:
     if touched:
         log.info("sweeper touched %d stale documents", len(touched))
     forward.enqueue_due(settings, now)
+    try:
+        retention.purge(settings, now)
+    except Exception as exc:  # the next round tries again
+        log.warning("retention purge failed: %s", type(exc).__name__)
     return touched

@@ -47,6 +47,10 @@ class Settings(BaseSettings):
     ocr_engine: str = "paddle"
     ocr_threads: int = Field(default=2, gt=0)
     job_timeout_s: int = Field(default=120, gt=0)
+    retain_id_card_days: int | None = Field(default=90, gt=0)
+    """ID card uploads and page images (the holder's portrait) are purged this many days after upload."""
+    retain_originals_days: int | None = Field(default=None, gt=0)
+    """Other uploads and page images likewise (unset: kept). The extracted record and its evidence stay."""
     worker_max_jobs: int = Field(default=500, gt=0)
     """A worker leaves after this many jobs (``serve`` starts a fresh one): native arenas that grow with input
     shapes are given back to the system."""

@@ -9,9 +9,9 @@ from fastapi.concurrency import run_in_threadpool
 
 from api.deps import RowNumber, SessionDep, SettingsDep
 from api.schemas import DocumentAccepted, DocumentView, Problem
-from api.security import APP, APP_OR_SCORER, AUTH_ERRORS
+from api.security import APP, APP_OR_SCORER, AUTH_ERRORS, Client
 from api.views import document_view, page_image
-from intake import service
+from intake import retention, service
 from intake.blobs import store_of
 from intake.db import Document
 from intake.errors import FileTooLarge
@@ -82,3 +82,15 @@ def get_page(document_id: str, number: RowNumber, s: SessionDep, settings: Setti
     data, sha256 = page_image(s, store_of(settings), document_id, number)
     return Response(data, media_type="image/png", headers={"ETag": f'"{sha256}"',
                                                           "Cache-Control": "private, max-age=3600"})
+
+
+@router.delete("/v1/applications/{application_id}", responses={**AUTH_ERRORS, 404: {"model": Problem}},
+               dependencies=[APP])
+def delete_application(application_id: str, settings: SettingsDep,
+                       client: Annotated[Client, APP]) -> dict[str, object]:
+    """Delete an application on its applicant's request: every upload and page image, and every document's
+    extracted fields in every version; a ``deleted`` event (the tombstone) stays in each document's evidence."""
+    deleted = retention.delete_application(settings, application_id, who=client.name)
+    if not deleted:
+        raise HTTPException(404, detail="application_not_found")
+    return {"application_id": application_id, "deleted": deleted}
