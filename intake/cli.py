@@ -3,7 +3,7 @@
 ::
 
     docintake extract FILE... [--type T] [--json]   read files in-process (no Redis, no database)
-    docintake serve [--port 8000] [--workers 1]     API + worker processes (embedded Redis/SQLite by default)
+    docintake serve [--port 8000] [--workers 1] [--api-workers 1]   API + OCR worker processes
     docintake worker [--burst]                      one worker process
     docintake verify DOCUMENT_ID                    prove a document's evidence chain
     docintake keys new ID | keys rewrap             add a master key (current from now) | re-wrap every blob under it
@@ -101,7 +101,8 @@ def _serve(args: argparse.Namespace) -> int:
     signal.signal(signal.SIGTERM, _exit_on_signal)
     workers = Workers(env, args.workers)
     try:
-        uvicorn.run("api.main:create_app", factory=True, host=args.host, port=args.port, log_level="info")
+        uvicorn.run("api.main:create_app", factory=True, host=args.host, port=args.port, log_level="info",
+                    workers=args.api_workers)
     except KeyboardInterrupt:
         pass
     finally:
@@ -290,7 +291,8 @@ def build_parser() -> argparse.ArgumentParser:
     s = sub.add_parser("serve", help="run the API and worker processes")
     s.add_argument("--host", default="127.0.0.1")
     s.add_argument("--port", type=int, default=8000)
-    s.add_argument("--workers", type=int, default=1)
+    s.add_argument("--workers", type=int, default=1, help="OCR worker processes")
+    s.add_argument("--api-workers", type=int, default=1, help="API processes (uvicorn workers)")
     s.set_defaults(func=_serve)
     w = sub.add_parser("worker", help="run one worker process")
     w.add_argument("--burst", action="store_true", help="exit when the queue is empty")
@@ -326,7 +328,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s",
                         stream=sys.stderr)
-    for noisy in ("paddlex", "paddleocr", "ppocr", "rq.worker", "alembic"):
+    for noisy in ("paddlex", "paddleocr", "ppocr", "rq.worker", "alembic", "httpx"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
     args = build_parser().parse_args(argv)
     get_settings().redirect_caches()
