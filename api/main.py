@@ -31,6 +31,7 @@ NOT_FOUND = {
     "page_altered": ("The stored page image does not match its recorded hash.", "存储的页面图像与记录的哈希不符。"),
     "application_not_found": ("No documents for this application.", "该申请没有文件。"),
     "delivery_not_found": ("No webhook delivery with this id.", "没有该推送记录。"),
+    "cursor_out_of_range": ("No cursor is that large.", "游标超出范围。"),
     "cursor_ahead_of_feed": ("The feed has not reached this cursor.", "记录流尚未到达该游标。"),
     "schema_not_found": ("No schema of this version.", "没有该版本的结构定义。"),
     "delivery_not_dead": ("Only a delivery parked as dead can be replayed.", "只有已停止重试的推送可以重新发送。"),

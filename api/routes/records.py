@@ -9,7 +9,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from sqlalchemy import func, select
 
-from api.deps import RowNumber, SessionDep, SettingsDep
+from api.deps import DB_INT_MAX, RowNumber, SessionDep, SettingsDep
 from api.schemas import FeedEntryOut, FeedPage, Problem
 from api.security import AUTH_ERRORS, SCORER, Client
 from api.views import document_view
@@ -51,6 +51,8 @@ def feed(s: SessionDep, settings: SettingsDep, client: Annotated[Client, SCORER]
              "the page starts after its last acknowledged cursor"))] = None,
          limit: Annotated[int, Query(ge=1, le=500)] = 100) -> FeedPage:
     """Finished records in commit order. Keep ``next_cursor`` (or acknowledge it); nothing is missed or repeated."""
+    if after is not None and int(after) > DB_INT_MAX:  # no cursor that large exists; the database cannot compare it
+        raise HTTPException(422, detail="cursor_out_of_range")
     if after is None:
         acked = consumers.owned(s, consumer, client.name) if consumer else None
         after = str(acked.acked_cursor if acked else 0)

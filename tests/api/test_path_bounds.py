@@ -27,3 +27,10 @@ def test_huge_integers_on_the_review_page(settings: Settings, n: int) -> None:
     assert r.status_code == 422 and r.json()["error"]["code"] == "invalid_request", r.text
     r = reviewer.post("/review/api/documents/abc/approve", json={"expected_version": n})
     assert r.status_code == 422 and r.json()["error"]["code"] == "invalid_request", r.text
+
+
+@pytest.mark.parametrize("cursor", ["3000000000", "999999999999999999"])
+def test_a_feed_cursor_beyond_any_is_422(settings: Settings, cursor: str) -> None:
+    """Found by the fuzzer on PostgreSQL: ``after=3000000000`` against an integer column was a 500."""
+    r = api(settings).get("/v1/records/feed", params={"after": cursor})
+    assert r.status_code == 422 and r.json()["error"]["code"] == "cursor_out_of_range"
