@@ -1,4 +1,5 @@
-"""Benchmarks: ``docintake bench id-card``, ``bank-statement``, ``contract``, ``worker`` and ``review``.
+"""Benchmarks: ``docintake bench id-card``, ``bank-statement``, ``contract``, ``calibration``, ``worker`` and
+``review``, ``load``.
 
 Speed is measured here, never asserted in tests; each figure is printed beside
 the bare engine call run in the same process, since the machine is shared.
@@ -11,7 +12,8 @@ import argparse
 
 def main(argv: list[str]) -> int:
     p = argparse.ArgumentParser(prog="docintake bench")
-    p.add_argument("which", choices=["id-card", "bank-statement", "contract", "worker", "review"])
+    p.add_argument("which", choices=["id-card", "bank-statement", "contract", "calibration", "worker", "review",
+                                     "load"])
     args, rest = p.parse_known_args(argv)
     if args.which == "id-card":
         from bench.id_card import main as run
@@ -19,8 +21,12 @@ def main(argv: list[str]) -> int:
         from bench.bank_statement import main as run
     elif args.which == "contract":
         from bench.contract import main as run
+    elif args.which == "calibration":
+        from bench.calibration import main as run
     elif args.which == "review":
         from bench.review import main as run
+    elif args.which == "load":
+        from bench.load import main as run
     else:
         from bench.worker import main as run
     return run(rest)

@@ -105,19 +105,20 @@ def add_months(day: dt.date, months: int) -> dt.date:
 
 def required_fields(rule_name: str, doc: ExtractedDocument, ctx: RuleContext,
                     required: Mapping[str, Readable | None]) -> list[Finding]:
-    """One error listing the required fields that are missing, unreadable or below ``ctx.min_confidence``.
+    """One error listing the required fields that are missing, unreadable or below their confidence threshold
+    (:meth:`RuleContext.needed_confidence`: the field's measured threshold, never under ``ctx.min_confidence``).
 
     ``required`` maps a field name to a check of its value's form (or ``None``:
     any non-blank value). A field that fails that check counts as unreadable.
     """
     missing: list[str] = []
-    unsure: list[str] = []
+    unsure: list[tuple[str, float]] = []
     for name, readable in required.items():
         f = doc.fields.get(name)
         if f is None or is_blank(f.value) or (readable is not None and not readable(f.value)):
             missing.append(name)
-        elif not confident(f, ctx.min_confidence):
-            unsure.append(name)
+        elif not confident(f, needed := ctx.needed_confidence(f"{doc.doc_type}.{name}")):
+            unsure.append((name, needed))
     if not missing and not unsure:
         return []
     en: list[str] = []
@@ -126,7 +127,7 @@ def required_fields(rule_name: str, doc: ExtractedDocument, ctx: RuleContext,
         en.append(f"missing or unreadable: {', '.join(missing)}")
         zh.append(f"缺失或无法识别：{'、'.join(ZH_LABELS.get(n, n) for n in missing)}")
     if unsure:
-        en.append(f"read with confidence below {ctx.min_confidence:.2f}: {', '.join(unsure)}")
-        zh.append(f"识别置信度低于 {ctx.min_confidence:.2f}：{'、'.join(ZH_LABELS.get(n, n) for n in unsure)}")
-    return [error(rule_name, missing + unsure, en="Required fields " + "; ".join(en) + ".",
+        en.append("read with too little confidence: " + ", ".join(f"{n} (needs {t:.2f})" for n, t in unsure))
+        zh.append("识别置信度不足：" + "、".join(f"{ZH_LABELS.get(n, n)}（需 {t:.2f}）" for n, t in unsure))
+    return [error(rule_name, missing + [n for n, _ in unsure], en="Required fields " + "; ".join(en) + ".",
                   zh="必填字段" + "；".join(zh) + "。")]

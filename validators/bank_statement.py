@@ -63,7 +63,8 @@ def has_transactions(doc: ExtractedDocument, ctx: RuleContext) -> Iterator[Findi
 
 @rule(T)
 def transaction_cells_read(doc: ExtractedDocument, ctx: RuleContext) -> Iterator[Finding]:
-    """Every row has a date, an amount and (where the statement prints balances) a balance, read with confidence.
+    """Every row has a date, an amount and (where the statement prints balances) a balance, read with the
+    confidence its column needs (:meth:`RuleContext.needed_confidence`).
     A balance column found in the table's header counts as printed even when no row got a balance: a column lost
     in reading must not turn the balance chain off."""
     columns = doc.meta.get("columns")
@@ -76,7 +77,7 @@ def transaction_cells_read(doc: ExtractedDocument, ctx: RuleContext) -> Iterator
             f = row.get(name)
             if f is None or f.value is None:
                 problems.append((i, name, "missing" if f is None or not f.raw else "unreadable"))
-            elif f.source == Source.OCR and f.confidence < ctx.min_confidence:
+            elif f.source == Source.OCR and f.confidence < ctx.needed_confidence(f"{T}.transactions.{name}"):
                 problems.append((i, name, "unsure"))
     for i, name, what in problems[:MAX_REPORTED]:
         raw = _rows(doc)[i].get(name)
@@ -92,6 +93,34 @@ def transaction_cells_read(doc: ExtractedDocument, ctx: RuleContext) -> Iterator
 
 
 _ZH = {"date": "日期", "amount": "金额", "balance": "余额", "time": "时间"}
+TEXT_CELLS = {"counterparty": "对方户名", "counterparty_account": "对方账号", "summary": "摘要", "channel": "渠道"}
+"""Cells nothing checks: no balance chain, checksum or date order shows a misreading of them."""
+
+
+@rule(T)
+def transaction_text_cells_read(doc: ExtractedDocument, ctx: RuleContext) -> Iterator[Finding]:
+    """OCR'd counterparty, counterparty-account, summary and channel cells were read with the confidence their
+    column needs (:meth:`RuleContext.needed_confidence`). No other rule can catch a misreading of them, and the
+    analytics read them (salary payers, flagged counterparties), so one under its threshold goes to a person:
+    one error per column, naming its rows."""
+    for name, zh_name in TEXT_CELLS.items():
+        needed = ctx.needed_confidence(f"{T}.transactions.{name}")
+        unsure = [i for i, row in enumerate(_rows(doc)) if (f := row.get(name)) is not None
+                  and f.source == Source.OCR and not _text_confident(f, needed)]
+        if not unsure:
+            continue
+        shown = unsure[:MAX_REPORTED]
+        rows_en = ", ".join(str(i + 1) for i in shown) + (" …" if len(unsure) > len(shown) else "")
+        yield error("transaction_text_cells_read", [_path(i, name) for i in shown],
+                    f"The {name.replace('_', ' ')} of {len(unsure)} row(s) was read with less confidence than "
+                    f"{needed:.3f} (rows {rows_en}); nothing else can check it.",
+                    f"{len(unsure)} 行的{zh_name}识别置信度低于 {needed:.3f}（第 {rows_en} 行），"
+                    "且无法以其他方式核对。")
+
+
+def _text_confident(f: Field, needed: float) -> bool:
+    conf = f.confidence
+    return f.value is None or (isinstance(conf, int | float) and not isinstance(conf, bool) and conf >= needed)
 
 
 @rule(T)

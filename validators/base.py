@@ -22,10 +22,11 @@ True
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from extractors.models import ExtractedDocument, Finding, Severity
+from validators.thresholds import FIELD_MIN_CONFIDENCE, FLOOR
 
 CheckFn = Callable[[ExtractedDocument, "RuleContext"], Iterable[Finding]]
 RepairFn = Callable[[ExtractedDocument, "RuleContext"], Iterable[Finding]]
@@ -42,8 +43,13 @@ class RuleContext:
     today: dt.date = field(default_factory=lambda: dt.datetime.now(CHINA).date())
     """The day the documents are judged on: the day they were uploaded (China time), never the day a worker
     happens to read them, so a retried job or a later correction is judged alike."""
-    min_confidence: float = 0.80
-    """Below this an OCR value needs a person to look at it."""
+    min_confidence: float = FLOOR
+    """Below this an OCR value needs a person to look at it, whatever its field (the floor of
+    ``field_min_confidence``)."""
+    field_min_confidence: Mapping[str, float] = field(default_factory=lambda: FIELD_MIN_CONFIDENCE)
+    """Per field (``doc_type.name``, a table cell ``doc_type.table.name``), the confidence its OCR values need,
+    measured by ``docintake bench calibration`` (:mod:`validators.thresholds`); never lower than
+    ``min_confidence``."""
     statement_months: int = 6
     """A bank statement must span this many months …"""
     statement_max_age_days: int = 31
@@ -54,6 +60,20 @@ class RuleContext:
     """The other documents of the same upload or application (e.g. the front of the ID card when
     the back is checked); cross-document rules read them, never change them. May include the
     document being checked itself: rules select companions by ``doc_type``."""
+
+    def needed_confidence(self, field_key: str) -> float:
+        """The confidence an OCR value of ``field_key`` (``doc_type.name``, ``doc_type.table.name``) needs: its
+        measured threshold, never under ``min_confidence`` (the floor; raising the setting raises every field).
+
+        >>> ctx = RuleContext(field_min_confidence={"id_card_front.name": 0.95})
+        >>> ctx.needed_confidence("id_card_front.name"), ctx.needed_confidence("id_card_front.sex")
+        (0.95, 0.8)
+        >>> RuleContext(min_confidence=0.99, field_min_confidence={"id_card_front.name": 0.95}
+        ...             ).needed_confidence("id_card_front.name")
+        0.99
+        """
+        own = self.field_min_confidence.get(field_key)
+        return max(self.min_confidence, own) if isinstance(own, int | float) else self.min_confidence
 
 
 @dataclass(frozen=True)

@@ -161,8 +161,8 @@ def test_reviewer_values_count_as_confident(front, ctx):
 
 
 def test_min_confidence_comes_from_the_context(front, ctx):
-    assert errors(front(confidence=0.85), ctx) == []
-    assert errors(front(confidence=0.85), RuleContext(today=ctx.today, min_confidence=0.9)) == [
+    assert errors(front(confidence=0.985), ctx) == []  # at or above every field's threshold
+    assert errors(front(confidence=0.985), RuleContext(today=ctx.today, min_confidence=0.99)) == [
         "id_card_front_required_fields"]
 
 
