@@ -57,16 +57,7 @@ class BlobStore:
             return digest
         try:
             target.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-")
-            try:
-                with os.fdopen(fd, "wb") as f:
-                    f.write(self.keyring.seal(data, aad=digest.encode()) if self.keyring else data)
-                    f.flush()
-                    os.fsync(f.fileno())
-                os.replace(tmp, target)
-            except BaseException:
-                Path(tmp).unlink(missing_ok=True)
-                raise
+            _replace(target, self.keyring.seal(data, aad=digest.encode()) if self.keyring else data)
         except OSError as exc:
             raise StorageUnavailable(f"blob store write failed: {exc.strerror}") from exc
         return digest

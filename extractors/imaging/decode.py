@@ -40,7 +40,7 @@ import struct
 import warnings
 import zlib
 from collections.abc import Sequence
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
@@ -354,17 +354,8 @@ def check_pdf_streams(data: bytes, *, image_limit: int | None = None, limit: int
             raise CorruptFile(f"the PDF's compressed streams decode to more than {MAX_STREAMS_TOTAL // 2**20} MiB")
 
 
-def pdf_page_count(data: bytes, *, max_pages: int = 50, password: str | None = None) -> int:
-    """The PDF's page count as pypdfium2 — the library that renders it in the worker — sees it, without loading
-    a page: :class:`EncryptedPdf`, :class:`CorruptFile` or :class:`TooManyPages` at once. The upload and the
-    worker count with the same library, so a page tree that lies about its ``/Count`` cannot pass one and break
-    the other.
-
-    >>> pdf_page_count(b"%PDF-1.4 junk")
-    Traceback (most recent call last):
-    ...
-    extractors.errors.CorruptFile: PDF could not be opened: ...
-    """
+def _open_pdf(data: bytes, password: str | None, max_pages: int) -> tuple[Any, int]:
+    """The pypdfium2 document and its page count, or the reason it is no use (the caller closes it)."""
     import pypdfium2 as pdfium
     import pypdfium2.raw as pdfium_c
 
@@ -372,21 +363,36 @@ def pdf_page_count(data: bytes, *, max_pages: int = 50, password: str | None = N
         raise EmptyFile()
     if sniff(data) != "pdf":
         raise UnsupportedFormat(describe(data))
-    check_pdf_streams(data)
     try:
         pdf = pdfium.PdfDocument(data, password=password or None)
     except pdfium.PdfiumError as exc:
         if getattr(exc, "err_code", None) == pdfium_c.FPDF_ERR_PASSWORD:
             raise EncryptedPdf() from None
         raise CorruptFile(f"PDF could not be opened: {exc}") from None
-    try:
-        count = len(pdf)
-    finally:
+    count = len(pdf)
+    if count <= 0 or count > max_pages:
         pdf.close()
-    if count <= 0:
-        raise CorruptFile("PDF has no pages")
-    if count > max_pages:
+        if count <= 0:
+            raise CorruptFile("PDF has no pages")
         raise TooManyPages(f"the PDF has {count} pages; at most {max_pages} are accepted")
+    return pdf, count
+
+
+def pdf_page_count(data: bytes, *, max_pages: int = 50, password: str | None = None) -> int:
+    """The PDF's page count as pypdfium2 — the library that renders it in the worker — sees it, without loading
+    a page, after its compressed streams were measured (:func:`check_pdf_streams`): :class:`EncryptedPdf`,
+    :class:`CorruptFile` or :class:`TooManyPages` at once. The upload and the worker count with the same
+    library, so a page tree that lies about its ``/Count`` cannot pass one and break the other.
+
+    >>> pdf_page_count(b"%PDF-1.4 junk")
+    Traceback (most recent call last):
+    ...
+    extractors.errors.CorruptFile: PDF could not be opened: ...
+    """
+    if data and sniff(data) == "pdf":
+        check_pdf_streams(data)
+    pdf, count = _open_pdf(data, password, max_pages)
+    pdf.close()
     return count
 
 
@@ -395,7 +401,7 @@ def render_pdf_pages(
     password: str | None = None,
 ) -> list[np.ndarray]:
     """Render every page of a PDF to a ``uint8`` BGR array at ``dpi`` (scaled down to fit ``max_pixels``);
-    ``dpi`` may be one per page.
+    ``dpi`` may be one per page. The caller has measured its streams (:func:`check_pdf_streams`).
 
     Raises :class:`EncryptedPdf` for a password-protected file (one with only an
     owner password opens normally), :class:`CorruptFile` for a malformed one and
@@ -407,25 +413,9 @@ def render_pdf_pages(
     extractors.errors.CorruptFile: PDF could not be opened: ...
     """
     import pypdfium2 as pdfium
-    import pypdfium2.raw as pdfium_c
 
-    if not data:
-        raise EmptyFile()
-    if sniff(data) != "pdf":
-        raise UnsupportedFormat(describe(data))
-    check_pdf_streams(data)
+    pdf, count = _open_pdf(data, password, max_pages)
     try:
-        pdf = pdfium.PdfDocument(data, password=password or None)
-    except pdfium.PdfiumError as exc:
-        if getattr(exc, "err_code", None) == pdfium_c.FPDF_ERR_PASSWORD:
-            raise EncryptedPdf() from None
-        raise CorruptFile(f"PDF could not be opened: {exc}") from None
-    try:
-        count = len(pdf)
-        if count == 0:
-            raise CorruptFile("PDF has no pages")
-        if count > max_pages:
-            raise TooManyPages(f"the PDF has {count} pages; at most {max_pages} are accepted")
         pages: list[np.ndarray] = []
         for index in range(count):
             page = None

@@ -4,15 +4,16 @@ at upload or ends ``rejected`` with a code in one attempt, and none costs the AP
 from __future__ import annotations
 
 import threading
-import time
 import tracemalloc
 import zlib
 
 import cv2
 import numpy as np
 import pytest
+from fastapi.testclient import TestClient
 from rq import SimpleWorker
 
+from api.main import create_app
 from intake import jobs, queue
 from intake.db import Document, session_scope
 from intake.pipeline import Pipeline
@@ -74,7 +75,6 @@ def test_a_hostile_file_is_refused_or_rejected_in_one_attempt(settings: Settings
                                                               name: str) -> None:
     jobs.configure(settings, pipeline)
     client = api(settings)
-    start = time.monotonic()
     r = client.post("/v1/applications/app-hostile/documents", files={"file": (name, HOSTILE[name])})
     if r.status_code != 202:
         assert 400 <= r.status_code < 500 and r.json()["error"]["code"], r.text
@@ -85,7 +85,7 @@ def test_a_hostile_file_is_refused_or_rejected_in_one_attempt(settings: Settings
         assert doc is not None
         assert (doc.state, doc.attempts) == ("rejected", 1), (doc.state, doc.result)
         assert doc.reject_code and doc.reject_reason
-    assert time.monotonic() - start < 60
+        assert doc.timings and doc.timings["total"] < 60, doc.timings  # the one attempt's own time
 
 
 def test_five_16_bit_40_mp_pngs_at_once_cost_the_api_nothing(settings: Settings) -> None:
@@ -93,12 +93,21 @@ def test_five_16_bit_40_mp_pngs_at_once_cost_the_api_nothing(settings: Settings)
     5 GB. The upload now decides from the header; Python's allocations are traced across the five requests."""
     bomb = png(np.zeros((6320, 6320), np.uint16))
     assert len(bomb) < 200_000
-    client = api(settings)
-    codes: list[int] = []
+    headers = dict(api(settings).headers)
+    app = create_app(settings, run_migrations=False)
+    codes: list[object] = []
+
+    def upload() -> None:
+        try:
+            with TestClient(app, headers=headers) as client:
+                codes.append(client.post("/v1/applications/app-bomb/documents",
+                                         files={"file": ("b.png", bomb)}).status_code)
+        except Exception as exc:  # shown in the assertion below
+            codes.append(repr(exc))
+
     tracemalloc.start()
     try:
-        threads = [threading.Thread(target=lambda: codes.append(client.post(
-            "/v1/applications/app-bomb/documents", files={"file": ("b.png", bomb)}).status_code)) for _ in range(5)]
+        threads = [threading.Thread(target=upload) for _ in range(5)]
         for t in threads:
             t.start()
         for t in threads:
