@@ -18,6 +18,7 @@ reviewer sees each one; none of them hides another.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from extractors.doctypes.idcard import ETHNIC_GROUPS
@@ -27,6 +28,9 @@ from validators._values import iso_date, required_fields, text
 from validators.base import RuleContext, error, repair, rule, warning
 
 DOC = "id_card_front"
+_HAN = r"[\u3400-\u4dbf\u4e00-\u9fff\U00020000-\U0002ebef]+"
+NAME = re.compile(rf"{_HAN}(?:·{_HAN})*")
+"""A name as a card prints it: Chinese characters, the parts of a transcribed name joined by a middle dot."""
 
 
 @repair(DOC)
@@ -235,10 +239,16 @@ def front_fields_complete(doc: ExtractedDocument, ctx: RuleContext) -> Iterator[
     one was cut off, covered (glare, a finger) or misread, however confident its characters. A reviewer's value
     is taken as they typed it."""
     name, address = doc.fields.get("name"), doc.fields.get("address")
-    if name is not None and name.source != Source.REVIEWER and (v := text(name.value)) and len(v) < 2:
-        yield error("front_fields_complete", ["name"],
-                    en="The name read has one character: part of it is missing or misread.",
-                    zh="识别出的姓名只有一个字，可能缺失或识别有误。")
+    if name is not None and name.source != Source.REVIEWER and (v := text(name.value)):
+        if len(v) < 2:
+            yield error("front_fields_complete", ["name"],
+                        en="The name read has one character: part of it is missing or misread.",
+                        zh="识别出的姓名只有一个字，可能缺失或识别有误。")
+        elif not NAME.fullmatch(v):
+            yield error("front_fields_complete", ["name"],
+                        en="The name read holds a character a card's name cannot (a mark, a letter or a digit): "
+                           "it is misread.",
+                        zh="识别出的姓名含有证件姓名中不会出现的字符（符号、字母或数字），可能识别有误。")
     if address is not None and address.source != Source.REVIEWER and (v := text(address.value)) \
             and not _areacode.starts_with_province(v):
         yield error("front_fields_complete", ["address"],
