@@ -28,8 +28,10 @@ the old line.
 from __future__ import annotations
 
 import base64
+import contextlib
 import os
 import re
+import tempfile
 import threading
 from pathlib import Path
 
@@ -128,9 +130,19 @@ def keyring(master_key: str | None, key_file: Path) -> Keyring:
     if master_key:
         return Keyring.from_setting(master_key)
     if not key_file.exists():
+        # written whole, then linked into place: a process or thread that starts at the same moment (the API
+        # and its workers on a fresh machine) finds either no file or the whole one, and every one gets the same
         key_file.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w") as f:
-            f.write("# DocIntake master keys, ID:BASE64, the last is current. Keep a copy apart from the data.\n")
-            f.write(new_key_line("k1") + "\n")
+        fd, tmp = tempfile.mkstemp(dir=key_file.parent, prefix=".keys-")
+        try:
+            os.fchmod(fd, 0o600)
+            with os.fdopen(fd, "w") as f:
+                f.write("# DocIntake master keys, ID:BASE64, the last is current. Keep a copy apart from the data.\n")
+                f.write(new_key_line("k1") + "\n")
+                f.flush()
+                os.fsync(f.fileno())
+            with contextlib.suppress(FileExistsError):
+                os.link(tmp, key_file)
+        finally:
+            os.unlink(tmp)
     return Keyring.from_file(key_file)

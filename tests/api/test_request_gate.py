@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
@@ -50,7 +51,8 @@ def drive(app: Any, path: str, total: int, headers: dict[str, str], *, declare_l
              "path": path, "raw_path": path.encode(), "query_string": b"", "root_path": "",
              "headers": [(k.encode(), v.encode()) for k, v in hdrs.items()], "client": ("127.0.0.1", 50000),
              "server": ("testserver", 80), "state": {}}
-    asyncio.run(app(scope, receive, send))
+    with ThreadPoolExecutor(1) as own_loop:  # a loop of its own: the browser tests keep one running in this thread
+        own_loop.submit(asyncio.run, app(scope, receive, send)).result()
     return int(out["status"]), read, json.loads(out["body"] or b"{}")
 
 

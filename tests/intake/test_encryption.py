@@ -107,3 +107,16 @@ def test_key_rotation_without_downtime(tmp_path: Path) -> None:
     assert only_k2.get(plain) == b"\xff\xd8\xff from before encryption"
     with pytest.raises(SealError):
         Keyring.from_file(key_file).open(old.path(before[0]).read_bytes() + b"", aad=b"wrong name")
+
+
+def test_processes_starting_together_make_one_key_file(tmp_path: Path) -> None:
+    """The API and its workers on a fresh machine: whoever comes first writes the key file whole; every other
+    one reads that one (it once read it half-written: 'no master key')."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from intake.keys import keyring
+
+    with ThreadPoolExecutor(8) as pool:
+        keys = list(pool.map(lambda _: keyring(None, tmp_path / "master.keys").keys["k1"], range(16)))
+    assert len(set(keys)) == 1
+    assert (tmp_path / "master.keys").stat().st_mode & 0o777 == 0o600
