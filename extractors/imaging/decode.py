@@ -309,8 +309,11 @@ def _inflated_size(raw: bytes, limit: int) -> int:
     """How many bytes ``raw`` inflates to, counted up to ``limit + 1`` a MiB at a time, never held."""
     inflate, total, chunk = zlib.decompressobj(), 0, raw
     try:
-        while chunk and total <= limit:
-            total += len(inflate.decompress(chunk, 1 << 20))
+        while chunk and total <= limit and not inflate.eof:
+            out = inflate.decompress(chunk, 1 << 20)
+            if not out and inflate.unconsumed_tail == chunk:  # no progress: nothing more will come
+                break
+            total += len(out)
             chunk = inflate.unconsumed_tail
     except zlib.error:
         return total  # damaged: the parser decides what to make of it
@@ -325,6 +328,7 @@ def check_pdf_streams(data: bytes, *, image_limit: int | None = None, limit: int
     >>> import zlib
     >>> def pdf_stream(body): return b"1 0 obj << /Filter /FlateDecode >> stream" + bytes([10]) + zlib.compress(body)
     >>> check_pdf_streams(pdf_stream(b" " * 1000))
+    >>> check_pdf_streams(pdf_stream(b" " * 2**21) + bytes([10]) + b"endstream")  # a byte after the data
     >>> check_pdf_streams(pdf_stream(b" " * 2**20), limit=2**19)
     Traceback (most recent call last):
     ...

@@ -117,3 +117,13 @@ def test_five_16_bit_40_mp_pngs_at_once_cost_the_api_nothing(settings: Settings)
         tracemalloc.stop()
     assert codes == [202] * 5  # the worker decodes it once, bounded (a 16-bit raster is a real scan format)
     assert peak < 50 * 2**20, f"{peak / 2**20:.0f} MiB traced"
+
+
+def test_the_stream_measure_stops_at_the_end_of_the_data() -> None:
+    """A flate stream with a byte after its end once kept the bounded inflate looping for ever (the API hung)."""
+    from extractors.imaging import decode
+
+    data = pdf({1: CATALOG, 2: b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>", 3: page(2, 4),
+                4: stream(b"0 0 m 1 1 l S\n" * (8 * 2**20 // 14), flate=True)})
+    decode.check_pdf_streams(data)  # returns (under the bound), and at once
+    assert decode.pdf_page_count(data) == 1
