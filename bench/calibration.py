@@ -46,7 +46,8 @@ from typing import Any
 
 from bench.id_card import load_set
 from extractors.models import ExtractedDocument, Source, Status
-from intake.pipeline import Pipeline, check, rule_context
+from intake.judging import check, rule_context
+from intake.pipeline import Pipeline
 from intake.settings import Settings
 from validators import thresholds
 

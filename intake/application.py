@@ -40,7 +40,7 @@ from sqlalchemy.orm import Session
 from extractors.models import ExtractedDocument, FieldRef, Finding, Status
 from intake import evidence
 from intake.db import DocState, Document, RecordVersion
-from intake.pipeline import judged_on, rule_context
+from intake.judging import judged_on, rule_context
 from intake.settings import Settings
 from validators import Member, check_application
 

@@ -34,8 +34,8 @@ from intake import evidence
 from intake.db import DocState, Document, RecordVersion, session_scope, utcnow
 from intake.errors import IntakeError
 from intake.evidence import EventKind
-from intake.jobs import add_to_feed
-from intake.pipeline import check, judged_on, overall_status, rule_context
+from intake.forward import add_to_feed
+from intake.judging import check, judged_on, overall_status, rule_context
 from intake.settings import Settings
 
 DATES = {"birth_date", "valid_from", "valid_until", "period_start", "period_end", "date", "start_date", "end_date",

@@ -42,7 +42,7 @@ import time
 from typing import Any
 from urllib.parse import urlsplit
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from intake import evidence, queue
@@ -120,6 +120,21 @@ def backoff(attempt: int, base_s: float) -> float:
     [10.0, 30.0, 90.0, 2430.0, 3600.0]
     """
     return float(min(base_s * 3 ** max(attempt - 1, 0), 3600.0))
+
+
+def add_to_feed(s: Session, doc: Document, settings: Settings) -> None:
+    """Append the finished document to the feed, in commit order.
+
+    On PostgreSQL the feed table is locked until commit so cursors are handed
+    out in the order transactions commit: a reader that has seen cursor N can
+    never later find a smaller one appear. SQLite serialises writers anyway.
+    """
+    if s.get_bind().dialect.name == "postgresql":
+        s.execute(text("LOCK TABLE feed IN EXCLUSIVE MODE"))
+    entry = FeedEntry(document_id=doc.id, application_id=doc.application_id, state=doc.state,
+                      version=max(doc.version, 1))
+    s.add(entry)
+    schedule(s, settings, entry)
 
 
 def schedule(s: Session, settings: Settings, entry: FeedEntry) -> None:

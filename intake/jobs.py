@@ -25,16 +25,18 @@ import traceback
 import cv2
 import numpy as np
 from rq.timeouts import JobTimeoutException
-from sqlalchemy import delete, text
+from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
 from extractors.errors import ServiceError, StorageUnavailable
 from extractors.models import Finding, Severity, Status
 from intake import evidence, forward
 from intake.blobs import BlobNotFound, BlobStore, store_of
-from intake.db import DocState, Document, FeedEntry, Page, RecordVersion, session_scope, utcnow
+from intake.db import DocState, Document, Page, RecordVersion, session_scope, utcnow
 from intake.evidence import EventKind
-from intake.pipeline import Outcome, Pipeline, judged_on
+from intake.forward import add_to_feed
+from intake.judging import judged_on
+from intake.pipeline import Outcome, Pipeline
 from intake.settings import Settings, get_settings
 
 log = logging.getLogger(__name__)
@@ -167,21 +169,6 @@ def record_version(s: Session, doc: Document) -> None:
     doc.version = 1
     s.add(RecordVersion(document_id=doc.id, version=1, source="pipeline", action="extracted", author=None,
                         changes=None, state=doc.state, result=doc.result, result_sha256=evidence.result_digest(doc)))
-
-
-def add_to_feed(s: Session, doc: Document, settings: Settings) -> None:
-    """Append the finished document to the feed, in commit order.
-
-    On PostgreSQL the feed table is locked until commit so cursors are handed
-    out in the order transactions commit: a reader that has seen cursor N can
-    never later find a smaller one appear. SQLite serialises writers anyway.
-    """
-    if s.get_bind().dialect.name == "postgresql":
-        s.execute(text("LOCK TABLE feed IN EXCLUSIVE MODE"))
-    entry = FeedEntry(document_id=doc.id, application_id=doc.application_id, state=doc.state,
-                      version=max(doc.version, 1))
-    s.add(entry)
-    forward.schedule(s, settings, entry)
 
 
 def _requeue_after_service_error(settings: Settings, document_id: str, code: str) -> None:

@@ -21,10 +21,9 @@ from pydantic import BaseModel
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from extractors import pdf
+from extractors.admission import allowed_types, precheck
 from extractors.errors import DocumentError, EmptyFile, FileTooLarge, IntakeError
 from extractors.imaging import decode
-from extractors.reader import allowed_types, precheck
 from intake import evidence, queue
 from intake.blobs import store_of
 from intake.db import DocState, Document, session_scope
@@ -120,7 +119,11 @@ def accept(settings: Settings, *, application_id: str, data: bytes, filename: st
 def _opened(data: bytes, password: str | None) -> bytes:
     """The bytes the pipeline will read: the upload, or an unprotected copy of a password-protected PDF
     opened with the password given. A password for a file that needs none is ignored."""
-    if not password or not data or decode.sniff(data) != "pdf" or not pdf.is_encrypted(data):
+    if not password or not data or decode.sniff(data) != "pdf":
+        return data
+    from extractors import pdf  # pdfminer is 20 MB the API process needs only for a password-protected PDF
+
+    if not pdf.is_encrypted(data):
         return data
     if len(password) > 128:
         raise InvalidRequest("password must be at most 128 characters")

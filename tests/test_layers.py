@@ -33,3 +33,19 @@ def test_layers_import_one_way(package: str) -> None:
     for path in (ROOT / package).rglob("*.py"):
         wrong = (_imports(path) & ours) - ALLOWED[package]
         assert not wrong, f"{path.relative_to(ROOT)} imports {sorted(wrong)}"
+
+
+def test_the_api_process_does_not_load_the_imaging_and_ocr_stack(tmp_path: Path) -> None:
+    """The API decides an upload from headers: OpenCV, the OCR runtime, pdfminer and the pipeline stay out of its
+    process (they cost it ~60 MB of its 200 MB budget a process, issue 12), whatever route module imports what."""
+    import subprocess
+    import sys
+
+    heavy = ["cv2", "onnxruntime", "paddleocr", "pdfminer", "pdfplumber", "intake.pipeline", "extractors.reader",
+             "intake.jobs"]
+    code = ("import sys; from api.main import create_app; from intake.settings import Settings; "
+            f"create_app(Settings(data_dir={str(tmp_path)!r}, database_url='sqlite:///{tmp_path}/t.db')); "
+            f"print(','.join(m for m in {heavy!r} if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert out.stdout.strip() == "", f"the API process imported {out.stdout.strip()}"

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from extractors import doctypes
+from extractors.admission import precheck
 from extractors.errors import DocumentError
 from extractors.models import ExtractedDocument, TextLine
-from extractors.reader import precheck
 
 JUNK_TEXTS = ["", " ", "€", "\x00\x01", "\ud800", "姓名" * 2000, "1" * 5000, "出生9999年99月99日",
               "有效期限 0000.00.00-长期", "公民身份号码 " + "X" * 18, "住址\n\n\n", "签发机关"]
