@@ -18,6 +18,7 @@ envelope and form fields; every other route a JSON body of at most 1 MiB.
 from __future__ import annotations
 
 import re
+import time
 from typing import Any
 
 from sqlalchemy.exc import SQLAlchemyError
@@ -53,12 +54,29 @@ async def _answer(send: Send, exc: IntakeError, headers: list[tuple[bytes, bytes
     await send({"type": "http.response.body", "body": body})
 
 
+CLIENT_CACHE_SECONDS = 5.0
+"""How long a process trusts a token it has looked up: an upload burst costs one database read a client every
+few seconds instead of one a request; a client disabled or re-keyed is refused everywhere within this time."""
+_known: dict[tuple[str, str], tuple[float, Any]] = {}
+
+
 def _client(settings: Settings, token: str) -> Any:
     from api.security import Client
 
+    key, now = (settings.database_url, auth.token_digest(token)), time.monotonic()
+    hit = _known.get(key)
+    if hit is not None and hit[0] > now:
+        return hit[1]
     with session_scope(settings.database_url) as s:
         row = auth.client_of(s, token)
-        return None if row is None else Client(row.name, frozenset(row.roles.split(",")))
+        client = None if row is None else Client(row.name, frozenset(row.roles.split(",")))
+    if client is not None:  # only clients are remembered: a token added a moment ago works at once
+        if len(_known) >= 1024:
+            _known.clear()
+        _known[key] = (now + CLIENT_CACHE_SECONDS, client)
+    else:
+        _known.pop(key, None)
+    return client
 
 
 class RequestGate:

@@ -91,6 +91,6 @@ def create_app(settings: Settings | None = None, *, run_migrations: bool = True)
     app.include_router(health.router)
     app.include_router(review_pages.router)
     app.include_router(review_routes.router)
-    app.middleware("http")(review_pages.review_headers)
+    app.add_middleware(review_pages.ReviewHeaders)
     app.add_middleware(RequestGate, settings=settings)  # the outermost: before anything reads a body
     return app
