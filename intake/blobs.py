@@ -50,8 +50,9 @@ class BlobStore:
             raise BlobNotFound(digest)
         return self.root / digest[:2] / digest[2:]
 
-    def put(self, data: bytes) -> str:
-        digest = hashlib.sha256(data).hexdigest()
+    def put(self, data: bytes, *, digest: str | None = None) -> str:
+        """Store ``data`` under its sha256 (``digest``: already computed by the caller, who vouches for it)."""
+        digest = digest or hashlib.sha256(data).hexdigest()
         target = self.path(digest)
         if target.exists():
             return digest

@@ -122,6 +122,18 @@ def queue(settings: Settings) -> Queue:
     return Queue(settings.queue_name, connection=connection(settings))
 
 
+def enqueue_many(settings: Settings, document_ids: list[str], attempt: int = 0) -> None:
+    """Queue several documents' first attempts in one round trip (one Redis pipeline): the upload path's
+    group commit (:mod:`intake.committer`). The jobs are those :func:`enqueue` makes."""
+    q = queue(settings)
+    with q.connection.pipeline() as pipe:
+        q.enqueue_many([Queue.prepare_data(JOB_FUNC, (document_id,), job_id=f"doc-{document_id}-{attempt}",
+                                           timeout=settings.job_timeout_s, result_ttl=3600,
+                                           failure_ttl=7 * 24 * 3600) for document_id in document_ids],
+                       pipeline=pipe)
+        pipe.execute()
+
+
 def enqueue(settings: Settings, document_id: str, attempt: int, suffix: str = "") -> None:
     job_id = f"doc-{document_id}-{attempt}{suffix}"
     if suffix:

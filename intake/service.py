@@ -13,7 +13,6 @@ bytes returns the first document; with different bytes it is a conflict.
 from __future__ import annotations
 
 import hashlib
-import logging
 import re
 import uuid
 
@@ -24,13 +23,12 @@ from sqlalchemy.exc import IntegrityError
 from extractors.admission import allowed_types, precheck
 from extractors.errors import DocumentError, EmptyFile, FileTooLarge, IntakeError
 from extractors.imaging import decode
-from intake import evidence, queue
+from intake import evidence
 from intake.blobs import store_of
-from intake.db import DocState, Document, session_scope
+from intake.committer import committer
+from intake.db import DocState, Document, session_scope, utcnow
 from intake.evidence import EventKind
 from intake.settings import Settings
-
-log = logging.getLogger(__name__)
 
 APPLICATION_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$")
 
@@ -87,32 +85,28 @@ def accept(settings: Settings, *, application_id: str, data: bytes, filename: st
     precheck(content, max_pixels=settings.max_pixels, max_pdf_pages=settings.max_pdf_pages)
 
     blobs = store_of(settings)
-    blobs.put(data)
+    blobs.put(data, digest=digest)
     content_sha256 = None
     if content is not data:
         content_sha256 = hashlib.sha256(content).hexdigest()
-        blobs.put(content)
+        blobs.put(content, digest=content_sha256)
     document_id = uuid.uuid4().hex
+    now = utcnow()
+    row = {"id": document_id, "application_id": application_id, "idempotency_key": idempotency_key,
+           "declared_type": declared_type, "filename": (filename or "")[:255] or None,
+           "content_type": (content_type or "")[:128] or None, "size": len(data), "sha256": digest,
+           "content_sha256": content_sha256, "state": DocState.QUEUED.value, "attempts": 0, "version": 0,
+           "created_at": now, "updated_at": now}
+    received = evidence.first_event(document_id, EventKind.RECEIVED, {
+        "sha256": digest, "size": len(data), "content_type": content_type, "declared_type": declared_type}
+        | ({"opened_with_password": True, "content_sha256": content_sha256} if content_sha256 else {}), at=now)
     try:
-        with session_scope(settings.database_url) as s:
-            s.add(Document(id=document_id, application_id=application_id, idempotency_key=idempotency_key,
-                           declared_type=declared_type, filename=(filename or "")[:255] or None,
-                           content_type=(content_type or "")[:128] or None, size=len(data), sha256=digest,
-                           content_sha256=content_sha256, state=DocState.QUEUED.value, attempts=0))
-            s.flush()
-            evidence.append(s, document_id, EventKind.RECEIVED, {
-                "sha256": digest, "size": len(data), "content_type": content_type, "declared_type": declared_type}
-                | ({"opened_with_password": True, "content_sha256": content_sha256} if content_sha256 else {}))
+        committer(settings).commit(row, received)  # the row, its first event and its job, grouped with others
     except IntegrityError:
         # a concurrent request with the same Idempotency-Key won the race
         if idempotency_key and (existing := _by_key(settings, application_id, idempotency_key, digest)):
             return existing
         raise
-    try:
-        queue.enqueue(settings, document_id, attempt=0)
-    except Exception as exc:  # Redis down: the row is durable, the sweeper will enqueue it
-        log.warning("document %s stored but not enqueued (%s); the sweeper will retry", document_id,
-                    type(exc).__name__)
     return Accepted(document_id=document_id, application_id=application_id, state=DocState.QUEUED.value)
 
 
