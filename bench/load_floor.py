@@ -27,19 +27,21 @@ def create_floor() -> FastAPI:
     url = os.environ["FLOOR_DATABASE_URL"]
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
-    engine = create_engine(url, pool_size=10, max_overflow=20)
+    engine = create_engine(url, pool_size=5, max_overflow=5)  # as DocIntake's engine
     META.create_all(engine)
     queue = redis.Redis.from_url(os.environ["FLOOR_REDIS_URL"])
     app = FastAPI()
 
     def store(data: bytes) -> str:
         digest = hashlib.sha256(data).hexdigest()
-        fd, tmp = tempfile.mkstemp(dir=folder)
+        target = folder / digest[:2] / digest[2:]  # fanned out as any content-addressed store is
+        target.parent.mkdir(exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=target.parent)
         with os.fdopen(fd, "wb") as f:
             f.write(data)
             f.flush()
             os.fsync(f.fileno())
-        os.replace(tmp, folder / digest)
+        os.replace(tmp, target)
         row_id = uuid.uuid4().hex
         with engine.begin() as conn:
             conn.execute(insert(ROWS).values(id=row_id, sha256=digest, size=len(data)))
