@@ -57,7 +57,9 @@ class BlobStore:
         if target.exists():
             return digest
         try:
-            target.parent.mkdir(parents=True, exist_ok=True)
+            # the fan-out folder only: the store's own folder missing means the volume is gone (unmounted, a
+            # network share down), and writing into a fresh empty folder in its place would lose the blob later
+            target.parent.mkdir(exist_ok=True)
             _replace(target, self.keyring.seal(data, aad=digest.encode()) if self.keyring else data)
         except OSError as exc:
             raise StorageUnavailable(f"blob store write failed: {exc.strerror}") from exc
@@ -67,6 +69,8 @@ class BlobStore:
         try:
             stored = self.path(digest).read_bytes()
         except FileNotFoundError as exc:
+            if not self.root.is_dir():
+                raise StorageUnavailable("the blob store's folder is not there (volume unmounted?)") from exc
             raise BlobNotFound(digest) from exc
         if stored.startswith(MAGIC) and self.keyring is not None:
             try:

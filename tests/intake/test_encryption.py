@@ -12,8 +12,9 @@ from pathlib import Path
 import pytest
 from rq import SimpleWorker
 
+from extractors.errors import StorageUnavailable
 from intake import jobs, queue
-from intake.blobs import BlobAltered, BlobStore, store_of
+from intake.blobs import BlobAltered, BlobNotFound, BlobStore, store_of
 from intake.keys import Keyring, SealError
 from intake.pipeline import Pipeline
 from intake.settings import Settings
@@ -71,6 +72,7 @@ def test_a_blob_altered_or_renamed_does_not_open(tmp_path: Path) -> None:
 def test_a_master_key_from_the_environment(tmp_path: Path) -> None:
     key = base64.b64encode(os.urandom(32)).decode()
     settings = Settings(data_dir=tmp_path, master_key=f"vault-7:{key}")
+    settings.ensure_dirs()
     digest = store_of(settings).put(b"\xff\xd8\xff portrait")
     assert store_of(settings).path(digest).read_bytes()[4:12] == b"\x07vault-7"
     assert not (tmp_path / "master.keys").exists(), "no key file when the key comes from the environment"
@@ -84,6 +86,7 @@ def test_key_rotation_without_downtime(tmp_path: Path) -> None:
     new blobs sealed under k2; `docintake keys rewrap` moves the old ones to k2; then k1 can go."""
     key_file = tmp_path / "master.keys"
     key_file.write_text(f"k1:{base64.b64encode(os.urandom(32)).decode()}\n")
+    (tmp_path / "blobs").mkdir()
     old = BlobStore(tmp_path / "blobs", Keyring.from_file(key_file))
     before = [old.put(f"upload {i}".encode()) for i in range(3)]
     plain = BlobStore(tmp_path / "blobs").put(b"\xff\xd8\xff from before encryption")
@@ -120,3 +123,22 @@ def test_processes_starting_together_make_one_key_file(tmp_path: Path) -> None:
         keys = list(pool.map(lambda _: keyring(None, tmp_path / "master.keys").keys["k1"], range(16)))
     assert len(set(keys)) == 1
     assert (tmp_path / "master.keys").stat().st_mode & 0o777 == 0o600
+
+
+def test_a_store_whose_folder_is_gone_is_unavailable_not_empty(tmp_path: Path) -> None:
+    """The blob folder unmounted (a volume or share gone): reads and writes say storage_unavailable, which the
+    API answers with a retryable 503 and the worker with a retry — never "blob missing", and never a write into
+    a fresh folder in the volume's place."""
+    (tmp_path / "blobs").mkdir()
+    store = BlobStore(tmp_path / "blobs", Keyring({"k1": os.urandom(32)}, current="k1"))
+    digest = store.put(b"an upload")
+    (tmp_path / "blobs").rename(tmp_path / "away")
+    with pytest.raises(StorageUnavailable):
+        store.get(digest)
+    with pytest.raises(StorageUnavailable):
+        store.put(b"another upload")
+    assert not (tmp_path / "blobs").exists()
+    (tmp_path / "away").rename(tmp_path / "blobs")
+    assert store.get(digest) == b"an upload"
+    with pytest.raises(BlobNotFound):
+        store.get("0" * 64)
