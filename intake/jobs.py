@@ -112,12 +112,12 @@ def process(settings: Settings, pipe: Pipeline, document_id: str) -> str:
         raise
     except JobTimeoutException:
         log.warning("document %s: over its %ss deadline", document_id, settings.job_timeout_s)
-        return _end_at_once(settings, document_id, "processing_timeout")
+        return end_at_once(settings, document_id, "processing_timeout")
     except Exception as exc:  # a file that breaks a library in a way nobody foresaw, or a bug of ours
         where = traceback.extract_tb(exc.__traceback__)[-1] if exc.__traceback__ else None
         log.error("document %s: unexpected %s at %s:%s", document_id, type(exc).__name__,
                   where.filename.rsplit("/", 1)[-1] if where else "?", where.lineno if where else "?")
-        return _end_at_once(settings, document_id, f"unexpected_error:{type(exc).__name__}")
+        return end_at_once(settings, document_id, f"unexpected_error:{type(exc).__name__}")
     outcome.timings["total"] = round(time.perf_counter() - started, 4)
     finish(settings, document_id, outcome, page_hashes)
     log.info("document %s: %s in %.2fs", document_id, outcome.status.value, outcome.timings["total"])
@@ -183,7 +183,7 @@ def _requeue_after_service_error(settings: Settings, document_id: str, code: str
             evidence.append(s, document_id, EventKind.RETRIED, {"reason": code, "attempt": doc.attempts})
 
 
-def _end_at_once(settings: Settings, document_id: str, code: str) -> str:
+def end_at_once(settings: Settings, document_id: str, code: str) -> str:
     """An error that a retry would only repeat (a deadline passed, an unforeseen exception): the document ends
     now as ``needs_review`` — never left ``processing`` for the sweeper to find three times over. The message
     names the error's type, never its text (which may quote the file)."""

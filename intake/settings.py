@@ -47,6 +47,11 @@ class Settings(BaseSettings):
     ocr_engine: str = "paddle"
     ocr_threads: int = Field(default=2, gt=0)
     job_timeout_s: int = Field(default=120, gt=0)
+    """A document's deadline: RQ's alarm ends its job (``processing_timeout``, ``needs_review``)."""
+    watchdog_grace_s: int = Field(default=15, gt=0)
+    """A job still running this long after its deadline is stuck in native code the alarm cannot interrupt: the
+    worker's watchdog ends the document as ``processing_timeout`` and the worker process (``serve`` starts a
+    fresh one)."""
     retain_id_card_days: int | None = Field(default=90, gt=0)
     """ID card uploads and page images (the holder's portrait) are purged this many days after upload."""
     retain_originals_days: int | None = Field(default=None, gt=0)

@@ -11,15 +11,20 @@ Run several worker processes for parallelism.
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import os
 import threading
+import time
 from typing import Any
 
 import psutil
+import redis
 from rq import SimpleWorker
 
 from intake import jobs, queue
 from intake.db import migrate
+from intake.queue import JOB_FUNC
 from intake.recovery import sweep
 from intake.settings import Settings
 
@@ -34,15 +39,78 @@ def _sweep_forever(settings: Settings, stop: threading.Event, every_s: float) ->
             log.warning("sweep failed: %s", type(exc).__name__)
 
 
+EXIT_WATCHDOG = 70
+"""The exit status of a worker its watchdog ended (EX_SOFTWARE)."""
+
+
+class Watchdog:
+    """The hard deadline behind RQ's: RQ's death penalty is a SIGALRM, whose handler Python runs only between
+    bytecodes, so a job stuck in native code (a parser looping inside a C library, an OCR call that never
+    returns) outlives it. A thread of the worker watches the job it is running; once the job is
+    ``watchdog_grace_s`` past its deadline, the watchdog ends the document as ``needs_review``
+    (``processing_timeout``) and then the process itself — the stuck thread cannot be stopped any other way —
+    and ``serve`` starts a fresh worker."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.lock = threading.Lock()
+        self.current: tuple[str | None, float] | None = None
+        threading.Thread(target=self._watch, daemon=True, name="watchdog").start()
+
+    def arm(self, document_id: str | None, timeout_s: float) -> None:
+        with self.lock:
+            self.current = (document_id, time.monotonic() + timeout_s + self.settings.watchdog_grace_s)
+
+    def disarm(self) -> None:
+        with self.lock:
+            self.current = None
+
+    def _watch(self) -> None:
+        while True:
+            time.sleep(0.5)
+            with self.lock:
+                current = self.current
+            if current is None or time.monotonic() < current[1]:
+                continue
+            document_id = current[0]
+            log.error("a job is %ss past its deadline and still running: ending %s and this worker",
+                      self.settings.watchdog_grace_s, "its document" if document_id else "it")
+            if document_id:
+                try:
+                    jobs.end_at_once(self.settings, document_id, "processing_timeout")
+                except Exception as exc:  # the database is down too: the sweeper ends it later
+                    log.error("could not end the document: %s", type(exc).__name__)
+            os._exit(EXIT_WATCHDOG)
+
+
 class RecyclingWorker(SimpleWorker):
     """A ``SimpleWorker`` that leaves after a job that took its memory above ``max_rss_bytes`` (and, through
     ``work(max_jobs=…)``, after so many jobs): ``serve`` starts a fresh one in its place. OCR services are known
     to grow — ONNX Runtime's arenas with every new input shape, PaddleOCR's CPU memory never returned."""
 
     max_rss_bytes: int | None = None
+    watchdog: Watchdog | None = None
+
+    def unsubscribe(self) -> None:
+        """Leave the worker's pub/sub channel without waiting a minute. RQ unsubscribes first and then joins its
+        pub/sub thread, which by then waits for a subscription for its whole 60 s poll (redis-py's
+        ``get_message``): an idle worker took up to a minute to stop on SIGTERM. Here the thread is told to stop
+        first, so the UNSUBSCRIBE reply it reads lets it leave at once."""
+        if self.pubsub_thread:
+            self.pubsub_thread.stop(timeout=0)
+            with contextlib.suppress(redis.RedisError, OSError):
+                self.pubsub.unsubscribe()
+            self.pubsub_thread.join(timeout=2)
 
     def execute_job(self, job: Any, queue: Any) -> None:
-        super().execute_job(job, queue)
+        if self.watchdog is not None:
+            document_id = job.args[0] if job.func_name == JOB_FUNC and job.args else None
+            self.watchdog.arm(document_id, job.timeout or self.watchdog.settings.job_timeout_s)
+        try:
+            super().execute_job(job, queue)
+        finally:
+            if self.watchdog is not None:
+                self.watchdog.disarm()
         if self.max_rss_bytes is not None:
             rss = psutil.Process().memory_info().rss
             if rss > self.max_rss_bytes:
@@ -64,6 +132,7 @@ def run(settings: Settings, *, burst: bool = False, sweep_every_s: float = 30.0)
     try:
         worker = RecyclingWorker([queue.queue(settings)], connection=conn)
         worker.max_rss_bytes = settings.worker_max_rss_mb << 20
+        worker.watchdog = Watchdog(settings)
         worker.work(burst=burst, logging_level="WARNING", max_jobs=settings.worker_max_jobs)
     finally:
         stop.set()

@@ -14,6 +14,8 @@ from pathlib import Path
 import httpx
 import psutil
 import pytest
+import redis
+from rq import Worker
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -73,8 +75,16 @@ def test_serve_stops_its_workers_and_its_embedded_redis(tmp_path: Path, stop: si
         redis_servers = _redis_servers(socket_file)
         assert len(redis_servers) == 1, "the embedded Redis runs, daemonised"
         started = {p.pid for p in workers} | {p.pid for p in redis_servers}
+        conn = redis.Redis(unix_socket_path=socket_file)
+        while len([w for w in Worker.all(connection=conn) if w.get_state() == "idle"]) < 2:
+            assert time.monotonic() < deadline, "the workers did not start waiting for jobs"
+            time.sleep(0.5)
+        conn.close()
+        sent = time.monotonic()
         serve.send_signal(stop)
         assert serve.wait(timeout=90) in (0, 128 + signal.SIGTERM)
+        # idle workers leave at once: RQ's own shutdown waited up to 60 s for its pub/sub thread
+        assert time.monotonic() - sent < 15, f"serve took {time.monotonic() - sent:.0f} s to stop"
     finally:
         if serve.poll() is None:
             serve.kill()

@@ -139,3 +139,57 @@ def test_an_error_no_retry_mends_ends_the_document_at_once(settings: Settings, e
         assert finding["rule"] == rule and code in finding["message"]["en"]
         assert "a bug of ours" not in finding["message"]["en"], "the error's text may quote the file: not kept"
     assert sweep(settings, now=_later(settings)) == [], "nothing left for the sweeper"
+
+
+STUCK_WORKER = """
+import signal, time
+from intake import jobs, worker
+from intake.pipeline import Pipeline
+from intake.settings import Settings
+
+class Stuck:  # an OCR call that never returns to the interpreter: the alarm is never handled
+    def read(self, image, page=1, whole_page=False):
+        signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGALRM})
+        time.sleep(300)
+
+    def info(self):
+        return None
+
+settings = Settings()
+pipe = Pipeline.__new__(Pipeline)
+Pipeline.__init__(pipe, settings, engine=Stuck())
+jobs.configure(settings, pipe)
+worker.run(settings, burst=True)
+"""
+
+
+def test_a_job_stuck_in_native_code_is_ended_by_the_watchdog(settings: Settings) -> None:
+    """RQ's deadline is a SIGALRM that Python handles only between bytecodes; a job stuck in native code never
+    sees it. The worker's watchdog ends the document (`processing_timeout`) and the worker process, within the
+    deadline and its grace — a real worker process, a real stuck call, the alarm really not handled."""
+    import os
+    import subprocess
+    import sys
+    import time
+
+    from intake.worker import EXIT_WATCHDOG
+
+    settings.job_timeout_s = 2  # the job's deadline is set when it is queued
+    doc_id = service.accept(settings, application_id="app-stuck", data=_photo()).document_id
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DOCINTAKE_")} | {
+        "DOCINTAKE_DATA_DIR": str(settings.data_dir), "DOCINTAKE_DATABASE_URL": settings.database_url,
+        "DOCINTAKE_REDIS_URL": str(settings.redis_url), "DOCINTAKE_QUEUE_NAME": settings.queue_name,
+        "DOCINTAKE_JOB_TIMEOUT_S": "2", "DOCINTAKE_WATCHDOG_GRACE_S": "2"}
+    started = time.monotonic()
+    done = subprocess.run([sys.executable, "-c", STUCK_WORKER], env=env, capture_output=True, text=True,
+                          timeout=120)
+    assert done.returncode == EXIT_WATCHDOG, done.stderr[-2000:]
+    with session_scope(settings.database_url) as s:
+        doc = s.get(Document, doc_id)
+        assert doc is not None and doc.result and doc.started_at and doc.finished_at
+        assert doc.state == DocState.NEEDS_REVIEW.value
+        assert doc.result[0]["findings"][0]["rule"] == "processing_timeout"
+        held = (doc.finished_at - doc.started_at).total_seconds()
+    assert 4 <= held < 10, f"ended {held:.1f} s after it started (deadline 2 s + grace 2 s)"
+    assert time.monotonic() - started < 90
+    assert sweep(settings, now=_later(settings)) == [], "nothing left for the sweeper"
