@@ -51,7 +51,8 @@ class Pipeline:
     def __init__(self, settings: Settings, engine: OcrEngine | None = None) -> None:
         self.settings = settings
         self.engine = engine or create_engine(EngineOptions(
-            kind=settings.ocr_engine, threads=settings.ocr_threads, model_dir=str(settings.model_dir.resolve())))
+            kind=settings.ocr_engine, threads=settings.ocr_threads, model_dir=str(settings.model_dir.resolve()),
+            memory_arena=settings.ocr_memory_arena))
         self.reader = Reader(self.engine, max_pixels=settings.max_pixels, max_pdf_pages=settings.max_pdf_pages)
         self._engine_info = self.engine.info()
 

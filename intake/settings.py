@@ -46,6 +46,9 @@ class Settings(BaseSettings):
     max_pdf_pages: int = Field(default=50, gt=0)
     ocr_engine: str = "paddle"
     ocr_threads: int = Field(default=2, gt=0)
+    ocr_memory_arena: bool = False
+    """ONNX Runtime's CPU memory arena (``DOCINTAKE_OCR_MEMORY_ARENA``). Off: over the same 80 mixed documents a
+    worker peaked at 564 MB instead of 1 609 MB, for 2.5 % more CPU (``bench/RESULTS.md``, soak)."""
     job_timeout_s: int = Field(default=120, gt=0)
     """A document's deadline: RQ's alarm ends its job (``processing_timeout``, ``needs_review``)."""
     watchdog_grace_s: int = Field(default=15, gt=0)

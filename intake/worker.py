@@ -84,12 +84,16 @@ class Watchdog:
 
 
 class RecyclingWorker(SimpleWorker):
-    """A ``SimpleWorker`` that leaves after a job that took its memory above ``max_rss_bytes`` (and, through
+    """A ``SimpleWorker`` that leaves before a job could take its memory over ``max_rss_bytes`` (and, through
     ``work(max_jobs=…)``, after so many jobs): ``serve`` starts a fresh one in its place. OCR services are known
-    to grow — ONNX Runtime's arenas with every new input shape, PaddleOCR's CPU memory never returned."""
+    to grow — ONNX Runtime's arenas with every new input shape, PaddleOCR's CPU memory never returned.
+
+    "Could": after each job the worker leaves if its memory plus the most one job has added so far would pass
+    the budget, so the budget holds as a ceiling rather than being crossed by the job that notices it."""
 
     max_rss_bytes: int | None = None
     watchdog: Watchdog | None = None
+    largest_growth: int = 0
 
     def unsubscribe(self) -> None:
         """Leave the worker's pub/sub channel without waiting a minute. RQ unsubscribes first and then joins its
@@ -106,6 +110,7 @@ class RecyclingWorker(SimpleWorker):
         if self.watchdog is not None:
             document_id = job.args[0] if job.func_name == JOB_FUNC and job.args else None
             self.watchdog.arm(document_id, job.timeout or self.watchdog.settings.job_timeout_s)
+        before = psutil.Process().memory_info().rss
         try:
             super().execute_job(job, queue)
         finally:
@@ -113,9 +118,10 @@ class RecyclingWorker(SimpleWorker):
                 self.watchdog.disarm()
         if self.max_rss_bytes is not None:
             rss = psutil.Process().memory_info().rss
-            if rss > self.max_rss_bytes:
-                log.warning("worker at %d MiB, over its %d MiB budget: leaving to be replaced", rss >> 20,
-                            self.max_rss_bytes >> 20)
+            self.largest_growth = max(self.largest_growth, rss - before)
+            if rss + self.largest_growth > self.max_rss_bytes:
+                log.warning("worker at %d MiB, a job has added up to %d MiB, the budget is %d MiB: leaving to be "
+                            "replaced", rss >> 20, self.largest_growth >> 20, self.max_rss_bytes >> 20)
                 self._stop_requested = True
 
 

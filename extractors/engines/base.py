@@ -31,6 +31,9 @@ class EngineOptions(BaseModel):
     """ONNX Runtime intra-op threads; set explicitly, never left to the default."""
     model_dir: str | None = None
     """Where prepared model folders are kept (the data directory's ``models/``)."""
+    memory_arena: bool = True
+    """ONNX Runtime's CPU memory arena (and memory pattern): faster repeated calls of one shape, but the arena
+    grows to the largest input seen and is never given back."""
 
 
 class EngineInfo(BaseModel):

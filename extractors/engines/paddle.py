@@ -47,10 +47,13 @@ class PaddleEngine(OcrEngine):
             import paddleocr
         except ImportError as exc:  # pragma: no cover - depends on the install
             raise OcrUnavailable("paddleocr is not installed; run: pip install paddleocr==3.7.0 onnxruntime") from exc
+        config = {"intra_op_num_threads": options.threads, "inter_op_num_threads": 1,
+                  "enable_cpu_mem_arena": options.memory_arena, "enable_mem_pattern": options.memory_arena}
+
         def pipeline(rec_name: str, rec: Path) -> object:
             return paddleocr.PaddleOCR(
                 engine="onnxruntime",
-                engine_config={"intra_op_num_threads": options.threads, "inter_op_num_threads": 1},
+                engine_config=config,
                 text_detection_model_name=DET_MODEL,
                 text_detection_model_dir=str(det_dir),
                 text_recognition_model_name=rec_name,
@@ -65,7 +68,7 @@ class PaddleEngine(OcrEngine):
             self._page_ocr: Any = pipeline(PAGE_REC_MODEL, page_rec_dir)
             self._det: Any = paddleocr.TextDetection(
                 model_name=DET_MODEL, model_dir=str(det_dir), engine="onnxruntime",
-                engine_config={"intra_op_num_threads": options.threads, "inter_op_num_threads": 1})
+                engine_config=config)
         except Exception as exc:
             raise OcrUnavailable(f"PaddleOCR failed to load the PP-OCRv6 models: {type(exc).__name__}") from exc
         self._version = getattr(paddleocr, "__version__", "unknown")

@@ -54,3 +54,17 @@ def test_a_redis_that_evicts_jobs_is_refused(tmp_path) -> None:  # type: ignore[
         assert queue.check_eviction_policy(own) == "volatile-lru"
     finally:
         queue.stop_embedded(tmp_path)
+
+
+def test_a_worker_leaves_before_a_job_like_its_largest_could_pass_the_budget(settings: Settings,
+                                                                            pipeline: Pipeline) -> None:
+    """Under the budget, but the largest growth one job has caused would cross it: the budget is a ceiling."""
+    import psutil
+
+    _three_jobs(settings, pipeline)
+    worker = RecyclingWorker([queue.queue(settings)], connection=queue.connection(settings))
+    worker.max_rss_bytes = psutil.Process().memory_info().rss + (512 << 20)  # far above what one tiny photo adds
+    worker.largest_growth = 600 << 20  # as if an earlier job had added 600 MiB
+    worker.work(burst=False, logging_level="WARNING")
+    assert queue.queue(settings).count == 2, "it left after one job, still under its budget"
+    assert psutil.Process().memory_info().rss < worker.max_rss_bytes
