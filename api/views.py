@@ -10,13 +10,13 @@ from sqlalchemy.orm import Session
 
 from api.schemas import DocumentView, Evidence, EvidenceEventOut, PageRef, ReviewDecision
 from intake import evidence
-from intake.blobs import BlobAltered, BlobNotFound, BlobStore
+from intake.blobs import BlobAltered, BlobNotFound, Blobs
 from intake.db import Document, Page
 from intake.records import document_record
 
 
 def document_view(s: Session, doc: Document, *, with_evidence: bool = True,
-                  blobs: BlobStore | None = None) -> DocumentView:
+                  blobs: Blobs | None = None) -> DocumentView:
     pages = s.scalars(select(Page).where(Page.document_id == doc.id).order_by(Page.number)).all()
     view = DocumentView(
         id=doc.id, application_id=doc.application_id, state=doc.state, version=doc.version,
@@ -40,7 +40,7 @@ def document_view(s: Session, doc: Document, *, with_evidence: bool = True,
     return view
 
 
-def page_image(s: Session, blobs: BlobStore, document_id: str, number: int) -> tuple[bytes, str]:
+def page_image(s: Session, blobs: Blobs, document_id: str, number: int) -> tuple[bytes, str]:
     """The stored PNG of a page and its sha256; 404 ``page_not_found`` when there is none."""
     page = s.query(Page).filter_by(document_id=document_id, number=number).first()
     if page is None:

@@ -23,7 +23,7 @@ import os
 import tempfile
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from extractors.errors import StorageUnavailable
 from intake.keys import MAGIC, Keyring, SealError, keyring
@@ -34,6 +34,21 @@ if TYPE_CHECKING:
 
 class BlobNotFound(KeyError):
     pass
+
+
+class Blobs(Protocol):
+    """What the service needs of a blob store: the folder (:class:`BlobStore`) or a bucket
+    (:class:`intake.s3blobs.S3BlobStore`)."""
+
+    def put(self, data: bytes, *, digest: str | None = None) -> str: ...
+
+    def get(self, digest: str) -> bytes: ...
+
+    def exists(self, digest: str) -> bool: ...
+
+    def delete(self, digest: str) -> None: ...
+
+    def rewrap(self) -> tuple[int, int]: ...
 
 
 class BlobAltered(StorageUnavailable):
@@ -106,6 +121,9 @@ class BlobStore:
         except BlobNotFound:
             return False
 
+    def delete(self, digest: str) -> None:
+        self.path(digest).unlink(missing_ok=True)
+
 
 def _replace(path: Path, data: bytes) -> None:
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
@@ -120,9 +138,15 @@ def _replace(path: Path, data: bytes) -> None:
         raise
 
 
-def store_of(settings: Settings) -> BlobStore:
-    """The service's blob store: its folder, sealed with the configured master keys."""
-    return BlobStore(settings.blob_dir, _keyring(settings.master_key, settings.master_key_path))
+def store_of(settings: Settings) -> Blobs:
+    """The service's blob store, sealed with the configured master keys: the S3 bucket ``DOCINTAKE_BLOB_URL``
+    names (``s3://BUCKET/PREFIX``), else the data folder's ``blobs/``."""
+    keys = _keyring(settings.master_key, settings.master_key_path)
+    if settings.blob_url:
+        from intake.s3blobs import S3BlobStore
+
+        return S3BlobStore(settings.blob_url, keys)
+    return BlobStore(settings.blob_dir, keys)
 
 
 @cache

@@ -21,7 +21,7 @@ from pydantic import BaseModel
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from intake.blobs import BlobAltered, BlobStore
+from intake.blobs import BlobAltered, Blobs
 from intake.db import Document, EvidenceEvent, Page
 
 GENESIS = "0" * 64
@@ -97,7 +97,7 @@ def events_of(session: Session, document_id: str) -> list[EvidenceEvent]:
                                 .order_by(EvidenceEvent.seq)))
 
 
-def verify(session: Session, document_id: str, blobs: BlobStore | None = None,
+def verify(session: Session, document_id: str, blobs: Blobs | None = None,
            events: list[EvidenceEvent] | None = None, *, deep: bool = True) -> VerifyReport:
     """Recompute the chain, the result digest and (with ``blobs``) every stored file's hash.
 

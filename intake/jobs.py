@@ -31,7 +31,7 @@ from sqlalchemy.orm import Session
 from extractors.errors import ServiceError, StorageUnavailable
 from extractors.models import Finding, Severity, Status
 from intake import evidence, forward
-from intake.blobs import BlobNotFound, BlobStore, store_of
+from intake.blobs import BlobNotFound, Blobs, store_of
 from intake.db import DocState, Document, Page, RecordVersion, session_scope, utcnow
 from intake.evidence import EventKind
 from intake.forward import add_to_feed
@@ -124,7 +124,7 @@ def process(settings: Settings, pipe: Pipeline, document_id: str) -> str:
     return outcome.status.value
 
 
-def _store_page(blobs: BlobStore, image: np.ndarray) -> tuple[str, int, int]:
+def _store_page(blobs: Blobs, image: np.ndarray) -> tuple[str, int, int]:
     """Store a page image as PNG; returns its sha256, width and height."""
     ok, png = cv2.imencode(".png", image)
     if not ok:

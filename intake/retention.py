@@ -25,7 +25,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from intake import evidence
-from intake.blobs import BlobStore, store_of
+from intake.blobs import Blobs, store_of
 from intake.db import DocState, Document, Page, RecordVersion, session_scope, utcnow
 from intake.evidence import EventKind
 from intake.settings import Settings
@@ -59,11 +59,11 @@ def _still_needed(s: Session, digest: str, doc_id: str) -> bool:
                          .where(keeps, Page.sha256 == digest).limit(1)))
 
 
-def _remove(s: Session, blobs: BlobStore, doc: Document) -> list[str]:
+def _remove(s: Session, blobs: Blobs, doc: Document) -> list[str]:
     removed = []
     for digest in _files(s, doc):
         if not _still_needed(s, digest, doc.id):
-            blobs.path(digest).unlink(missing_ok=True)
+            blobs.delete(digest)
         removed.append(digest)
     return removed
 
