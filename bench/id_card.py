@@ -187,7 +187,7 @@ def main(argv: list[str]) -> int:
     cap_total: dict[str, Counter[str]] = defaultdict(Counter)
     wrong_accepts: list[dict[str, Any]] = []
     reviewed: list[dict[str, Any]] = []
-    worker = SimpleWorker([queue.queue(settings)], connection=queue.connection(settings))
+    worker = SimpleWorker(queue.queues(settings), connection=queue.connection(settings))
     for n, (path, truth) in enumerate(items, start=1):
         data = path.read_bytes()
         expect = truth.get("expect", {})

@@ -83,7 +83,7 @@ def main(argv: list[str]) -> int:
     jobs.configure(settings)
     read = [service.accept(settings, application_id=f"bench-review-{i}", data=(SAMPLE / name).read_bytes())
             .document_id for i, name in enumerate(("neg-bad-check-digit.jpg", "statements/neg-edited-balance.pdf"))]
-    SimpleWorker([queue.queue(settings)], connection=queue.connection(settings)).work(burst=True,
+    SimpleWorker(queue.queues(settings), connection=queue.connection(settings)).work(burst=True,
                                                                                       logging_level="ERROR")
     with session_scope(settings.database_url) as s:
         states = [s.get(Document, i).state for i in read]  # type: ignore[union-attr]

@@ -27,7 +27,7 @@ SAMPLE = Path(__file__).resolve().parent.parent / "fixtures" / "samples"
 def _drain(settings: Settings, worker_cls: type[Worker] | type[SimpleWorker], n: int, data: bytes) -> float:
     ids = [service.accept(settings, application_id="bench-worker", data=data).document_id for _ in range(n)]
     t = time.perf_counter()
-    worker_cls([queue.queue(settings)], connection=queue.connection(settings)).work(burst=True,
+    worker_cls(queue.queues(settings), connection=queue.connection(settings)).work(burst=True,
                                                                                     logging_level="ERROR")
     elapsed = time.perf_counter() - t
     with session_scope(settings.database_url) as s:

@@ -97,7 +97,7 @@ class Committer:
                 item.done.set()
             return
         try:
-            queue.enqueue_many(self.settings, [item.document["id"] for item in batch])
+            queue.enqueue_many(self.settings, [(item.document["id"], item.document["urgency"]) for item in batch])
         except Exception as exc:  # Redis down: the rows are durable, the sweeper will enqueue them
             log.warning("%d documents stored but not enqueued (%s); the sweeper will retry", len(batch),
                         type(exc).__name__)

@@ -85,6 +85,8 @@ class Document(Base):
     """The blob the pipeline reads when it is not the upload itself: a PDF opened with the password the app
     user gave (the password is used once, at upload, and never stored)."""
     state: Mapped[str] = mapped_column(String(16), default=DocState.QUEUED.value)
+    urgency: Mapped[str | None] = mapped_column(String(16))
+    """The queue it is read from: ``interactive`` (photos) or ``batch`` (PDFs); see :mod:`intake.queue`."""
     version: Mapped[int] = mapped_column(Integer, default=0)
     """The record's current version: 1 when the pipeline finishes, one more for every reviewer correction."""
     reject_code: Mapped[str | None] = mapped_column(String(64))

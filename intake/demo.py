@@ -67,7 +67,7 @@ def run_demo(settings: Settings, samples: Path = SAMPLES) -> int:
     jobs.pipeline(settings)
     print(f"\nOCR models loaded in {time.perf_counter() - t:.1f}s; {len(ids)} jobs queued; working…\n")
     t = time.perf_counter()
-    SimpleWorker([queue.queue(settings)], connection=queue.connection(settings)).work(burst=True,
+    SimpleWorker(queue.queues(settings), connection=queue.connection(settings)).work(burst=True,
                                                                                       logging_level="WARNING")
     elapsed = time.perf_counter() - t
     blobs = store_of(settings)

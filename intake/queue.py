@@ -7,6 +7,11 @@ started by ``docintake serve`` reaches the same server.
 
 Jobs carry only a document id; the job id includes the attempt number, so a
 re-enqueue after a lost job never collides with a finished one.
+
+Two queues by urgency: ``interactive`` (photos and scans of a card or a page: an app user waits for the answer)
+is named ``DOCINTAKE_QUEUE_NAME``, ``batch`` (PDFs: statements of up to 50 pages, contracts) that name plus
+``-batch``. A worker listens to both in that order — RQ takes from the first queue that has a job — so an ID
+photo never waits behind a month-end pile of statements, only behind the one a worker is reading.
 """
 
 from __future__ import annotations
@@ -24,6 +29,8 @@ from rq import Queue
 from intake.settings import Settings
 
 JOB_FUNC = "intake.jobs.process_document"
+INTERACTIVE, BATCH = "interactive", "batch"
+URGENCIES = (INTERACTIVE, BATCH)
 log = logging.getLogger(__name__)
 
 
@@ -118,27 +125,50 @@ def check_eviction_policy(settings: Settings) -> str | None:
     return policy
 
 
-def queue(settings: Settings) -> Queue:
-    return Queue(settings.queue_name, connection=connection(settings))
+def queue(settings: Settings, urgency: str = INTERACTIVE) -> Queue:
+    if urgency not in URGENCIES:
+        raise ValueError(f"unknown urgency {urgency!r}")
+    name = settings.queue_name if urgency == INTERACTIVE else f"{settings.queue_name}-{urgency}"
+    return Queue(name, connection=connection(settings))
 
 
-def enqueue_many(settings: Settings, document_ids: list[str], attempt: int = 0) -> None:
-    """Queue several documents' first attempts in one round trip (one Redis pipeline): the upload path's
-    group commit (:mod:`intake.committer`). The jobs are those :func:`enqueue` makes."""
-    q = queue(settings)
-    with q.connection.pipeline() as pipe:
-        q.enqueue_many([Queue.prepare_data(JOB_FUNC, (document_id,), job_id=f"doc-{document_id}-{attempt}",
-                                           timeout=settings.job_timeout_s, result_ttl=3600,
-                                           failure_ttl=7 * 24 * 3600) for document_id in document_ids],
-                       pipeline=pipe)
+def queues(settings: Settings) -> list[Queue]:
+    """Every queue, most urgent first: what a worker listens to."""
+    return [queue(settings, u) for u in URGENCIES]
+
+
+def urgency_of(fmt: str, declared_type: str | None = None) -> str:
+    """A PDF is batch work, anything else (a photo, a scan) interactive.
+
+    >>> urgency_of("jpeg"), urgency_of("pdf"), urgency_of("pdf", "id_card")
+    ('interactive', 'batch', 'interactive')
+    """
+    if declared_type and declared_type.startswith("id_card"):
+        return INTERACTIVE
+    return BATCH if fmt == "pdf" else INTERACTIVE
+
+
+def enqueue_many(settings: Settings, documents: list[tuple[str, str]], attempt: int = 0) -> None:
+    """Queue several documents' first attempts (``(document id, urgency)``) in one round trip (one Redis
+    pipeline): the upload path's group commit (:mod:`intake.committer`). The jobs are those :func:`enqueue`
+    makes."""
+    conn = connection(settings)
+    with conn.pipeline() as pipe:
+        for urgency in URGENCIES:
+            ids = [d for d, u in documents if u == urgency]
+            if ids:
+                queue(settings, urgency).enqueue_many([Queue.prepare_data(
+                    JOB_FUNC, (document_id,), job_id=f"doc-{document_id}-{attempt}", timeout=settings.job_timeout_s,
+                    result_ttl=3600, failure_ttl=7 * 24 * 3600) for document_id in ids], pipeline=pipe)
         pipe.execute()
 
 
-def enqueue(settings: Settings, document_id: str, attempt: int, suffix: str = "") -> None:
+def enqueue(settings: Settings, document_id: str, attempt: int, suffix: str = "",
+            urgency: str = INTERACTIVE) -> None:
     job_id = f"doc-{document_id}-{attempt}{suffix}"
     if suffix:
         job_id += f"-{uuid.uuid4().hex[:8]}"
-    queue(settings).enqueue(
+    queue(settings, urgency).enqueue(
         JOB_FUNC,
         document_id,
         job_id=job_id,

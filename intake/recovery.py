@@ -45,10 +45,10 @@ def sweep(settings: Settings, now: dt.datetime | None = None) -> list[str]:
             doc.state = DocState.QUEUED.value
             doc.updated_at = now
             evidence.append(s, doc.id, EventKind.RETRIED, {"reason": "stale", "attempt": doc.attempts})
-            to_enqueue.append((doc.id, doc.attempts))
-    for doc_id, attempt in to_enqueue:
+            to_enqueue.append((doc.id, doc.attempts, doc.urgency or queue.INTERACTIVE))
+    for doc_id, attempt, urgency in to_enqueue:
         try:
-            queue.enqueue(settings, doc_id, attempt, suffix="r")
+            queue.enqueue(settings, doc_id, attempt, suffix="r", urgency=urgency)
         except Exception as exc:  # the next sweep tries again
             log.warning("re-enqueue of %s failed: %s", doc_id, type(exc).__name__)
     if touched:

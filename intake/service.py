@@ -23,7 +23,7 @@ from sqlalchemy.exc import IntegrityError
 from extractors.admission import allowed_types, precheck
 from extractors.errors import DocumentError, EmptyFile, FileTooLarge, IntakeError
 from extractors.imaging import decode
-from intake import evidence
+from intake import evidence, queue
 from intake.blobs import store_of
 from intake.committer import committer
 from intake.db import DocState, Document, session_scope, utcnow
@@ -82,7 +82,7 @@ def accept(settings: Settings, *, application_id: str, data: bytes, filename: st
     if len(data) > settings.max_upload_bytes:
         raise FileTooLarge(f"{len(data)} bytes; the limit is {settings.max_upload_bytes}")
     content = _opened(data, password)
-    precheck(content, max_pixels=settings.max_pixels, max_pdf_pages=settings.max_pdf_pages)
+    fmt = precheck(content, max_pixels=settings.max_pixels, max_pdf_pages=settings.max_pdf_pages)
 
     blobs = store_of(settings)
     blobs.put(data, digest=digest)
@@ -96,6 +96,7 @@ def accept(settings: Settings, *, application_id: str, data: bytes, filename: st
            "declared_type": declared_type, "filename": (filename or "")[:255] or None,
            "content_type": (content_type or "")[:128] or None, "size": len(data), "sha256": digest,
            "content_sha256": content_sha256, "state": DocState.QUEUED.value, "attempts": 0, "version": 0,
+           "urgency": queue.urgency_of(fmt, declared_type) if settings.queue_by_urgency else queue.INTERACTIVE,
            "created_at": now, "updated_at": now}
     received = evidence.first_event(document_id, EventKind.RECEIVED, {
         "sha256": digest, "size": len(data), "content_type": content_type, "declared_type": declared_type}

@@ -46,6 +46,9 @@ class Settings(BaseSettings):
     max_pdf_pages: int = Field(default=50, gt=0)
     ocr_engine: str = "paddle"
     ocr_threads: int = Field(default=2, gt=0)
+    queue_by_urgency: bool = True
+    """Photos to the ``interactive`` queue, PDFs to ``batch``, workers draining interactive first (false: one
+    queue, first come first served); see :mod:`intake.queue`."""
     blob_url: str | None = None
     """``s3://BUCKET/PREFIX``: uploads and page images go to that S3-compatible bucket (MinIO, Ceph RGW, AWS)
     instead of the data folder; endpoint and credentials from the standard ``AWS_ENDPOINT_URL``,

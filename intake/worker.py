@@ -136,7 +136,7 @@ def run(settings: Settings, *, burst: bool = False, sweep_every_s: float = 30.0)
         threading.Thread(target=_sweep_forever, args=(settings, stop, sweep_every_s), daemon=True,
                          name="sweeper").start()
     try:
-        worker = RecyclingWorker([queue.queue(settings)], connection=conn)
+        worker = RecyclingWorker(queue.queues(settings), connection=conn)
         worker.max_rss_bytes = settings.worker_max_rss_mb << 20
         worker.watchdog = Watchdog(settings)
         worker.work(burst=burst, logging_level="WARNING", max_jobs=settings.worker_max_jobs)

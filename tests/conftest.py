@@ -81,9 +81,9 @@ def settings(tmp_path: Path, database_url: str, embedded_redis_dir: Path) -> Ite
     yield s
     from intake import queue
 
-    q = queue.queue(s)
-    q.empty()
-    q.delete(delete_jobs=True)
+    for q in queue.queues(s):
+        q.empty()
+        q.delete(delete_jobs=True)
 
 
 @pytest.fixture(scope="session")

@@ -40,7 +40,21 @@ def healthz(settings: SettingsDep, response: Response) -> dict[str, object]:
         checks["redis"] = f"error: {type(exc).__name__}"
     ok = all(v == "ok" for v in checks.values())
     response.status_code = 200 if ok else 503
-    return {"status": "ok" if ok else "degraded", "checks": checks}
+    return {"status": "ok" if ok else "degraded", "checks": checks,
+            "workers_seen_last_minute": _workers_seen(settings) if checks["redis"] == "ok" else None}
+
+
+def _workers_seen(settings: Settings) -> int:
+    """Workers of any host whose heartbeat reached Redis in the last minute (RQ's worker registry)."""
+    from rq import Worker
+
+    cutoff = dt.datetime.now(dt.UTC) - dt.timedelta(minutes=1)
+    seen = 0
+    for w in Worker.all(connection=queue.connection(settings)):
+        beat = w.last_heartbeat
+        if beat is not None and (beat if beat.tzinfo else beat.replace(tzinfo=dt.UTC)) >= cutoff:
+            seen += 1
+    return seen
 
 
 class StateCollector(Collector):
@@ -48,12 +62,24 @@ class StateCollector(Collector):
         self.settings = settings
 
     def collect(self) -> Iterator[GaugeMetricFamily | SummaryMetricFamily]:
-        depth = GaugeMetricFamily("docintake_queue_depth", "Jobs waiting in the RQ queue")
-        try:
-            depth.add_metric([], queue.queue(self.settings).count)
-        except Exception:
-            depth.add_metric([], float("nan"))
+        depth = GaugeMetricFamily("docintake_queue_depth", "Jobs waiting in the RQ queue", labels=["queue"])
+        oldest = GaugeMetricFamily("docintake_queue_oldest_job_seconds", "Age of the job waiting longest",
+                                   labels=["queue"])
+        now = dt.datetime.now(dt.UTC)
+        for urgency in queue.URGENCIES:
+            try:
+                q = queue.queue(self.settings, urgency)
+                depth.add_metric([urgency], q.count)
+                first = q.get_job_ids(0, 1)
+                job = q.fetch_job(first[0]) if first else None
+                at = job.enqueued_at if job is not None else None
+                age = (now - (at if at.tzinfo else at.replace(tzinfo=dt.UTC))).total_seconds() if at else 0.0
+                oldest.add_metric([urgency], age)
+            except Exception:
+                depth.add_metric([urgency], float("nan"))
+                oldest.add_metric([urgency], float("nan"))
         yield depth
+        yield oldest
         states = GaugeMetricFamily("docintake_documents", "Uploads by state", labels=["state"])
         steps = SummaryMetricFamily("docintake_step_seconds",
                                     "Seconds per pipeline step, uploads finished in the last hour", labels=["step"])

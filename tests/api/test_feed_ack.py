@@ -23,7 +23,7 @@ def test_a_consumer_resumes_after_its_acknowledged_cursor(settings: Settings, pi
     for name in ("digital-cmb.pdf", "digital-icbc.pdf", "digital-abc.pdf"):
         assert client.post("/v1/applications/app-ack/documents",
                            files={"file": (name, sample("statements", name).read_bytes())}).status_code == 202
-    SimpleWorker([queue.queue(settings)], connection=queue.connection(settings)).work(burst=True)
+    SimpleWorker(queue.queues(settings), connection=queue.connection(settings)).work(burst=True)
 
     first = client.get("/v1/records/feed", params={"consumer": "scoring"}).json()["entries"]
     assert len(first) == 3, "nothing acknowledged yet: from the start"

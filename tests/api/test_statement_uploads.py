@@ -52,7 +52,7 @@ def test_a_protected_statement_with_its_password_is_read_and_the_password_is_not
     data = sample("statements", "bad-encrypted.pdf").read_bytes()
     r = _upload(client, "s.pdf", data, password=PASSWORD, document_type="bank_statement")
     assert r.status_code == 202, r.text
-    SimpleWorker([queue.queue(settings)], connection=queue.connection(settings)).work(burst=True)
+    SimpleWorker(queue.queues(settings), connection=queue.connection(settings)).work(burst=True)
     view = client.get(r.json()["status_url"]).json()
     assert view["evidence"]["chain_ok"], view["evidence"]["problems"]
     [doc] = view["documents"]

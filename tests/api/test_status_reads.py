@@ -23,7 +23,7 @@ def test_status_reads_no_file_and_a_served_page_is_checked(settings: Settings, p
     client = api(settings)
     doc_id = client.post("/v1/applications/app-st/documents",
                          files={"file": ("f.jpg", sample("front-scan-1.jpg").read_bytes())}).json()["document_id"]
-    SimpleWorker([queue.queue(settings)], connection=queue.connection(settings)).work(burst=True)
+    SimpleWorker(queue.queues(settings), connection=queue.connection(settings)).work(burst=True)
     reads: list[str] = []
     real_get = BlobStore.get
     monkeypatch.setattr(BlobStore, "get", lambda self, digest: reads.append(digest) or real_get(self, digest))

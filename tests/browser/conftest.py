@@ -84,7 +84,7 @@ class Live:
         return str(r.json()["document_id"])
 
     def work(self) -> None:
-        SimpleWorker([queue.queue(self.settings)], connection=queue.connection(self.settings)).work(burst=True)
+        SimpleWorker(queue.queues(self.settings), connection=queue.connection(self.settings)).work(burst=True)
 
 
 @pytest.fixture

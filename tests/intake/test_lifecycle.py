@@ -80,6 +80,7 @@ def test_serve_stops_its_workers_and_its_embedded_redis(tmp_path: Path, stop: si
             assert time.monotonic() < deadline, "the workers did not start waiting for jobs"
             time.sleep(0.5)
         conn.close()
+        assert httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=5).json()["workers_seen_last_minute"] == 2
         sent = time.monotonic()
         serve.send_signal(stop)
         assert serve.wait(timeout=90) in (0, 128 + signal.SIGTERM)

@@ -40,7 +40,7 @@ def _state(settings: Settings, doc_id: str) -> str:
 
 
 def _work(settings: Settings) -> None:
-    SimpleWorker([queue.queue(settings)], connection=queue.connection(settings)).work(burst=True)
+    SimpleWorker(queue.queues(settings), connection=queue.connection(settings)).work(burst=True)
 
 
 def _later(settings: Settings) -> dt.datetime:

@@ -98,7 +98,7 @@ def test_a_document_read_from_the_bucket_leaves_nothing_in_the_data_folder(
                               declared_type="id_card")
     from rq import SimpleWorker
 
-    SimpleWorker([queue.queue(settings)], connection=queue.connection(settings)).work(burst=True)
+    SimpleWorker(queue.queues(settings), connection=queue.connection(settings)).work(burst=True)
     with session_scope(settings.database_url) as s:
         doc = s.get(Document, accepted.document_id)
         assert doc is not None and doc.state in ("accepted", "needs_review"), doc.state if doc else None

@@ -29,14 +29,14 @@ def _three_jobs(settings: Settings, pipeline: Pipeline) -> None:
 
 def test_a_worker_leaves_after_its_jobs(settings: Settings, pipeline: Pipeline) -> None:
     _three_jobs(settings, pipeline)
-    RecyclingWorker([queue.queue(settings)], connection=queue.connection(settings)).work(
+    RecyclingWorker(queue.queues(settings), connection=queue.connection(settings)).work(
         burst=False, max_jobs=2, logging_level="WARNING")
     assert queue.queue(settings).count == 1, "it left after two, one job waits for its replacement"
 
 
 def test_a_worker_over_its_memory_budget_leaves_after_the_job(settings: Settings, pipeline: Pipeline) -> None:
     _three_jobs(settings, pipeline)
-    worker = RecyclingWorker([queue.queue(settings)], connection=queue.connection(settings))
+    worker = RecyclingWorker(queue.queues(settings), connection=queue.connection(settings))
     worker.max_rss_bytes = 1 << 20  # any process is over a megabyte
     worker.work(burst=False, logging_level="WARNING")
     assert queue.queue(settings).count == 2
@@ -62,7 +62,7 @@ def test_a_worker_leaves_before_a_job_like_its_largest_could_pass_the_budget(set
     import psutil
 
     _three_jobs(settings, pipeline)
-    worker = RecyclingWorker([queue.queue(settings)], connection=queue.connection(settings))
+    worker = RecyclingWorker(queue.queues(settings), connection=queue.connection(settings))
     worker.max_rss_bytes = psutil.Process().memory_info().rss + (512 << 20)  # far above what one tiny photo adds
     worker.largest_growth = 600 << 20  # as if an earlier job had added 600 MiB
     worker.work(burst=False, logging_level="WARNING")

@@ -37,7 +37,7 @@ def submit(client: TestClient, settings: Settings, folder: Path, application_id:
                         files={"file": (name, (folder / name).read_bytes())})
         assert r.status_code == 202, r.text
         ids[name] = r.json()["document_id"]
-    SimpleWorker([queue.queue(settings)], connection=queue.connection(settings)).work(burst=True)
+    SimpleWorker(queue.queues(settings), connection=queue.connection(settings)).work(burst=True)
     spec["ids"] = ids
     return spec
 

@@ -79,7 +79,7 @@ def test_a_hostile_file_is_refused_or_rejected_in_one_attempt(settings: Settings
     if r.status_code != 202:
         assert 400 <= r.status_code < 500 and r.json()["error"]["code"], r.text
         return
-    SimpleWorker([queue.queue(settings)], connection=queue.connection(settings)).work(burst=True)
+    SimpleWorker(queue.queues(settings), connection=queue.connection(settings)).work(burst=True)
     with session_scope(settings.database_url) as s:
         doc = s.get(Document, r.json()["document_id"])
         assert doc is not None

@@ -26,7 +26,7 @@ def _upload(settings: Settings, pipeline: Pipeline, app_id: str) -> tuple[object
     ids = {kind: client.post(f"/v1/applications/{app_id}/documents",
                              files={"file": (parts[-1], sample(*parts).read_bytes())}).json()["document_id"]
            for kind, parts in [("card", ("front-scan-1.jpg",)), ("statement", ("statements", "digital-icbc.pdf"))]}
-    SimpleWorker([queue.queue(settings)], connection=queue.connection(settings)).work(burst=True)
+    SimpleWorker(queue.queues(settings), connection=queue.connection(settings)).work(burst=True)
     return client, ids
 
 

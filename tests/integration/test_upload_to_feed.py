@@ -45,7 +45,7 @@ def test_upload_to_feed(settings: Settings, pipeline: Pipeline) -> None:
         ids[r.json()["document_id"]] = path
         assert client.get(r.json()["status_url"]).json()["state"] == "queued"
 
-    SimpleWorker([queue.queue(settings)], connection=queue.connection(settings)).work(burst=True)
+    SimpleWorker(queue.queues(settings), connection=queue.connection(settings)).work(burst=True)
 
     for doc_id, path in ids.items():
         view = client.get(f"/v1/documents/{doc_id}").json()

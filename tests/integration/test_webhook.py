@@ -77,7 +77,7 @@ def _hooked(settings: Settings, receiver: Receiver, **kw: Any) -> Settings:
 
 
 def _work(settings: Settings) -> None:
-    SimpleWorker([queue.queue(settings)], connection=queue.connection(settings)).work(burst=True)
+    SimpleWorker(queue.queues(settings), connection=queue.connection(settings)).work(burst=True)
 
 
 def _retry_round(settings: Settings, hours_later: float = 0.0) -> None:
