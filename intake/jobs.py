@@ -78,7 +78,10 @@ def deliver_record(delivery_id: int) -> str:
     return forward.deliver(_SETTINGS or get_settings(), delivery_id)
 
 
-def _claim(settings: Settings, document_id: str) -> tuple[str, str | None, dt.date | None] | None:
+def _claim(settings: Settings, document_id: str) -> tuple[str, str | None, dt.date | None, int] | None:
+    """Take the document for this attempt. The attempt number is the claim's fencing token: whatever this job
+    writes later is written only while the document is still held by this attempt, so a worker cut off from
+    the database while the sweeper gave the document to another cannot overwrite it when it comes back."""
     with session_scope(settings.database_url) as s:
         doc = s.get(Document, document_id, with_for_update=True)
         if doc is None or doc.state != DocState.QUEUED.value:
@@ -88,7 +91,7 @@ def _claim(settings: Settings, document_id: str) -> tuple[str, str | None, dt.da
         doc.started_at = utcnow()
         evidence.append(s, document_id, EventKind.STARTED,
                         {"attempt": doc.attempts, "worker": f"{socket.gethostname()}:{os.getpid()}"})
-        return doc.content_sha256 or doc.sha256, doc.declared_type, judged_on(settings, doc.created_at)
+        return doc.content_sha256 or doc.sha256, doc.declared_type, judged_on(settings, doc.created_at), doc.attempts
 
 
 def process(settings: Settings, pipe: Pipeline, document_id: str) -> str:
@@ -96,7 +99,7 @@ def process(settings: Settings, pipe: Pipeline, document_id: str) -> str:
     if claimed is None:
         log.info("document %s: not queued, nothing to do", document_id)
         return "skipped"
-    sha256, declared_type, today = claimed
+    sha256, declared_type, today, attempt = claimed
     started = time.perf_counter()
     blobs = store_of(settings)
     try:
@@ -108,18 +111,18 @@ def process(settings: Settings, pipe: Pipeline, document_id: str) -> str:
         page_hashes = [_store_page(blobs, p.image) for p in outcome.pages]
     except ServiceError as exc:
         log.warning("document %s: %s; back to the queue", document_id, exc.code)
-        _requeue_after_service_error(settings, document_id, exc.code)
+        _requeue_after_service_error(settings, document_id, exc.code, attempt)
         raise
     except JobTimeoutException:
         log.warning("document %s: over its %ss deadline", document_id, settings.job_timeout_s)
-        return end_at_once(settings, document_id, "processing_timeout")
+        return end_at_once(settings, document_id, "processing_timeout", attempt)
     except Exception as exc:  # a file that breaks a library in a way nobody foresaw, or a bug of ours
         where = traceback.extract_tb(exc.__traceback__)[-1] if exc.__traceback__ else None
         log.error("document %s: unexpected %s at %s:%s", document_id, type(exc).__name__,
                   where.filename.rsplit("/", 1)[-1] if where else "?", where.lineno if where else "?")
-        return end_at_once(settings, document_id, f"unexpected_error:{type(exc).__name__}")
+        return end_at_once(settings, document_id, f"unexpected_error:{type(exc).__name__}", attempt)
     outcome.timings["total"] = round(time.perf_counter() - started, 4)
-    finish(settings, document_id, outcome, page_hashes)
+    finish(settings, document_id, outcome, page_hashes, attempt)
     log.info("document %s: %s in %.2fs", document_id, outcome.status.value, outcome.timings["total"])
     return outcome.status.value
 
@@ -133,12 +136,21 @@ def _store_page(blobs: Blobs, image: np.ndarray) -> tuple[str, int, int]:
     return blobs.put(png.tobytes()), w, h
 
 
-def finish(settings: Settings, document_id: str, outcome: Outcome, page_hashes: list[tuple[str, int, int]]) -> None:
-    """Write everything the outcome says, with its evidence, in one transaction."""
+def _held(doc: Document | None, attempt: int | None) -> bool:
+    """Still processing, and (with ``attempt``) by this attempt."""
+    return doc is not None and doc.state == DocState.PROCESSING.value and attempt in (None, doc.attempts)
+
+
+def finish(settings: Settings, document_id: str, outcome: Outcome, page_hashes: list[tuple[str, int, int]],
+           attempt: int | None = None) -> None:
+    """Write everything the outcome says, with its evidence, in one transaction — if the document is still this
+    attempt's (``attempt``; None: whoever holds it)."""
     with session_scope(settings.database_url) as s:
         doc = s.get(Document, document_id, with_for_update=True)
-        if doc is None or doc.state != DocState.PROCESSING.value:
+        if not _held(doc, attempt):
+            log.warning("document %s: no longer held by attempt %s; its result is dropped", document_id, attempt)
             return
+        assert doc is not None
         s.execute(delete(Page).where(Page.document_id == document_id))
         for number, (digest, w, h) in enumerate(page_hashes, start=1):
             s.add(Page(document_id=document_id, number=number, sha256=digest, width=w, height=h))
@@ -171,11 +183,12 @@ def record_version(s: Session, doc: Document) -> None:
                         changes=None, state=doc.state, result=doc.result, result_sha256=evidence.result_digest(doc)))
 
 
-def _requeue_after_service_error(settings: Settings, document_id: str, code: str) -> None:
+def _requeue_after_service_error(settings: Settings, document_id: str, code: str, attempt: int | None = None) -> None:
     with session_scope(settings.database_url) as s:
         doc = s.get(Document, document_id, with_for_update=True)
-        if doc is None or doc.state != DocState.PROCESSING.value:
+        if not _held(doc, attempt):
             return
+        assert doc is not None
         if doc.attempts >= settings.max_attempts:
             fail_for_review(s, doc, code, settings)
         else:
@@ -183,14 +196,15 @@ def _requeue_after_service_error(settings: Settings, document_id: str, code: str
             evidence.append(s, document_id, EventKind.RETRIED, {"reason": code, "attempt": doc.attempts})
 
 
-def end_at_once(settings: Settings, document_id: str, code: str) -> str:
+def end_at_once(settings: Settings, document_id: str, code: str, attempt: int | None = None) -> str:
     """An error that a retry would only repeat (a deadline passed, an unforeseen exception): the document ends
     now as ``needs_review`` — never left ``processing`` for the sweeper to find three times over. The message
     names the error's type, never its text (which may quote the file)."""
     with session_scope(settings.database_url) as s:
         doc = s.get(Document, document_id, with_for_update=True)
-        if doc is None or doc.state != DocState.PROCESSING.value:
+        if not _held(doc, attempt):
             return "skipped"
+        assert doc is not None
         fail_for_review(s, doc, code, settings)
     return Status.NEEDS_REVIEW.value
 

@@ -45,14 +45,17 @@ def healthz(settings: SettingsDep, response: Response) -> dict[str, object]:
 
 
 def _workers_seen(settings: Settings) -> int:
-    """Workers of any host whose heartbeat reached Redis in the last minute (RQ's worker registry)."""
+    """Workers of any host, listening to this service's queues, whose heartbeat reached Redis in the last minute
+    (RQ's worker registry; other services sharing the Redis are not counted)."""
     from rq import Worker
 
+    ours = {q.name for q in queue.queues(settings)}
     cutoff = dt.datetime.now(dt.UTC) - dt.timedelta(minutes=1)
     seen = 0
     for w in Worker.all(connection=queue.connection(settings)):
         beat = w.last_heartbeat
-        if beat is not None and (beat if beat.tzinfo else beat.replace(tzinfo=dt.UTC)) >= cutoff:
+        if beat is not None and (beat if beat.tzinfo else beat.replace(tzinfo=dt.UTC)) >= cutoff and \
+                ours & set(w.queue_names()):
             seen += 1
     return seen
 

@@ -102,3 +102,38 @@ def test_event_hash_covers_payload(settings: Settings, kind: str) -> None:
         s.execute(update(EvidenceEvent).where(EvidenceEvent.id == ev.id)
                   .values(payload={**ev.payload, "sha256": "0" * 64, "result_sha256": "0" * 64}))
     assert not _verify(settings, doc_id).ok
+
+
+def test_a_worker_that_lost_its_claim_cannot_write_its_result(settings: Settings) -> None:
+    """Attempt 1's worker is cut off from the database; the sweeper hands the document to attempt 2. When attempt
+    1 comes back with its result, the document is no longer its own: nothing is written, once in the feed."""
+    from sqlalchemy import func, select
+
+    from intake.db import Document, EvidenceEvent, FeedEntry
+
+    acc = service.accept(settings, application_id="app-fence", data=_png())
+    first = jobs._claim(settings, acc.document_id)
+    assert first is not None and first[3] == 1
+    with session_scope(settings.database_url) as s:  # what the sweeper does with a stale claim
+        doc = s.get(Document, acc.document_id)
+        assert doc is not None
+        doc.state = "queued"
+    second = jobs._claim(settings, acc.document_id)
+    assert second is not None and second[3] == 2
+    doc_out = ExtractedDocument(doc_type="id_card_back", status=Status.ACCEPTED, fields={
+        "issuer": Field(value="某市公安局", raw="某市公安局", confidence=0.99, source=Source.OCR, bbox=(1, 2, 30, 12))})
+    page = np.full((40, 64, 3), 128, np.uint8)
+    outcome = Outcome(status=Status.ACCEPTED, documents=[doc_out], pages=[PageImage(1, page, "card")], engine=None)
+    hashes = [jobs._store_page(store_of(settings), page)]
+    jobs.finish(settings, acc.document_id, outcome, hashes, attempt=1)  # the late one
+    assert jobs.end_at_once(settings, acc.document_id, "processing_timeout", attempt=1) == "skipped"
+    with session_scope(settings.database_url) as s:
+        doc = s.get(Document, acc.document_id)
+        assert doc is not None and (doc.state, doc.attempts, doc.result) == ("processing", 2, None)
+    jobs.finish(settings, acc.document_id, outcome, hashes, attempt=2)
+    with session_scope(settings.database_url) as s:
+        assert s.scalar(select(func.count()).select_from(FeedEntry).where(
+            FeedEntry.document_id == acc.document_id)) == 1
+        assert s.scalar(select(func.count()).select_from(EvidenceEvent).where(
+            EvidenceEvent.document_id == acc.document_id, EvidenceEvent.kind == "finished")) == 1
+    assert _verify(settings, acc.document_id).ok
