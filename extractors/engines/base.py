@@ -87,4 +87,4 @@ def create_engine(options: EngineOptions) -> OcrEngine:
 
 
 def _load_builtin() -> None:
-    from extractors.engines import paddle, rapid, tesseract  # noqa: F401  (declaring registers)
+    from extractors.engines import openvino, paddle, rapid, tesseract  # noqa: F401  (declaring registers)

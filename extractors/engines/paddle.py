@@ -47,8 +47,7 @@ class PaddleEngine(OcrEngine):
             import paddleocr
         except ImportError as exc:  # pragma: no cover - depends on the install
             raise OcrUnavailable("paddleocr is not installed; run: pip install paddleocr==3.7.0 onnxruntime") from exc
-        config = {"intra_op_num_threads": options.threads, "inter_op_num_threads": 1,
-                  "enable_cpu_mem_arena": options.memory_arena, "enable_mem_pattern": options.memory_arena}
+        config = self._runner_config(options, root)
 
         def pipeline(rec_name: str, rec: Path) -> object:
             return paddleocr.PaddleOCR(
@@ -72,6 +71,11 @@ class PaddleEngine(OcrEngine):
         except Exception as exc:
             raise OcrUnavailable(f"PaddleOCR failed to load the PP-OCRv6 models: {type(exc).__name__}") from exc
         self._version = getattr(paddleocr, "__version__", "unknown")
+
+    def _runner_config(self, options: EngineOptions, root: Path) -> dict[str, Any]:
+        """PaddleX's ONNX Runtime runner configuration (``engine_config``)."""
+        return {"intra_op_num_threads": options.threads, "inter_op_num_threads": 1,
+                "enable_cpu_mem_arena": options.memory_arena, "enable_mem_pattern": options.memory_arena}
 
     def read(self, image: np.ndarray, page: int = 1, whole_page: bool = False) -> list[TextLine]:
         if whole_page:
