@@ -45,6 +45,7 @@ import numpy as np
 from bench.id_card import load_set
 from extractors import pdf
 from extractors.doctypes.bank_statement import TRANSACTION_FIELDS, BankStatement
+from extractors.engines import EngineOptions, create_engine
 from extractors.imaging import decode
 from intake.pipeline import Pipeline
 from intake.records import document_record
@@ -128,16 +129,24 @@ def main(argv: list[str]) -> int:
     p.add_argument("--no-speed", action="store_true", help="skip the speed rounds (the bare OCR and parse runs)")
     p.add_argument("--generator", choices=("own", "alt"), default="own",
                    help="own: fixtures.statement (tuned on); alt: fixtures.statement_alt (another look)")
+    p.add_argument("--engine", choices=("paddle", "openvino"), default=None,
+                   help="the pipeline's OCR engine (default: DOCINTAKE_OCR_ENGINE); the bare call is always "
+                        "PaddleOCR on ONNX Runtime")
     args = p.parse_args(argv)
     captures = args.captures.split(",")
     folder = generate(args.out, args.count, args.seed, captures, args.generator)
     items = load_set(folder)
     today = set_day(folder)
     settings = Settings(data_dir=args.out / "bench-data", as_of=today)
+    if args.engine:
+        settings.ocr_engine = args.engine
     settings.redirect_caches()
     pipe = Pipeline(settings)
+    engine = pipe.engine if settings.ocr_engine == "paddle" else create_engine(EngineOptions(
+        kind="paddle", threads=settings.ocr_threads, model_dir=str(settings.model_dir.resolve()),
+        memory_arena=settings.ocr_memory_arena))  # the bare call: PaddleOCR on ONNX Runtime
+    print(f"pipeline engine: {settings.ocr_engine}; bare call: PaddleOCR on ONNX Runtime", flush=True)
     gc.freeze()  # as the worker does once its models are loaded (intake.jobs.pipeline)
-    engine = pipe.engine
 
     tp: Counter[str] = Counter()
     n_got: Counter[str] = Counter()
@@ -241,7 +250,7 @@ def main(argv: list[str]) -> int:
 
     report = _report(captures, tp, n_got, n_want, cell_hits, cell_total, head_hits, head_total, status,
                      per_layout, negatives, speed, pages_of)
-    report = {"generator": args.generator, "seed": args.seed, "today": today.isoformat(),
+    report = {"generator": args.generator, "engine": settings.ocr_engine, "seed": args.seed, "today": today.isoformat(),
               **_headline(captures, status, wrong, wrong_cells, reviewed, review_counts, negatives_accepted),
               **report}
     print(json.dumps(report, ensure_ascii=False, indent=2))
