@@ -137,6 +137,21 @@ def queues(settings: Settings) -> list[Queue]:
     return [queue(settings, u) for u in URGENCIES]
 
 
+def waiting_documents(settings: Settings) -> set[str]:
+    """The documents that have a job waiting in a queue (the sweeper leaves those alone: a backlog is not a lost
+    job). Empty when Redis cannot be asked — the sweeper then re-queues as if every job were lost."""
+    found: set[str] = set()
+    try:
+        for q in queues(settings):
+            for job_id in q.get_job_ids():
+                if job_id.startswith("doc-"):
+                    found.add(job_id.split("-", 2)[1])
+    except redis.RedisError as exc:
+        log.warning("could not list the queued jobs: %s", type(exc).__name__)
+        return set()
+    return found
+
+
 def urgency_of(fmt: str, declared_type: str | None = None) -> str:
     """A PDF is batch work, anything else (a photo, a scan) interactive.
 

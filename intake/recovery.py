@@ -31,11 +31,15 @@ def sweep(settings: Settings, now: dt.datetime | None = None) -> list[str]:
     now = now or utcnow()
     cutoff = now - dt.timedelta(seconds=settings.stale_after_s)
     touched: list[str] = []
+    waiting = queue.waiting_documents(settings)
+    is_stale = (Document.state.in_([DocState.QUEUED.value, DocState.PROCESSING.value]),
+                or_(Document.updated_at < cutoff, Document.updated_at.is_(None)))
     with session_scope(settings.database_url) as s:
-        stale = s.scalars(select(Document).where(
-            Document.state.in_([DocState.QUEUED.value, DocState.PROCESSING.value]),
-            or_(Document.updated_at < cutoff, Document.updated_at.is_(None)),
-        ).with_for_update(skip_locked=True).limit(100)).all()
+        # a queued document whose job still waits behind a backlog is not lost: only the others are locked
+        candidates = [doc_id for doc_id, state in s.execute(select(Document.id, Document.state).where(*is_stale))
+                      if not (state == DocState.QUEUED.value and doc_id in waiting)][:100]
+        stale = s.scalars(select(Document).where(Document.id.in_(candidates), *is_stale)
+                          .with_for_update(skip_locked=True)).all() if candidates else []
         to_enqueue = []
         for doc in stale:
             touched.append(doc.id)

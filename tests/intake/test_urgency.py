@@ -65,3 +65,16 @@ def test_metrics_show_each_queue_and_its_oldest_job(settings: Settings) -> None:
     [line] = [x for x in text.splitlines() if x.startswith('docintake_queue_oldest_job_seconds{queue="batch"}')]
     assert 0 <= float(line.split()[-1]) < 60
     assert client.get("/healthz").json()["workers_seen_last_minute"] == 0
+
+
+def test_a_document_waiting_behind_a_backlog_is_not_queued_twice(settings: Settings) -> None:
+    """Past DOCINTAKE_STALE_AFTER_S but its job still in the queue: waiting, not lost — no second job, no
+    `retried` event. Once the job is gone (Redis lost it), the sweeper queues it again."""
+    doc_id = service.accept(settings, application_id="app-q",
+                            data=sample("statements", "digital-abc.pdf").read_bytes()).document_id
+    later = dt.datetime.now(dt.UTC) + dt.timedelta(seconds=settings.stale_after_s + 1)
+    assert sweep(settings, now=later) == []
+    assert queue.queue(settings, "batch").count == 1
+    queue.queue(settings, "batch").empty()
+    assert sweep(settings, now=later) == [doc_id]
+    assert queue.queue(settings, "batch").count == 1
