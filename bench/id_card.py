@@ -42,7 +42,6 @@ from typing import Any
 
 import cv2
 import numpy as np
-from rq import SimpleWorker
 
 from extractors.doctypes.idcard import IdCardBack, IdCardFront
 from extractors.engines import EngineOptions, create_engine
@@ -52,6 +51,7 @@ from intake.db import Document, migrate, session_scope
 from intake.pipeline import Pipeline
 from intake.records import document_record
 from intake.settings import Settings
+from intake.worker import PromptWorker
 
 ROOT = Path(__file__).resolve().parent.parent
 REALDATA = ROOT.parent / "shared" / "realdata"
@@ -196,7 +196,7 @@ def main(argv: list[str]) -> int:
     cap_total: dict[str, Counter[str]] = defaultdict(Counter)
     wrong_accepts: list[dict[str, Any]] = []
     reviewed: list[dict[str, Any]] = []
-    worker = SimpleWorker(queue.queues(settings), connection=queue.connection(settings))
+    worker = PromptWorker(queue.queues(settings), connection=queue.connection(settings))
     for n, (path, truth) in enumerate(items, start=1):
         data = path.read_bytes()
         expect = truth.get("expect", {})

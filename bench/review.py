@@ -28,13 +28,13 @@ from pathlib import Path
 from typing import Any
 
 from fastapi.testclient import TestClient
-from rq import SimpleWorker
 from sqlalchemy import select
 
 from api.main import create_app
 from intake import auth, jobs, queue, service
 from intake.db import DocState, Document, Page, RecordVersion, migrate, session_scope
 from intake.settings import Settings
+from intake.worker import PromptWorker
 
 SAMPLE = Path(__file__).resolve().parent.parent / "fixtures" / "samples"
 PASSWORD = "bench-review-password"
@@ -83,7 +83,7 @@ def main(argv: list[str]) -> int:
     jobs.configure(settings)
     read = [service.accept(settings, application_id=f"bench-review-{i}", data=(SAMPLE / name).read_bytes())
             .document_id for i, name in enumerate(("neg-bad-check-digit.jpg", "statements/neg-edited-balance.pdf"))]
-    SimpleWorker(queue.queues(settings), connection=queue.connection(settings)).work(burst=True,
+    PromptWorker(queue.queues(settings), connection=queue.connection(settings)).work(burst=True,
                                                                                       logging_level="ERROR")
     with session_scope(settings.database_url) as s:
         states = [s.get(Document, i).state for i in read]  # type: ignore[union-attr]

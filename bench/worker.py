@@ -3,7 +3,7 @@
 ``docintake bench worker [--jobs 4]`` queues the same ID photo N times and
 drains the queue twice on the embedded (or configured) Redis: with RQ's default
 ``Worker`` (a fork per job; the child must load the OCR models) and with the
-service's worker (``SimpleWorker``, models loaded before the first job).
+service's worker (``PromptWorker``, models loaded before the first job).
 Prints seconds per job for both and the bare OCR call for scale.
 """
 
@@ -15,16 +15,17 @@ import tempfile
 import time
 from pathlib import Path
 
-from rq import SimpleWorker, Worker
+from rq import Worker
 
 from intake import jobs, queue, service
 from intake.db import Document, migrate, session_scope
 from intake.settings import Settings
+from intake.worker import PromptWorker
 
 SAMPLE = Path(__file__).resolve().parent.parent / "fixtures" / "samples"
 
 
-def _drain(settings: Settings, worker_cls: type[Worker] | type[SimpleWorker], n: int, data: bytes) -> float:
+def _drain(settings: Settings, worker_cls: type[Worker] | type[PromptWorker], n: int, data: bytes) -> float:
     ids = [service.accept(settings, application_id="bench-worker", data=data).document_id for _ in range(n)]
     t = time.perf_counter()
     worker_cls(queue.queues(settings), connection=queue.connection(settings)).work(burst=True,
@@ -58,7 +59,7 @@ def main(argv: list[str]) -> int:
     t = time.perf_counter()
     pipe = jobs.pipeline(settings)
     load = time.perf_counter() - t
-    simple = _drain(settings, SimpleWorker, args.jobs, data)
+    simple = _drain(settings, PromptWorker, args.jobs, data)
 
     import cv2
     import numpy as np
@@ -71,7 +72,7 @@ def main(argv: list[str]) -> int:
         bare.append(time.perf_counter() - t)
     print(f"image: {image.name}, {args.jobs} jobs each")
     print(f"RQ Worker (fork per job, models load in each child): {fork:.2f} s/job")
-    print(f"SimpleWorker (models loaded once, {load:.2f} s):       {simple:.2f} s/job")
+    print(f"PromptWorker (models loaded once, {load:.2f} s):       {simple:.2f} s/job")
     print(f"bare OCR call on the whole photo:                     {statistics.median(bare):.2f} s")
     print(f"fork-per-job costs {fork / simple:.1f}x the preloaded worker")
     return 0

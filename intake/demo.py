@@ -15,8 +15,6 @@ import json
 import time
 from pathlib import Path
 
-from rq import SimpleWorker
-
 from extractors.errors import DocumentError
 from intake import evidence, jobs, queue, service
 from intake.application import build
@@ -24,6 +22,7 @@ from intake.blobs import store_of
 from intake.db import Document, migrate, session_scope
 from intake.records import document_record, statement_summary
 from intake.settings import Settings
+from intake.worker import PromptWorker
 
 SAMPLES = Path(__file__).resolve().parent.parent / "fixtures" / "samples"
 
@@ -67,7 +66,7 @@ def run_demo(settings: Settings, samples: Path = SAMPLES) -> int:
     jobs.pipeline(settings)
     print(f"\nOCR models loaded in {time.perf_counter() - t:.1f}s; {len(ids)} jobs queued; working…\n")
     t = time.perf_counter()
-    SimpleWorker(queue.queues(settings), connection=queue.connection(settings)).work(burst=True,
+    PromptWorker(queue.queues(settings), connection=queue.connection(settings)).work(burst=True,
                                                                                       logging_level="WARNING")
     elapsed = time.perf_counter() - t
     blobs = store_of(settings)

@@ -8,11 +8,11 @@ import json
 
 import pytest
 from fastapi.testclient import TestClient
-from rq import SimpleWorker
 
 from intake import jobs, queue
 from intake.pipeline import Pipeline
 from intake.settings import Settings
+from intake.worker import PromptWorker
 from tests.conftest import api, sample, signed_in
 
 pytestmark = pytest.mark.ocr
@@ -26,7 +26,7 @@ def forged(settings: Settings, pipeline: Pipeline) -> tuple[TestClient, TestClie
     client = api(settings)
     path = sample("statements", "neg-edited-balance.pdf")
     r = client.post("/v1/applications/app-fix/documents", files={"file": (path.name, path.read_bytes())})
-    SimpleWorker(queue.queues(settings), connection=queue.connection(settings)).work(burst=True)
+    PromptWorker(queue.queues(settings), connection=queue.connection(settings)).work(burst=True)
     return (client, signed_in(settings, "reviewer.li", app=client.app), r.json()["document_id"],
             json.loads(path.with_suffix(".json").read_text(encoding="utf-8")))
 

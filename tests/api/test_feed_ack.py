@@ -6,12 +6,12 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from fastapi.testclient import TestClient
-from rq import SimpleWorker
 
 from api.main import create_app
 from intake import jobs, queue
 from intake.pipeline import Pipeline
 from intake.settings import Settings
+from intake.worker import PromptWorker
 from tests.conftest import api, sample
 
 pytestmark = pytest.mark.ocr
@@ -23,7 +23,7 @@ def test_a_consumer_resumes_after_its_acknowledged_cursor(settings: Settings, pi
     for name in ("digital-cmb.pdf", "digital-icbc.pdf", "digital-abc.pdf"):
         assert client.post("/v1/applications/app-ack/documents",
                            files={"file": (name, sample("statements", name).read_bytes())}).status_code == 202
-    SimpleWorker(queue.queues(settings), connection=queue.connection(settings)).work(burst=True)
+    PromptWorker(queue.queues(settings), connection=queue.connection(settings)).work(burst=True)
 
     first = client.get("/v1/records/feed", params={"consumer": "scoring"}).json()["entries"]
     assert len(first) == 3, "nothing acknowledged yet: from the start"

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import pytest
 from fastapi.testclient import TestClient
-from rq import SimpleWorker
 from sqlalchemy import select
 from stdnum.cn import ric
 
@@ -14,6 +13,7 @@ from intake import jobs, queue
 from intake.db import AuditEntry, session_scope
 from intake.pipeline import Pipeline
 from intake.settings import Settings
+from intake.worker import PromptWorker
 from tests.conftest import PASSWORD, api, sample, signed_in
 
 
@@ -81,7 +81,7 @@ def card(settings: Settings, pipeline: Pipeline) -> tuple[TestClient, str]:
     client = api(settings)
     r = client.post("/v1/applications/app-rv/documents",
                     files={"file": ("card.jpg", sample("neg-bad-check-digit.jpg").read_bytes())})
-    SimpleWorker(queue.queues(settings), connection=queue.connection(settings)).work(burst=True)
+    PromptWorker(queue.queues(settings), connection=queue.connection(settings)).work(burst=True)
     return client, r.json()["document_id"]
 
 
@@ -183,7 +183,7 @@ def test_only_supervisors_reject_and_a_retake_reaches_the_app(card: tuple, setti
     supervisor = signed_in(settings, "zhao.lei", "supervisor", app=client.app)
     other = client.post("/v1/applications/app-rv/documents",
                         files={"file": ("c2.jpg", sample("neg-expired.jpg").read_bytes())}).json()["document_id"]
-    SimpleWorker(queue.queues(settings), connection=queue.connection(settings)).work(burst=True)
+    PromptWorker(queue.queues(settings), connection=queue.connection(settings)).work(burst=True)
     assert supervisor.get(f"/review/api/documents/{other}").json()["permissions"]["reject"] is True
     r = supervisor.post(f"/review/api/documents/{other}/reject", json={"expected_version": 1, "reason": "  "})
     assert r.status_code == 422

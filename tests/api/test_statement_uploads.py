@@ -7,13 +7,13 @@ import json
 
 import pytest
 from fastapi.testclient import TestClient
-from rq import SimpleWorker
 from sqlalchemy import select
 
 from intake import jobs, queue
 from intake.db import Document, EvidenceEvent, session_scope
 from intake.pipeline import Pipeline
 from intake.settings import Settings
+from intake.worker import PromptWorker
 from tests.conftest import api, sample
 
 PASSWORD = "123456"
@@ -52,7 +52,7 @@ def test_a_protected_statement_with_its_password_is_read_and_the_password_is_not
     data = sample("statements", "bad-encrypted.pdf").read_bytes()
     r = _upload(client, "s.pdf", data, password=PASSWORD, document_type="bank_statement")
     assert r.status_code == 202, r.text
-    SimpleWorker(queue.queues(settings), connection=queue.connection(settings)).work(burst=True)
+    PromptWorker(queue.queues(settings), connection=queue.connection(settings)).work(burst=True)
     view = client.get(r.json()["status_url"]).json()
     assert view["evidence"]["chain_ok"], view["evidence"]["problems"]
     [doc] = view["documents"]

@@ -5,13 +5,13 @@ when it is served, and ``docintake verify`` checks every hash."""
 from __future__ import annotations
 
 import pytest
-from rq import SimpleWorker
 
 from intake import evidence, jobs, queue
 from intake.blobs import BlobStore, store_of
 from intake.db import session_scope
 from intake.pipeline import Pipeline
 from intake.settings import Settings
+from intake.worker import PromptWorker
 from tests.conftest import api, sample
 
 pytestmark = pytest.mark.ocr
@@ -23,7 +23,7 @@ def test_status_reads_no_file_and_a_served_page_is_checked(settings: Settings, p
     client = api(settings)
     doc_id = client.post("/v1/applications/app-st/documents",
                          files={"file": ("f.jpg", sample("front-scan-1.jpg").read_bytes())}).json()["document_id"]
-    SimpleWorker(queue.queues(settings), connection=queue.connection(settings)).work(burst=True)
+    PromptWorker(queue.queues(settings), connection=queue.connection(settings)).work(burst=True)
     reads: list[str] = []
     real_get = BlobStore.get
     monkeypatch.setattr(BlobStore, "get", lambda self, digest: reads.append(digest) or real_get(self, digest))

@@ -19,7 +19,6 @@ from typing import Any
 
 import pytest
 import uvicorn
-from rq import SimpleWorker
 
 from api.main import create_app
 from fixtures.idcard import NEGATIVES, one
@@ -27,6 +26,7 @@ from fixtures.people import negative
 from intake import jobs, queue
 from intake.pipeline import Pipeline
 from intake.settings import Settings
+from intake.worker import PromptWorker
 from tests.conftest import PASSWORD, TODAY, api
 
 CHROMIUM = os.environ.get("DOCINTAKE_CHROMIUM", "/usr/bin/chromium")
@@ -84,7 +84,7 @@ class Live:
         return str(r.json()["document_id"])
 
     def work(self) -> None:
-        SimpleWorker(queue.queues(self.settings), connection=queue.connection(self.settings)).work(burst=True)
+        PromptWorker(queue.queues(self.settings), connection=queue.connection(self.settings)).work(burst=True)
 
 
 @pytest.fixture

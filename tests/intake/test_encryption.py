@@ -10,7 +10,6 @@ import sys
 from pathlib import Path
 
 import pytest
-from rq import SimpleWorker
 
 from extractors.errors import StorageUnavailable
 from intake import jobs, queue
@@ -18,6 +17,7 @@ from intake.blobs import BlobAltered, BlobNotFound, BlobStore, store_of
 from intake.keys import Keyring, SealError
 from intake.pipeline import Pipeline
 from intake.settings import Settings
+from intake.worker import PromptWorker
 from tests.conftest import api, sample
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -40,7 +40,7 @@ def test_uploads_and_page_images_are_sealed_on_disk(settings: Settings, pipeline
     ids = [client.post("/v1/applications/app-enc/documents",
                        files={"file": (name, sample(*parts).read_bytes())}).json()["document_id"]
            for name, parts in [("card.jpg", ("front-scan-1.jpg",)), ("st.pdf", ("statements", "digital-icbc.pdf"))]]
-    SimpleWorker(queue.queues(settings), connection=queue.connection(settings)).work(burst=True)
+    PromptWorker(queue.queues(settings), connection=queue.connection(settings)).work(burst=True)
     assert len(list(settings.blob_dir.rglob("*"))) > 4
     assert _plain_magic(settings.blob_dir) == [], "no JPEG, PNG or PDF is readable in the blob folder"
     for doc_id in ids:

@@ -14,7 +14,6 @@ import io
 import numpy as np
 import pytest
 from PIL import Image
-from rq import SimpleWorker
 from rq.timeouts import JobTimeoutException
 
 from extractors.errors import OcrUnavailable
@@ -23,6 +22,7 @@ from intake.db import DocState, Document, session_scope
 from intake.pipeline import Pipeline
 from intake.recovery import sweep
 from intake.settings import Settings
+from intake.worker import PromptWorker
 
 
 def _photo() -> bytes:
@@ -40,7 +40,7 @@ def _state(settings: Settings, doc_id: str) -> str:
 
 
 def _work(settings: Settings) -> None:
-    SimpleWorker(queue.queues(settings), connection=queue.connection(settings)).work(burst=True)
+    PromptWorker(queue.queues(settings), connection=queue.connection(settings)).work(burst=True)
 
 
 def _later(settings: Settings) -> dt.datetime:

@@ -5,13 +5,12 @@ from __future__ import annotations
 
 import datetime as dt
 
-from rq import SimpleWorker
-
 from intake import jobs, queue, service
 from intake.db import Document, session_scope
 from intake.pipeline import Pipeline
 from intake.recovery import sweep
 from intake.settings import Settings
+from intake.worker import PromptWorker
 from tests.conftest import api, sample
 
 
@@ -39,7 +38,7 @@ def test_a_photo_uploaded_after_statements_is_read_before_them(settings: Setting
                                                                    "digital-abc.pdf")]
     photo = service.accept(settings, application_id="app-q",
                            data=sample("front-photo-1.jpg").read_bytes()).document_id
-    SimpleWorker(queue.queues(settings), connection=queue.connection(settings)).work(burst=True)
+    PromptWorker(queue.queues(settings), connection=queue.connection(settings)).work(burst=True)
     with session_scope(settings.database_url) as s:
         started = {d: s.get(Document, d).started_at for d in [*statements, photo]}  # type: ignore[union-attr]
     assert all(started[photo] < started[d] for d in statements), started  # type: ignore[operator]

@@ -11,11 +11,11 @@ from typing import Any
 import jsonschema
 import pytest
 from fastapi.testclient import TestClient
-from rq import SimpleWorker
 
 from intake import application, jobs, queue
 from intake.pipeline import Pipeline
 from intake.settings import Settings
+from intake.worker import PromptWorker
 from tests.conftest import api, sample, signed_in
 
 pytestmark = [pytest.mark.ocr, pytest.mark.integration]
@@ -37,7 +37,7 @@ def submit(client: TestClient, settings: Settings, folder: Path, application_id:
                         files={"file": (name, (folder / name).read_bytes())})
         assert r.status_code == 202, r.text
         ids[name] = r.json()["document_id"]
-    SimpleWorker(queue.queues(settings), connection=queue.connection(settings)).work(burst=True)
+    PromptWorker(queue.queues(settings), connection=queue.connection(settings)).work(burst=True)
     spec["ids"] = ids
     return spec
 

@@ -11,13 +11,13 @@ import cv2
 import numpy as np
 import pytest
 from fastapi.testclient import TestClient
-from rq import SimpleWorker
 
 from api.main import create_app
 from intake import jobs, queue
 from intake.db import Document, session_scope
 from intake.pipeline import Pipeline
 from intake.settings import Settings
+from intake.worker import PromptWorker
 from tests.conftest import api
 
 pytestmark = pytest.mark.integration
@@ -79,7 +79,7 @@ def test_a_hostile_file_is_refused_or_rejected_in_one_attempt(settings: Settings
     if r.status_code != 202:
         assert 400 <= r.status_code < 500 and r.json()["error"]["code"], r.text
         return
-    SimpleWorker(queue.queues(settings), connection=queue.connection(settings)).work(burst=True)
+    PromptWorker(queue.queues(settings), connection=queue.connection(settings)).work(burst=True)
     with session_scope(settings.database_url) as s:
         doc = s.get(Document, r.json()["document_id"])
         assert doc is not None

@@ -6,11 +6,11 @@ import json
 import logging
 
 import pytest
-from rq import SimpleWorker
 
 from intake import jobs, queue
 from intake.pipeline import Pipeline
 from intake.settings import Settings
+from intake.worker import PromptWorker
 from tests.conftest import api, sample
 
 pytestmark = [pytest.mark.integration, pytest.mark.ocr]
@@ -35,7 +35,7 @@ def test_no_personal_data_in_logs(settings: Settings, pipeline: Pipeline, caplog
         secrets += [t["counterparty_account"] for t in truth["transactions"] if t.get("counterparty_account")]
         assert client.post("/v1/applications/app-pii/documents", files={"file": (name, path.read_bytes())}
                            ).status_code == 202
-    SimpleWorker(queue.queues(settings), connection=queue.connection(settings)).work(burst=True)
+    PromptWorker(queue.queues(settings), connection=queue.connection(settings)).work(burst=True)
     view = client.get("/v1/records/feed").json()
     assert len(view["entries"]) == 4, "the documents were processed"
     logged = "\n".join(r.getMessage() for r in caplog.records)

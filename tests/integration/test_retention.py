@@ -8,13 +8,13 @@ import datetime as dt
 import json
 
 import pytest
-from rq import SimpleWorker
 
 from intake import evidence, jobs, queue, retention
 from intake.blobs import store_of
 from intake.db import session_scope
 from intake.pipeline import Pipeline
 from intake.settings import Settings
+from intake.worker import PromptWorker
 from tests.conftest import api, sample
 
 pytestmark = [pytest.mark.integration, pytest.mark.ocr]
@@ -26,7 +26,7 @@ def _upload(settings: Settings, pipeline: Pipeline, app_id: str) -> tuple[object
     ids = {kind: client.post(f"/v1/applications/{app_id}/documents",
                              files={"file": (parts[-1], sample(*parts).read_bytes())}).json()["document_id"]
            for kind, parts in [("card", ("front-scan-1.jpg",)), ("statement", ("statements", "digital-icbc.pdf"))]}
-    SimpleWorker(queue.queues(settings), connection=queue.connection(settings)).work(burst=True)
+    PromptWorker(queue.queues(settings), connection=queue.connection(settings)).work(burst=True)
     return client, ids
 
 

@@ -6,11 +6,11 @@ import json
 from pathlib import Path
 
 import pytest
-from rq import SimpleWorker
 
 from intake import jobs, queue
 from intake.pipeline import Pipeline
 from intake.settings import Settings
+from intake.worker import PromptWorker
 from tests.conftest import SAMPLES, api
 
 pytestmark = [pytest.mark.integration, pytest.mark.ocr]
@@ -45,7 +45,7 @@ def test_upload_to_feed(settings: Settings, pipeline: Pipeline) -> None:
         ids[r.json()["document_id"]] = path
         assert client.get(r.json()["status_url"]).json()["state"] == "queued"
 
-    SimpleWorker(queue.queues(settings), connection=queue.connection(settings)).work(burst=True)
+    PromptWorker(queue.queues(settings), connection=queue.connection(settings)).work(burst=True)
 
     for doc_id, path in ids.items():
         view = client.get(f"/v1/documents/{doc_id}").json()

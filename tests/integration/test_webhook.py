@@ -16,12 +16,12 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
-from rq import SimpleWorker
 
 from intake import forward, jobs, queue, recovery
 from intake.db import utcnow
 from intake.pipeline import Pipeline
 from intake.settings import Settings
+from intake.worker import PromptWorker
 from tests.conftest import api, sample, signed_in
 
 pytestmark = [pytest.mark.integration, pytest.mark.ocr]
@@ -77,7 +77,7 @@ def _hooked(settings: Settings, receiver: Receiver, **kw: Any) -> Settings:
 
 
 def _work(settings: Settings) -> None:
-    SimpleWorker(queue.queues(settings), connection=queue.connection(settings)).work(burst=True)
+    PromptWorker(queue.queues(settings), connection=queue.connection(settings)).work(burst=True)
 
 
 def _retry_round(settings: Settings, hours_later: float = 0.0) -> None:
