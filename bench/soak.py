@@ -112,7 +112,9 @@ def main(argv: list[str]) -> int:
             refused[exc.code] += 1
     print(f"{len(ids)} documents queued ({dict(kinds)}); refused at upload: {dict(refused)}", flush=True)
 
-    env = {k: v for k, v in os.environ.items() if not k.startswith("DOCINTAKE_")} | {
+    passed = ("DOCINTAKE_OCR_MEMORY_ARENA", "DOCINTAKE_OCR_ENGINE", "DOCINTAKE_WORKER_MAX_JOBS",
+              "DOCINTAKE_WORKER_MAX_RSS_MB")  # what the worker is run with, when set
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DOCINTAKE_") or k in passed} | {
         "DOCINTAKE_DATA_DIR": str(settings.data_dir), "DOCINTAKE_DATABASE_URL": settings.database_url,
         "DOCINTAKE_REDIS_URL": queue.redis_url(settings), "DOCINTAKE_QUEUE_NAME": "bench-soak"}
     start = time.monotonic()
