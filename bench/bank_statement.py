@@ -131,7 +131,7 @@ def main(argv: list[str]) -> int:
                    help="own: fixtures.statement (tuned on); alt: fixtures.statement_alt (another look)")
     p.add_argument("--engine", choices=("paddle", "openvino"), default=None,
                    help="the pipeline's OCR engine (default: DOCINTAKE_OCR_ENGINE); the bare call is always "
-                        "PaddleOCR on ONNX Runtime")
+                        "PaddleOCR on ONNX Runtime with its default settings")
     args = p.parse_args(argv)
     captures = args.captures.split(",")
     folder = generate(args.out, args.count, args.seed, captures, args.generator)
@@ -142,10 +142,9 @@ def main(argv: list[str]) -> int:
         settings.ocr_engine = args.engine
     settings.redirect_caches()
     pipe = Pipeline(settings)
-    engine = pipe.engine if settings.ocr_engine == "paddle" else create_engine(EngineOptions(
-        kind="paddle", threads=settings.ocr_threads, model_dir=str(settings.model_dir.resolve()),
-        memory_arena=settings.ocr_memory_arena))  # the bare call: PaddleOCR on ONNX Runtime
-    print(f"pipeline engine: {settings.ocr_engine}; bare call: PaddleOCR on ONNX Runtime", flush=True)
+    engine = create_engine(EngineOptions(  # the bare call: PaddleOCR out of the box (ONNX Runtime, its arena)
+        kind="paddle", threads=settings.ocr_threads, model_dir=str(settings.model_dir.resolve()), memory_arena=True))
+    print(f"pipeline engine: {settings.ocr_engine}; bare call: PaddleOCR on ONNX Runtime, its defaults", flush=True)
     gc.freeze()  # as the worker does once its models are loaded (intake.jobs.pipeline)
 
     tp: Counter[str] = Counter()

@@ -55,7 +55,7 @@ class Settings(BaseSettings):
     ``AWS_ACCESS_KEY_ID``, ``AWS_SECRET_ACCESS_KEY``, ``AWS_DEFAULT_REGION``."""
     ocr_memory_arena: bool = False
     """ONNX Runtime's CPU memory arena (``DOCINTAKE_OCR_MEMORY_ARENA``). Off: over the same 80 mixed documents a
-    worker peaked at 564 MB instead of 1 609 MB, for 2.5 % more CPU (``bench/RESULTS.md``, soak)."""
+    worker peaked at 554 MB instead of 1 605 MB, for 4.7 % more time (``bench/RESULTS.md``, soak)."""
     job_timeout_s: int = Field(default=120, gt=0)
     """A document's deadline: RQ's alarm ends its job (``processing_timeout``, ``needs_review``)."""
     watchdog_grace_s: int = Field(default=15, gt=0)
