@@ -103,14 +103,9 @@ class BlobStore:
         for path in sorted(self.root.glob("??/*")):
             if path.name.startswith(".tmp-"):
                 continue
-            digest = path.parent.name + path.name
-            stored = path.read_bytes()
-            if stored.startswith(MAGIC):
-                new = self.keyring.rewrap(stored, aad=digest.encode())
-                rewrapped += new is not None
-            else:
-                new = self.keyring.seal(stored, aad=digest.encode())
-                sealed += 1
+            new, was_plain = resealed(self.keyring, path.read_bytes(), path.parent.name + path.name)
+            rewrapped += new is not None and not was_plain
+            sealed += was_plain
             if new is not None:
                 _replace(path, new)
         return rewrapped, sealed
@@ -123,6 +118,14 @@ class BlobStore:
 
     def delete(self, digest: str) -> None:
         self.path(digest).unlink(missing_ok=True)
+
+
+def resealed(keys: Keyring, stored: bytes, digest: str) -> tuple[bytes | None, bool]:
+    """A stored blob under the current master key: a sealed one's data key re-wrapped (None: already current),
+    a plaintext one from before encryption sealed; and whether it was plaintext."""
+    if stored.startswith(MAGIC):
+        return keys.rewrap(stored, aad=digest.encode()), False
+    return keys.seal(stored, aad=digest.encode()), True
 
 
 def _replace(path: Path, data: bytes) -> None:

@@ -26,7 +26,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from extractors.errors import StorageUnavailable
-from intake.blobs import BlobAltered, BlobNotFound
+from intake.blobs import BlobAltered, BlobNotFound, resealed
 from intake.keys import MAGIC, Keyring, SealError
 
 MISSING = {"NoSuchKey", "404", "NotFound"}
@@ -109,14 +109,10 @@ class S3BlobStore:
         for page in pages:
             for item in page.get("Contents", []):
                 key: str = item["Key"]
-                digest = "".join(key.rsplit("/", 2)[-2:])
                 stored = self._call("get_object", Key=key)["Body"].read()
-                if stored.startswith(MAGIC):
-                    new = self.keyring.rewrap(stored, aad=digest.encode())
-                    rewrapped += new is not None
-                else:
-                    new = self.keyring.seal(stored, aad=digest.encode())
-                    sealed += 1
+                new, was_plain = resealed(self.keyring, stored, "".join(key.rsplit("/", 2)[-2:]))
+                rewrapped += new is not None and not was_plain
+                sealed += was_plain
                 if new is not None:
                     self._call("put_object", Key=key, Body=new)
         return rewrapped, sealed

@@ -96,7 +96,7 @@ def test_a_document_read_from_the_bucket_leaves_nothing_in_the_data_folder(
     jobs.configure(settings, pipeline)
     accepted = service.accept(settings, application_id="app-s3", data=sample("front-photo-1.jpg").read_bytes(),
                               declared_type="id_card")
-    from rq import PromptWorker
+    from intake.worker import PromptWorker
 
     PromptWorker(queue.queues(settings), connection=queue.connection(settings)).work(burst=True)
     with session_scope(settings.database_url) as s:
