@@ -29,7 +29,7 @@ def test_duplicate_document_type_is_refused() -> None:
 
 
 def test_unknown_engine_kind_names_the_known_ones() -> None:
-    with pytest.raises(ValueError, match="known: paddle, rapidocr, tesseract"):
+    with pytest.raises(ValueError, match="known: openvino, paddle, rapidocr, tesseract"):
         create_engine(EngineOptions(kind="nope"))
     assert "paddle" in known_kinds()
 
