@@ -39,6 +39,8 @@ import httpx
 import psutil
 from sqlalchemy import create_engine, text
 
+from fixtures.variants import distinct
+
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "fixtures" / "samples"
 MIX = [  # (file, declared type): cheap enough that a run of 100 takes about a minute on two workers
@@ -55,14 +57,6 @@ def _port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
-
-
-def _distinct(data: bytes, name: str, n: int) -> bytes:
-    """The file made distinct by ``n`` without changing what it shows: a JPEG comment, a PDF comment line."""
-    tag = f"fault-run-{n}".encode()
-    if name.endswith(".jpg"):
-        return data[:2] + b"\xff\xfe" + (len(tag) + 2).to_bytes(2, "big") + tag + data[2:]
-    return data + b"\n%" + tag + b"\n"
 
 
 class Postgres:
@@ -137,7 +131,7 @@ def _upload(base: str, token: str, docs: int, pace_s: float, run: Run) -> None:
 
     def one(n: int) -> None:
         name, data, kind = files[n % len(files)]
-        body = _distinct(data, name, n)
+        body = distinct(data, f"fault-run-{n}")
         deadline = time.monotonic() + 180
         with httpx.Client(timeout=30, headers={"Authorization": f"Bearer {token}"}) as client:
             while True:

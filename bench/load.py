@@ -32,6 +32,8 @@ import aiohttp
 import numpy as np
 import psutil
 
+from fixtures.variants import distinct
+
 ROOT = Path(__file__).resolve().parent.parent
 PHOTO = ROOT / "fixtures" / "samples" / "front-photo-1.jpg"
 
@@ -40,12 +42,6 @@ def _port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
-
-
-def _variant(photo: bytes, n: int) -> bytes:
-    """The photo with a JPEG comment segment naming ``n`` after its start marker: a distinct, valid file."""
-    text = f"load-{n}".encode()
-    return photo[:2] + b"\xff\xfe" + (len(text) + 2).to_bytes(2, "big") + text + photo[2:]
 
 
 class Peak(threading.Thread):
@@ -93,7 +89,8 @@ async def _load(url: str, photo: bytes, requests: int, concurrency: int, headers
         async def one(n: int) -> None:
             async with gate:
                 form = aiohttp.FormData()
-                form.add_field("file", _variant(photo, offset + n), filename="photo.jpg", content_type="image/jpeg")
+                form.add_field("file", distinct(photo, f"load-{offset + n}"), filename="photo.jpg",
+                               content_type="image/jpeg")
                 t = time.perf_counter()
                 try:
                     async with client.post(url, data=form) as r:

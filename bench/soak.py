@@ -30,6 +30,8 @@ import numpy as np
 import psutil
 from sqlalchemy import func, select
 
+from fixtures.variants import distinct
+
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "fixtures" / "samples"
 TERMINAL = ("accepted", "needs_review", "rejected")
@@ -38,13 +40,6 @@ TERMINAL = ("accepted", "needs_review", "rejected")
 def _files() -> list[tuple[str, bytes]]:
     found = sorted(p for p in SAMPLES.rglob("*") if p.suffix in (".jpg", ".pdf"))
     return [(str(p.relative_to(SAMPLES)), p.read_bytes()) for p in found]
-
-
-def _distinct(data: bytes, name: str, n: int) -> bytes:
-    tag = f"soak-{n}".encode()
-    if name.endswith(".jpg") and data[:2] == b"\xff\xd8":
-        return data[:2] + b"\xff\xfe" + (len(tag) + 2).to_bytes(2, "big") + tag + data[2:]
-    return data + b"\n%" + tag + b"\n" if data else data
 
 
 def _draw(samples: list[tuple[float, int, float, int]], budget_mb: int, path: Path) -> None:
@@ -106,7 +101,7 @@ def main(argv: list[str]) -> int:
         name, data = files[i]
         kinds[name.split("/")[0] if "/" in name else "id/bad photos"] += 1
         try:
-            ids.append(service.accept(settings, application_id=f"soak-{n % 97}", data=_distinct(data, name, n),
+            ids.append(service.accept(settings, application_id=f"soak-{n % 97}", data=distinct(data, f"soak-{n}"),
                                       filename=Path(name).name).document_id)
         except IntakeError as exc:
             refused[exc.code] += 1

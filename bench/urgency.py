@@ -24,6 +24,8 @@ from typing import Any
 
 import numpy as np
 
+from fixtures.variants import distinct
+
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "fixtures" / "samples"
 STATEMENTS = ["statements/digital-icbc-3pages.pdf", "statements/digital-ccb-3pages.pdf",
@@ -50,14 +52,12 @@ def _round(by_urgency: bool, statements: int, photos: int, every: float) -> dict
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         time.sleep(12)  # the worker loads its models
-        pdfs = [(SAMPLES / STATEMENTS[n % len(STATEMENTS)]).read_bytes() + f"\n%urgency-{n}\n".encode()
+        pdfs = [distinct((SAMPLES / STATEMENTS[n % len(STATEMENTS)]).read_bytes(), f"urgency-{n}")
                 for n in range(statements)]
         statement_ids = [service.accept(settings, application_id="urgency", data=d).document_id for d in pdfs]
         photo_ids = []
         for n in range(photos):
-            data = (SAMPLES / PHOTOS[n % len(PHOTOS)]).read_bytes()
-            tag = f"urgency-{n}".encode()
-            data = data[:2] + b"\xff\xfe" + (len(tag) + 2).to_bytes(2, "big") + tag + data[2:]
+            data = distinct((SAMPLES / PHOTOS[n % len(PHOTOS)]).read_bytes(), f"urgency-{n}")
             photo_ids.append(service.accept(settings, application_id="urgency", data=data).document_id)
             time.sleep(every)
         ids = statement_ids + photo_ids

@@ -9,6 +9,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from sqlalchemy import func, select
 
+from fixtures.variants import distinct
 from intake import committer as committer_module
 from intake import evidence, queue, service
 from intake.db import Document, EvidenceEvent, session_scope
@@ -19,9 +20,7 @@ PHOTO = sample("front-photo-1.jpg").read_bytes()
 
 
 def _variant(n: int) -> bytes:
-    """The photo with a JPEG comment naming ``n``: a distinct, valid file."""
-    text = f"c-{n}".encode()
-    return PHOTO[:2] + b"\xff\xfe" + (len(text) + 2).to_bytes(2, "big") + text + PHOTO[2:]
+    return distinct(PHOTO, f"c-{n}")
 
 
 def test_concurrent_uploads_are_committed_in_shared_batches_and_each_is_whole(

@@ -25,6 +25,7 @@ import httpx
 import pytest
 from sqlalchemy import create_engine, text
 
+from fixtures.variants import distinct
 from tests.conftest import sample
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -200,10 +201,7 @@ def test_documents_cross_hosts_and_a_cut_off_worker_loses_nothing(hosts: tuple[N
         with httpx.Client(base_url=base, headers={"Authorization": f"Bearer {token}"}, timeout=30) as client:
             for n in range(18):
                 parts = files[n % len(files)]
-                data = sample(*parts).read_bytes() + (b"" if parts[-1].endswith(".jpg") else f"\n%{n}\n".encode())
-                if parts[-1].endswith(".jpg"):
-                    tag = f"host-{n}".encode()
-                    data = data[:2] + b"\xff\xfe" + (len(tag) + 2).to_bytes(2, "big") + tag + data[2:]
+                data = distinct(sample(*parts).read_bytes(), f"host-{n}")
                 r = client.post("/v1/applications/hosts/documents", files={"file": (parts[-1], data)})
                 assert r.status_code == 202, r.text
                 ids.append(r.json()["document_id"])
