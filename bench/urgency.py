@@ -15,8 +15,6 @@ import argparse
 import json
 import os
 import shutil
-import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
@@ -24,6 +22,7 @@ from typing import Any
 
 import numpy as np
 
+from bench.fleet import wait_finished, workers
 from fixtures.variants import distinct
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -35,7 +34,7 @@ PHOTOS = ["front-photo-1.jpg", "back-photo-1.jpg", "front-scan-1.jpg", "back-sca
 
 
 def _round(by_urgency: bool, statements: int, photos: int, every: float) -> dict[str, Any]:
-    from intake import queue, service
+    from intake import service
     from intake.db import Document, migrate, session_scope
     from intake.settings import Settings
 
@@ -45,41 +44,26 @@ def _round(by_urgency: bool, statements: int, photos: int, every: float) -> dict
                         queue_by_urgency=by_urgency)
     settings.ensure_dirs()
     migrate(settings.database_url)
-    env = {k: v for k, v in os.environ.items() if not k.startswith("DOCINTAKE_")} | {
-        "DOCINTAKE_DATA_DIR": str(settings.data_dir), "DOCINTAKE_DATABASE_URL": settings.database_url,
-        "DOCINTAKE_REDIS_URL": queue.redis_url(settings), "DOCINTAKE_QUEUE_NAME": "bench-urgency"}
-    worker = subprocess.Popen([sys.executable, "-m", "intake.cli", "worker"], cwd=ROOT, env=env,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
-        time.sleep(12)  # the worker loads its models
-        pdfs = [distinct((SAMPLES / STATEMENTS[n % len(STATEMENTS)]).read_bytes(), f"urgency-{n}")
-                for n in range(statements)]
-        statement_ids = [service.accept(settings, application_id="urgency", data=d).document_id for d in pdfs]
-        photo_ids = []
-        for n in range(photos):
-            data = distinct((SAMPLES / PHOTOS[n % len(PHOTOS)]).read_bytes(), f"urgency-{n}")
-            photo_ids.append(service.accept(settings, application_id="urgency", data=data).document_id)
-            time.sleep(every)
-        ids = statement_ids + photo_ids
-        deadline = time.monotonic() + 1800
-        while time.monotonic() < deadline:
+        with workers(settings, 1):
+            pdfs = [distinct((SAMPLES / STATEMENTS[n % len(STATEMENTS)]).read_bytes(), f"urgency-{n}")
+                    for n in range(statements)]
+            statement_ids = [service.accept(settings, application_id="urgency", data=d).document_id for d in pdfs]
+            photo_ids = []
+            for n in range(photos):
+                data = distinct((SAMPLES / PHOTOS[n % len(PHOTOS)]).read_bytes(), f"urgency-{n}")
+                photo_ids.append(service.accept(settings, application_id="urgency", data=data).document_id)
+                time.sleep(every)
+            wait_finished(settings, statement_ids + photo_ids)
             with session_scope(settings.database_url) as s:
-                docs = {d: s.get(Document, d) for d in ids}
-                if all(doc is not None and doc.finished_at is not None for doc in docs.values()):
-                    break
-            time.sleep(1)
-        with session_scope(settings.database_url) as s:
-            def took(d: str) -> float:
-                doc = s.get(Document, d)
-                assert doc is not None and doc.finished_at is not None and doc.created_at is not None
-                return (doc.finished_at - doc.created_at).total_seconds()
+                def took(d: str) -> float:
+                    doc = s.get(Document, d)
+                    assert doc is not None and doc.finished_at is not None and doc.created_at is not None
+                    return (doc.finished_at - doc.created_at).total_seconds()
 
-            photo_s = [took(d) for d in photo_ids]
-            statements_done = max(took(d) for d in statement_ids)
+                photo_s = [took(d) for d in photo_ids]
+                statements_done = max(took(d) for d in statement_ids)
     finally:
-        worker.terminate()
-        worker.wait(timeout=180)
-        queue.stop_embedded()
         shutil.rmtree(work, ignore_errors=True)
     return {"queues": "urgency" if by_urgency else "single", "photos": len(photo_s),
             "photo_p50_s": round(float(np.percentile(photo_s, 50)), 2),
