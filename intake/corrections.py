@@ -3,8 +3,8 @@
 A correction names the version it was made against; if the record has moved on
 since (another reviewer corrected it first), it is refused with
 :class:`VersionConflict` and nothing changes. Otherwise each corrected field
-gets the reviewer's value — normalised as the pipeline normalises (ISO dates,
-decimal amounts, upper-case ID numbers) — with source ``reviewer``, who and
+gets the reviewer's value — normalised as the pipeline normalises, by the
+field's declared kind (ISO dates, decimal amounts, upper-case ID numbers) — with source ``reviewer``, who and
 why in its note; the document's rules run again at once; analytics are
 recomputed; and the new version is stored beside the old ones
 (:class:`~intake.db.RecordVersion`), written to the evidence chain
@@ -26,9 +26,10 @@ from pydantic import Field as PydField
 from sqlalchemy.orm import Session
 
 from extractors import doctypes
+from extractors.doctypes import FieldSpec, Kind
 from extractors.models import ExtractedDocument, Field, FieldValue, Source
 from extractors.numbers import amount_in_words, annual_rate, fraction_text
-from extractors.statements.values import amount_text, parse_amount
+from extractors.statements.values import amount_text, parse_amount, parse_time
 from extractors.text import parse_date
 from intake import evidence
 from intake.db import DocState, Document, RecordVersion, session_scope, utcnow
@@ -38,9 +39,6 @@ from intake.forward import add_to_feed
 from intake.judging import check, judged_on, overall_status, rule_context
 from intake.settings import Settings
 
-DATES = {"birth_date", "valid_from", "valid_until", "period_start", "period_end", "date", "start_date", "end_date",
-         "signed_date"}
-AMOUNTS = {"amount", "balance", "opening_balance", "closing_balance", "principal"}
 KEPT_FINDINGS = {"image_quality"}
 """Findings that come from reading the image, not from the fields: a correction keeps them."""
 
@@ -83,62 +81,78 @@ class Change(BaseModel):
 _PATH = re.compile(r"^(?:(?P<table>[a-z_]+)\[(?P<row>\d+)\]\.)?(?P<name>[a-z_]+)$")
 
 
-def normalise(name: str, value: str | None) -> str | None:
-    """The reviewer's value in the record's form; :class:`CorrectionRefused` when it is not one.
+def normalise(spec: FieldSpec | None, value: str | None) -> FieldValue:
+    """The reviewer's value in the record's form, by the field's declared kind (:class:`Kind`; a field the
+    type does not declare is text); :class:`CorrectionRefused` when it is not one.
 
-    >>> normalise("birth_date", "1995年7月17日"), normalise("balance", "1,234.5"), normalise("id_number", "x")
-    ('1995-07-17', '1234.50', 'X')
+    >>> from extractors.doctypes import spec
+    >>> [normalise(spec("id_card_front", n), v) for n, v in (("birth_date", "1995年7月17日"), ("id_number", "x"))]
+    ['1995-07-17', 'X']
+    >>> normalise(spec("bank_statement", "transactions[2].balance"), "1,234.5")
+    '1234.50'
+    >>> [normalise(spec("loan_contract", n), v) for n, v in (("term_months", "12"), ("has_seal", "否"),
+    ...                                                       ("annual_rate", "14.4%"))]
+    [12, False, '0.144']
+    >>> normalise(spec("loan_contract", "principal_in_words"), "人民币伍万元整")
+    '50000.00'
     """
-    if value is None or not value.strip():
-        return None
-    value = value.strip()
-    if name in DATES:
-        iso = parse_date(value)
-        if iso is None:
-            raise CorrectionRefused(f"{name}: {value!r} is not a date")
-        return iso
-    if name in AMOUNTS:
-        amount = parse_amount(value)
-        if amount is None:
-            raise CorrectionRefused(f"{name}: {value!r} is not an amount")
-        return amount_text(amount)
-    if name in ("id_number", "borrower_id_number"):
-        return value.upper()
-    if name == "principal_in_words":  # the words as printed, or the amount they mean in figures
-        words = amount_in_words(value) or parse_amount(value)
-        if words is None:
-            raise CorrectionRefused(f"{name}: {value!r} is not an amount in words (大写) or figures")
-        return amount_text(words)
-    if name == "annual_rate":
-        return _rate(value)
-    return value
-
-
-def normalise_typed(name: str, value: str | None) -> FieldValue:
-    """Like :func:`normalise`, for the fields whose values are not strings (``term_months``, ``has_seal``…).
-
-    >>> normalise_typed("term_months", "12"), normalise_typed("has_seal", "否"), normalise_typed("annual_rate", "14.4%")
-    (12, False, '0.144')
-    >>> normalise_typed("principal_in_words", "人民币伍万元整"), normalise_typed("principal_in_words", "50,000")
-    ('50000.00', '50000.00')
-    """
-    if name == "term_months":
-        if value is None or not value.strip().isdigit() or not 0 < int(value) <= 600:
-            raise CorrectionRefused(f"{name}: {value!r} is not a number of months")
+    name, kind = (spec.name, spec.kind) if spec else ("value", Kind.TEXT)
+    if kind is Kind.COUNT:
+        if value is None or not value.strip().isdigit() or not 0 < int(value) <= 100_000:
+            raise CorrectionRefused(f"{name}: {value!r} is not a whole number")
         return int(value)
-    if name in BOOLEANS:
+    if kind is Kind.FLAG:
         answer = (value or "").strip().lower()
         if answer not in YES + NO:
             raise CorrectionRefused(f"{name}: {value!r} is not yes or no")
         return answer in YES
-    return normalise(name, value)
+    if value is None or not value.strip():
+        return None
+    value = value.strip()
+    if spec and spec.choices and value not in spec.choices:
+        raise CorrectionRefused(f"{name}: {value!r} is not one of {', '.join(spec.choices)}")
+    if kind is Kind.DATE:
+        if (iso := parse_date(value)) is None:
+            raise CorrectionRefused(f"{name}: {value!r} is not a date")
+        return iso
+    if kind is Kind.TIME:
+        if (clock := _clock(value)) is None:
+            raise CorrectionRefused(f"{name}: {value!r} is not a time of day")
+        return clock
+    if kind is Kind.MONEY:
+        if (amount := parse_amount(value)) is None:
+            raise CorrectionRefused(f"{name}: {value!r} is not an amount")
+        return amount_text(amount)
+    if kind is Kind.MONEY_WORDS:  # the words as printed, or the amount they mean in figures
+        if (words := amount_in_words(value) or parse_amount(value)) is None:
+            raise CorrectionRefused(f"{name}: {value!r} is not an amount in words (大写) or figures")
+        return amount_text(words)
+    if kind is Kind.RATE:
+        return _rate(name, value)
+    if kind is Kind.ID_NUMBER:
+        return value.upper()
+    if kind is Kind.ACCOUNT:
+        return re.sub(r"\s+", "", value)
+    return value
 
 
-BOOLEANS = {"has_seal", "has_signature", "long_term"}
 YES, NO = ("true", "yes", "1", "是", "有"), ("false", "no", "0", "否", "无")
 
 
-def _rate(value: str) -> str:
+def _clock(value: str) -> str | None:
+    """``HH:MM:SS`` from a time as a person types it (``9:05``, ``09:05:07``) or as a statement prints it.
+
+    >>> _clock("9:05"), _clock("23:59:59"), _clock("24:00"), _clock("102311")
+    ('09:05:00', '23:59:59', None, '10:23:11')
+    """
+    m = re.fullmatch(r"(\d{1,2})[:：](\d{2})(?:[:：](\d{2}))?", value)
+    if m is None:
+        return parse_time(value)
+    h, mi, s = int(m[1]), int(m[2]), int(m[3] or 0)
+    return f"{h:02d}:{mi:02d}:{s:02d}" if h < 24 and mi < 60 and s < 60 else None
+
+
+def _rate(name: str, value: str) -> str:
     """A rate as a reviewer types it: ``14.4%``, ``月利率1.2‰``, ``日利率万分之5`` or a fraction ``0.144``."""
     stated = annual_rate(value if re.search(r"[年月日]", value) else "年利率" + value)
     if stated is None:
@@ -147,7 +161,7 @@ def _rate(value: str) -> str:
         except InvalidOperation:
             stated = None
     if stated is None or not 0 < stated < 1:
-        raise CorrectionRefused(f"annual_rate: {value!r} is not a rate (a fraction below 1, or 14.4%)")
+        raise CorrectionRefused(f"{name}: {value!r} is not a rate (a fraction below 1, or 14.4%)")
     return fraction_text(stated)
 
 
@@ -155,18 +169,18 @@ def _apply(doc: ExtractedDocument, change: Change, author: str) -> dict[str, Any
     m = _PATH.match(change.field)
     if not m:
         raise CorrectionRefused(f"{change.field!r} is not a field path")
+    known = doctypes.registry().get(doc.doc_type)
     if m["table"]:
         rows = doc.tables.get(m["table"])
         if rows is None or int(m["row"]) >= len(rows):
             raise CorrectionRefused(f"{change.field!r} is not in the record")
         fields = rows[int(m["row"])]
     else:
-        known = doctypes.registry().get(doc.doc_type)
         if m["name"] not in doc.fields and (known is None or m["name"] not in known.field_names):
             raise CorrectionRefused(f"{change.field!r} is not a field of {doc.doc_type}")
         fields = doc.fields
     old = fields.get(m["name"])
-    value = normalise_typed(m["name"], change.value)
+    value = normalise(known.spec(change.field) if known else None, change.value)
     note = f"{author}: {change.note}" if change.note else f"corrected by {author}"
     fields[m["name"]] = Field(value=value, raw=change.value, confidence=1.0, source=Source.REVIEWER,
                               page=old.page if old else doc.page, bbox=old.bbox if old else None, note=note)
@@ -230,4 +244,4 @@ def new_version(s: Session, doc: Document, settings: Settings, *, action: str, a
 
 
 __all__ = ["AlreadyDecided", "Change", "CorrectionRefused", "NoSuchDocument", "VersionConflict", "correct",
-           "new_version", "normalise", "normalise_typed", "open_for_review"]
+           "new_version", "normalise", "open_for_review"]

@@ -12,9 +12,44 @@ contract is written once.
 
 from __future__ import annotations
 
+import re
+from functools import cache
 from typing import Any
 
+from extractors import doctypes
+
 FIELD_KEYS = ("value", "raw", "confidence", "source", "page", "bbox")
+
+
+def declarations() -> list[dict[str, object]]:
+    """Every document type's declaration as plain data (:func:`extractors.doctypes.declarations`): what the
+    review page labels its fields with and the type lists are built from."""
+    return doctypes.declarations()
+
+
+def masked_field(doc_type: str | None, path: str) -> bool:
+    """Whether a record's field is shown masked: its type declares it an ID or account number
+    (:attr:`~extractors.doctypes.FieldSpec.masked`). A field its type does not declare is masked when any type
+    declares a masked field of that name.
+
+    >>> masked_field("loan_contract", "borrower_id_number"), masked_field("bank_statement", "transactions[2].amount")
+    (True, False)
+    >>> masked_field("bank_statement", "transactions[2].counterparty_account"), masked_field(None, "id_number")
+    (True, True)
+    """
+    spec = doctypes.spec(doc_type or "", path)
+    if spec is not None:
+        return spec.masked
+    return _ROW_PATH.sub("", path) in _masked_names()
+
+
+_ROW_PATH = re.compile(r"^[a-z_]+\[\d+\]\.")
+
+
+@cache
+def _masked_names() -> frozenset[str]:
+    return frozenset(f.name for kind in doctypes.registry().values()
+                     for f in kind.fields + tuple(c for t in kind.tables for c in t.columns) if f.masked)
 
 
 def _fields(fields: dict[str, Any]) -> dict[str, Any]:

@@ -17,23 +17,15 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable
 
+from extractors import doctypes
+from extractors.doctypes import FieldSpec, Kind
+from extractors.doctypes.bank_statement import decimal_value
 from extractors.models import ExtractedDocument, Field, Finding, Source
 from validators.base import RuleContext, error
 
 _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
-
-ZH_LABELS = {"name": "姓名", "sex": "性别", "ethnicity": "民族", "birth_date": "出生日期", "address": "住址",
-             "id_number": "公民身份号码", "issuer": "签发机关", "valid_from": "有效期起始日期",
-             "valid_until": "有效期截止日期", "long_term": "长期有效", "contract_number": "合同编号",
-             "lender": "贷款人", "borrower": "借款人", "borrower_id_number": "借款人身份证号码",
-             "principal": "借款金额",
-             "principal_in_words": "借款金额（大写）", "annual_rate": "年利率", "term_months": "借款期限（月）",
-             "start_date": "起始日期", "end_date": "到期日期", "repayment_method": "还款方式", "purpose": "借款用途",
-             "signed_date": "签订日期", "has_signature": "借款人签字", "has_seal": "贷款人印章",
-             "account_name": "户名", "account_number": "账号", "period_start": "起始日期", "period_end": "截止日期"}
-"""Printed labels of the fields, for the Chinese messages (other names are shown as they are)."""
 
 Readable = Callable[[object], bool]
 """Says whether a present value can be used (e.g. is an ISO date)."""
@@ -103,17 +95,56 @@ def add_months(day: dt.date, months: int) -> dt.date:
     return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
+def whole_number(value: object) -> int | None:
+    """A count as a field holds it: an int, or a string of at most four ASCII digits; never a bool."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value if 0 <= value <= 1200 else None
+    if isinstance(value, str) and value.strip().isascii() and value.strip().isdigit() and len(value.strip()) <= 4:
+        return int(value.strip())
+    return None
+
+
+def readable_as(spec: FieldSpec) -> Readable | None:
+    """The check that a present value of a declared field has its kind's form (None: any non-blank value does).
+
+    >>> from extractors.doctypes import spec
+    >>> readable_as(spec("id_card_front", "sex"))("女"), readable_as(spec("id_card_front", "sex"))("X")
+    (True, False)
+    >>> readable_as(spec("loan_contract", "principal"))("abc"), readable_as(spec("id_card_front", "name"))
+    (False, None)
+    """
+    if spec.choices:
+        return lambda v: v in spec.choices
+    parse: Callable[[object], object] | None = {
+        Kind.DATE: iso_date, Kind.MONEY: decimal_value, Kind.MONEY_WORDS: decimal_value, Kind.RATE: decimal_value,
+        Kind.COUNT: whole_number}.get(spec.kind)
+    return None if parse is None else (lambda v: parse(v) is not None)
+
+
+def label_zh(doc_type: str, name: str) -> str:
+    """A field's Chinese label from its type's declaration (the name itself when undeclared)."""
+    spec = doctypes.spec(doc_type, name)
+    return spec.zh if spec else name
+
+
 def required_fields(rule_name: str, doc: ExtractedDocument, ctx: RuleContext,
-                    required: Mapping[str, Readable | None]) -> list[Finding]:
+                    also: Iterable[str] = ()) -> list[Finding]:
     """One error listing the required fields that are missing, unreadable or below their confidence threshold
     (:meth:`RuleContext.needed_confidence`: the field's measured threshold, never under ``ctx.min_confidence``).
 
-    ``required`` maps a field name to a check of its value's form (or ``None``:
-    any non-blank value). A field that fails that check counts as unreadable.
+    Required are the fields the document type declares ``required``, and ``also`` (fields required only in
+    some cases: a card's end of validity unless it is long-term). A present value that does not have its
+    declared kind's form (:func:`readable_as`) counts as unreadable.
     """
+    kind = doctypes.registry().get(doc.doc_type)
+    declared = {f.name: f for f in kind.fields} if kind else {}
+    wanted = [n for n, f in declared.items() if f.required]
+    wanted += [n for n in also if n not in wanted]
     missing: list[str] = []
     unsure: list[tuple[str, float]] = []
-    for name, readable in required.items():
+    for name, readable in ((n, readable_as(declared[n]) if n in declared else None) for n in wanted):
         f = doc.fields.get(name)
         if f is None or is_blank(f.value) or (readable is not None and not readable(f.value)):
             missing.append(name)
@@ -125,9 +156,9 @@ def required_fields(rule_name: str, doc: ExtractedDocument, ctx: RuleContext,
     zh: list[str] = []
     if missing:
         en.append(f"missing or unreadable: {', '.join(missing)}")
-        zh.append(f"缺失或无法识别：{'、'.join(ZH_LABELS.get(n, n) for n in missing)}")
+        zh.append(f"缺失或无法识别：{'、'.join(label_zh(doc.doc_type, n) for n in missing)}")
     if unsure:
         en.append("read with too little confidence: " + ", ".join(f"{n} (needs {t:.2f})" for n, t in unsure))
-        zh.append("识别置信度不足：" + "、".join(f"{ZH_LABELS.get(n, n)}（需 {t:.2f}）" for n, t in unsure))
+        zh.append("识别置信度不足：" + "、".join(f"{label_zh(doc.doc_type, n)}（需 {t:.2f}）" for n, t in unsure))
     return [error(rule_name, missing + [n for n, _ in unsure], en="Required fields " + "; ".join(en) + ".",
                   zh="必填字段" + "；".join(zh) + "。")]

@@ -21,20 +21,35 @@ import re
 import unicodedata
 from collections.abc import Iterator, Sequence
 
+from extractors import doctypes
 from extractors.models import FieldRef, Finding, Severity
 from validators._values import iso_date, text
 from validators.bank_statement import period_problem
 from validators.base import Member, RuleContext, cross_rule
 
 MASKS = "*＊×•●"
-NAME_FIELDS = {"id_card_front": "name", "bank_statement": "account_name", "loan_contract": "borrower"}
-ID_FIELDS = {"id_card_front": "id_number", "loan_contract": "borrower_id_number"}
-LABELS = {"id_card_front": ("the ID card", "身份证"), "id_card_back": ("the ID card's back", "身份证背面"),
-          "bank_statement": ("the bank statement", "银行流水"), "loan_contract": ("the loan contract", "借款合同")}
+
+
+def applicant_fields(what: str) -> dict[str, str]:
+    """Per document type, its field that states the applicant's ``what`` (``name``, ``id_number``), as declared
+    (:attr:`FieldSpec.applicant`), in the order the types were declared.
+
+    >>> applicant_fields("name")
+    {'id_card_front': 'name', 'bank_statement': 'account_name', 'loan_contract': 'borrower'}
+    """
+    found = {t: f.name for t, kind in doctypes.registry().items() for f in kind.fields if f.applicant == what}
+    order = ("id_card_front", "id_card_back")  # the card first: it is what the others are compared with
+    return dict(sorted(found.items(), key=lambda kv: (kv[0] not in order, list(found).index(kv[0]))))
 
 
 def _plain(value: str) -> str:
     return re.sub(r"\s+", "", unicodedata.normalize("NFKC", value)).upper()
+
+
+def _named(doc_type: str) -> tuple[str, str]:
+    """A type's name in a sentence, from its declaration: ``("the bank statement", "银行流水")``."""
+    zh, en = doctypes.get(doc_type).label
+    return "the " + (en[0].lower() + en[1:] if en[1:2].islower() else en), zh
 
 
 def masked_match(a: str, b: str) -> bool:
@@ -85,8 +100,8 @@ def _agree(rule: str, what: tuple[str, str], members: Sequence[Member], fields: 
     for m, field, value in values[1:]:
         if masked_match(first_value, value):
             continue
-        a_en, a_zh = LABELS[first.doc.doc_type]
-        b_en, b_zh = LABELS[m.doc.doc_type]
+        a_en, a_zh = _named(first.doc.doc_type)
+        b_en, b_zh = _named(m.doc.doc_type)
         yield _finding(rule, [_ref(first, first_field), _ref(m, field)],
                        f"The {what[0]} on {b_en} does not match {a_en}.", f"{b_zh}上的{what[1]}与{a_zh}不一致。")
 
@@ -94,13 +109,14 @@ def _agree(rule: str, what: tuple[str, str], members: Sequence[Member], fields: 
 @cross_rule()
 def name_matches_across_documents(members: Sequence[Member], ctx: RuleContext) -> Iterator[Finding]:
     """The ID card holder, the statement's account holder and the contract's borrower are one name."""
-    yield from _agree("name_matches_across_documents", ("name", "姓名"), members, NAME_FIELDS)
+    yield from _agree("name_matches_across_documents", ("name", "姓名"), members, applicant_fields("name"))
 
 
 @cross_rule()
 def id_number_matches_across_documents(members: Sequence[Member], ctx: RuleContext) -> Iterator[Finding]:
     """The ID card's number and the contract borrower's ID number are one number."""
-    yield from _agree("id_number_matches_across_documents", ("ID number", "身份证号码"), members, ID_FIELDS)
+    yield from _agree("id_number_matches_across_documents", ("ID number", "身份证号码"), members,
+                      applicant_fields("id_number"))
 
 
 def _of(members: Sequence[Member], doc_type: str) -> list[Member]:

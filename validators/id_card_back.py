@@ -79,10 +79,7 @@ def _long_term(doc: ExtractedDocument) -> bool:
 @rule(DOC)
 def id_card_back_required_fields(doc: ExtractedDocument, ctx: RuleContext) -> list[Finding]:
     """Issuer, valid_from (ISO) and — unless the card is long-term — valid_until (ISO) are present and confident."""
-    required = {"issuer": None, "valid_from": lambda v: iso_date(v) is not None}
-    if not _long_term(doc):
-        required["valid_until"] = lambda v: iso_date(v) is not None
-    return required_fields("id_card_back_required_fields", doc, ctx, required)
+    return required_fields("id_card_back_required_fields", doc, ctx, also=() if _long_term(doc) else ("valid_until",))
 
 
 @rule(DOC)

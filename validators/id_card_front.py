@@ -83,9 +83,7 @@ def birth_date_from_id_number(doc: ExtractedDocument, ctx: RuleContext) -> Itera
 @rule(DOC)
 def id_card_front_required_fields(doc: ExtractedDocument, ctx: RuleContext) -> list[Finding]:
     """Name, sex (男/女), ethnicity, birth date (ISO), address and ID number are present and confident."""
-    return required_fields("id_card_front_required_fields", doc, ctx, {
-        "name": None, "sex": lambda v: v in ("男", "女"), "ethnicity": None,
-        "birth_date": lambda v: iso_date(v) is not None, "address": None, "id_number": None})
+    return required_fields("id_card_front_required_fields", doc, ctx)
 
 
 @rule(DOC)

@@ -50,25 +50,11 @@ from extractors.doctypes.bank_statement import decimal_value
 from extractors.models import ExtractedDocument, Field, Finding, Source
 from extractors.numbers import find_rate
 from validators import _idnumber
-from validators._values import Readable, add_months, age_on, iso_date, required_fields, text
+from validators._values import add_months, age_on, iso_date, required_fields, text, whole_number
 from validators.base import RuleContext, error, rule, warning
 
 DOC = "loan_contract"
 DATA = Path(__file__).parent / "data"
-REQUIRED = ("contract_number", "lender", "borrower", "borrower_id_number", "principal", "principal_in_words",
-            "annual_rate", "term_months", "start_date", "end_date", "repayment_method", "purpose", "signed_date")
-
-
-def _int(value: object) -> int | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value if 0 <= value <= 1200 else None
-    if isinstance(value, str) and value.strip().isascii() and value.strip().isdigit() and len(value.strip()) <= 4:
-        return int(value.strip())
-    return None
-
-
 @cache
 def _lpr() -> dict[str, Any]:
     data: dict[str, Any] = json.loads((DATA / "lpr.json").read_text(encoding="utf-8"))
@@ -115,12 +101,7 @@ def is_person(name: str) -> bool:
 def loan_contract_required_fields(doc: ExtractedDocument, ctx: RuleContext) -> list[Finding]:
     """Every term of the contract was read, in a usable form, and confidently enough (seal and signature have
     their own rules)."""
-    readable: dict[str, Readable | None] = dict.fromkeys(REQUIRED)
-    for name, parse in (("start_date", iso_date), ("end_date", iso_date), ("signed_date", iso_date),
-                        ("principal", decimal_value), ("principal_in_words", decimal_value),
-                        ("annual_rate", decimal_value), ("term_months", _int)):
-        readable[name] = lambda value, parse=parse: parse(value) is not None  # type: ignore[misc]
-    return required_fields("loan_contract_required_fields", doc, ctx, readable)
+    return required_fields("loan_contract_required_fields", doc, ctx)
 
 
 @rule(DOC)
@@ -166,11 +147,12 @@ def annual_rate_plausible(doc: ExtractedDocument, ctx: RuleContext) -> Iterator[
 
 def _annual_readings(row: dict[str, Field]) -> list[tuple[Decimal, Decimal]]:
     """The annual rates a stated rate may mean, each with its rounding: a daily rate over 360 or 365 days."""
-    rate = decimal_value(row["annual_rate"].value)
+    stated = row.get("annual_rate")
+    rate = decimal_value(stated.value) if stated is not None else None
     rounding = decimal_value(row.get("rounding", Field(value="0")).value) or Decimal(0)
-    if rate is None:
+    if stated is None or rate is None:
         return []
-    if row["annual_rate"].source == Source.REVIEWER:
+    if stated.source == Source.REVIEWER:
         return [(rate, Decimal(0))]
     basis = row.get("basis", Field(value="annual")).value
     return [(rate, rounding)] + ([(rate * 365 / 360, rounding * 365 / 360)] if basis == "daily" else [])
@@ -197,7 +179,8 @@ def rate_statements_agree(doc: ExtractedDocument, ctx: RuleContext) -> Iterator[
     rows = doc.tables.get("rate_statements", [])
     if f is None or f.source == Source.REVIEWER or decimal_value(f.value) is None or len(rows) < 2:
         return
-    own = next((r for r in rows if f.bbox is not None and r["annual_rate"].bbox == f.bbox), None)
+    own = next((r for r in rows if f.bbox is not None and (s := r.get("annual_rate")) is not None
+                and s.bbox == f.bbox), None)
     stated = find_rate(re.sub(r"\s+", "", unicodedata.normalize("NFKC", f.raw or "")))
     read = {**own, "annual_rate": f} if own is not None else {
         "annual_rate": f, "basis": Field(value=stated[0] if stated else "annual"), "rounding": Field(value="0")}
@@ -205,13 +188,15 @@ def rate_statements_agree(doc: ExtractedDocument, ctx: RuleContext) -> Iterator[
     for i, row in enumerate(rows):
         if row is own or rates_agree(read, row):
             continue
-        other = decimal_value(row["annual_rate"].value)
+        said = row.get("annual_rate")
+        other = decimal_value(said.value) if said is not None else None
         shown = "?" if other is None else f"{other * 100:.2f}%"
+        said_raw = said.raw if said is not None else None
         yield error("rate_statements_agree", ["annual_rate", f"rate_statements[{i}].annual_rate"],
                     f"The contract states its rate more than once and the statements differ: {f.raw!r} is "
-                    f"{rate * 100:.2f}% a year, {row['annual_rate'].raw!r} is {shown}.",
+                    f"{rate * 100:.2f}% a year, {said_raw!r} is {shown}.",
                     f"合同多处约定的利率不一致：“{f.raw}”折合年利率 {rate * 100:.2f}%，"
-                    f"“{row['annual_rate'].raw}”折合 {shown}。")
+                    f"“{said_raw}”折合 {shown}。")
 
 
 @rule(DOC)
@@ -255,7 +240,7 @@ def rate_within_legal_cap(doc: ExtractedDocument, ctx: RuleContext) -> Iterator[
 def term_matches_dates(doc: ExtractedDocument, ctx: RuleContext) -> Iterator[Finding]:
     """The term in months runs from the start date to the end date: the end is the same day that many months
     later, or the day before (both ways are common)."""
-    months = _int(doc.value("term_months"))
+    months = whole_number(doc.value("term_months"))
     start, end = iso_date(doc.value("start_date")), iso_date(doc.value("end_date"))
     if months is None or start is None or end is None:
         return

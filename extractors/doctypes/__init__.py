@@ -6,6 +6,8 @@ module here, so adding a document type is adding one file.
 
 >>> sorted(registry())
 ['bank_statement', 'id_card_back', 'id_card_front', 'loan_contract']
+>>> spec("loan_contract", "principal").kind, spec("bank_statement", "transactions[0].counterparty").personal
+(<Kind.MONEY: 'money'>, True)
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ import importlib
 import pkgutil
 from functools import cache
 
-from extractors.doctypes.base import DocTypeExtractor, declared
+from extractors.doctypes.base import DocTypeExtractor, FieldSpec, Kind, TableSpec, declared
 
 
 @cache
@@ -33,4 +35,24 @@ def get(doc_type: str) -> type[DocTypeExtractor]:
     return known[doc_type]
 
 
-__all__ = ["DocTypeExtractor", "get", "registry"]
+def spec(doc_type: str, path: str) -> FieldSpec | None:
+    """The declaration of a field or table cell (``name``, ``transactions[3].balance``) of a document type;
+    None for an unknown type or an undeclared field."""
+    kind = registry().get(doc_type)
+    return kind.spec(path) if kind else None
+
+
+def declarations() -> list[dict[str, object]]:
+    """Every type's declaration as plain data: what the review page and the API's type list are built from."""
+    def field(f: FieldSpec) -> dict[str, object]:
+        return {"name": f.name, "kind": f.kind.value, "zh": f.zh, "en": f.en, "personal": f.personal,
+                "required": f.required, "masked": f.masked, "choices": list(f.choices)}
+
+    return [{"type": name, "zh": kind.label[0], "en": kind.label[1], "card": kind.card, "multipage": kind.multipage,
+             "fields": [field(f) for f in kind.fields],
+             "tables": [{"name": t.name, "zh": t.zh, "en": t.en, "columns": [field(c) for c in t.columns]}
+                        for t in kind.tables]}
+            for name, kind in sorted(registry().items())]
+
+
+__all__ = ["DocTypeExtractor", "FieldSpec", "Kind", "TableSpec", "declarations", "get", "registry", "spec"]

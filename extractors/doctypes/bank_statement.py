@@ -22,7 +22,7 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any, ClassVar
 
-from extractors.doctypes.base import DocTypeExtractor
+from extractors.doctypes.base import DocTypeExtractor, FieldSpec, Kind, TableSpec
 from extractors.models import ExtractedDocument, Field, FieldValue, RetakeReason, Source, TextLine
 from extractors.statements import analytics
 from extractors.statements.layout import GENERIC, Layout, bank_in, detect
@@ -38,8 +38,17 @@ from extractors.statements.values import (
 )
 from extractors.text import Joined, reading_order
 
-TRANSACTION_FIELDS = ("date", "time", "amount", "balance", "counterparty", "counterparty_account", "summary",
-                      "channel")
+TRANSACTIONS = TableSpec("transactions", "流水明细", "Transactions", (
+    FieldSpec("date", Kind.DATE, "日期", "Date"),
+    FieldSpec("time", Kind.TIME, "时间", "Time"),
+    FieldSpec("amount", Kind.MONEY, "金额", "Amount"),
+    FieldSpec("balance", Kind.MONEY, "余额", "Balance"),
+    FieldSpec("counterparty", Kind.TEXT, "对方户名", "Counterparty", personal=True),
+    FieldSpec("counterparty_account", Kind.ACCOUNT, "对方账号", "Counterparty account", personal=True),
+    FieldSpec("summary", Kind.TEXT, "摘要", "Summary"),
+    FieldSpec("channel", Kind.TEXT, "渠道", "Channel"),
+))
+TRANSACTION_FIELDS = tuple(c.name for c in TRANSACTIONS.columns)
 
 _DATE = r"(\d{4}\s*[-./年]?\s*\d{1,2}\s*[-./月]?\s*\d{1,2}日?)"
 _ANY_LABEL_PERIOD = rf"(?:^|\n)[\u4e00-\u9fff]{{2,6}}[:：]\n?{_DATE}\s*(?:至|到|—|~|－)+\s*{_DATE}\s*(?=\n|$)"
@@ -81,8 +90,19 @@ PAGE_TOTALS: dict[str, re.Pattern[str]] = {
 
 class BankStatement(DocTypeExtractor):
     doc_type = "bank_statement"
-    field_names = ("bank_name", "account_name", "account_number", "currency", "period_start", "period_end",
-                   "opening_balance", "closing_balance")
+    label = ("银行流水", "Bank statement")
+    fields = (
+        FieldSpec("bank_name", Kind.TEXT, "开户银行", "Bank"),
+        FieldSpec("account_name", Kind.TEXT, "户名", "Account name", personal=True, required=True,
+                  applicant="name"),
+        FieldSpec("account_number", Kind.ACCOUNT, "账号", "Account number", personal=True, required=True),
+        FieldSpec("currency", Kind.TEXT, "币种", "Currency"),
+        FieldSpec("period_start", Kind.DATE, "起始日期", "Period start"),
+        FieldSpec("period_end", Kind.DATE, "截止日期", "Period end"),
+        FieldSpec("opening_balance", Kind.MONEY, "期初余额", "Opening balance"),
+        FieldSpec("closing_balance", Kind.MONEY, "期末余额", "Closing balance"),
+    )
+    tables = (TRANSACTIONS,)
     keywords = ("余额", "日期", "金额", "明细")
     multipage = True
     CUES: ClassVar[tuple[tuple[str, ...], ...]] = (

@@ -1,13 +1,26 @@
 """The declaration every document type makes.
 
-A document type names itself, its fields and the words that identify it; it
-scores how well a page's text matches it and turns the text into fields. An
+A document type names itself (with its Chinese and English label), declares its
+fields once — each a :class:`FieldSpec`: kind, labels, whether it is personal
+data, whether a document without it is incomplete — and its tables (a
+:class:`TableSpec` per table, whose columns are fields too), and lists the
+words that identify it; it scores how well a page's text matches it and turns
+the text into fields. Everything that needs to know what a field *is* derives
+from the declaration: how a reviewer's correction is normalised
+(:mod:`intake.corrections`), the labels of messages and of the review page,
+which values are masked there, which fields a document must have. An
 incomplete declaration fails at import time, not on the first upload.
+
+>>> spec = FieldSpec("birth_date", Kind.DATE, "出生日期", "Date of birth", personal=True, required=True)
+>>> spec.masked, FieldSpec("id_number", Kind.ID_NUMBER, "公民身份号码", "ID number", personal=True).masked
+(False, True)
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from enum import StrEnum
 from typing import Any, ClassVar
 
 import numpy as np
@@ -17,9 +30,76 @@ from extractors.models import ExtractedDocument, Field, TextLine
 _DECLARED: dict[str, type[DocTypeExtractor]] = {}
 
 
+class Kind(StrEnum):
+    """What a field's value is; decides how a value typed by a reviewer is normalised and how it is shown."""
+
+    TEXT = "text"
+    DATE = "date"
+    """ISO ``YYYY-MM-DD``."""
+    TIME = "time"
+    """``HH:MM:SS``."""
+    MONEY = "money"
+    """A decimal string in yuan, two places (``1234.50``); signed where the field is."""
+    MONEY_WORDS = "money_words"
+    """An amount printed in capital Chinese numerals (大写), stored as the decimal it means."""
+    RATE = "rate"
+    """A yearly rate as a decimal fraction (``0.144`` for 14.4 %)."""
+    COUNT = "count"
+    """A whole number (months, rows)."""
+    ID_NUMBER = "id_number"
+    """A resident ID number (18 characters, upper-case check character)."""
+    ACCOUNT = "account"
+    """A bank or payment account number, as printed (possibly masked by the issuer)."""
+    FLAG = "flag"
+    """Yes or no."""
+
+
+MASKED_KINDS = frozenset({Kind.ID_NUMBER, Kind.ACCOUNT})
+"""Kinds shown masked on the review page until a reviewer reveals them (and logs it)."""
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    """One field of a document type (or one column of its table)."""
+
+    name: str
+    kind: Kind
+    zh: str
+    """The label as printed on the document, or as a Chinese reviewer calls it."""
+    en: str
+    personal: bool = False
+    """Personal data: never logged, removed when the applicant's data is deleted."""
+    required: bool = False
+    """A document of the type without a usable value of it is incomplete (its ``*_required_fields`` rule)."""
+    choices: tuple[str, ...] = ()
+    """The only values it can take, where the document prints one of a few (``男``/``女``)."""
+    applicant: str | None = None
+    """What of the applicant the field states, if anything: ``"name"`` or ``"id_number"``. Fields that state
+    the same thing must agree across an application's documents (``validators.application``)."""
+
+    @property
+    def masked(self) -> bool:
+        return self.kind in MASKED_KINDS
+
+
+@dataclass(frozen=True)
+class TableSpec:
+    """A table of a document type: its rows are mappings of the column fields."""
+
+    name: str
+    zh: str
+    en: str
+    columns: tuple[FieldSpec, ...]
+
+
 class DocTypeExtractor:
     doc_type: ClassVar[str]
+    label: ClassVar[tuple[str, str]]
+    """The type's name for people: Chinese, English."""
+    fields: ClassVar[tuple[FieldSpec, ...]]
+    tables: ClassVar[tuple[TableSpec, ...]] = ()
     field_names: ClassVar[tuple[str, ...]]
+    """Derived: the names of :attr:`fields`, in order."""
     keywords: ClassVar[tuple[str, ...]]
     """Printed words that identify the type; :meth:`score` counts them."""
     card: ClassVar[bool] = False
@@ -32,13 +112,29 @@ class DocTypeExtractor:
         super().__init_subclass__(**kwargs)
         if abstract:
             return
-        missing = [a for a in ("doc_type", "field_names", "keywords") if not getattr(cls, a, None)]
+        missing = [a for a in ("doc_type", "label", "fields", "keywords") if not getattr(cls, a, None)]
         if missing:
             raise TypeError(f"{cls.__name__} must declare {', '.join(missing)}")
+        names = [f.name for f in cls.fields] + [t.name for t in cls.tables]
+        if len(set(names)) != len(names):
+            raise TypeError(f"{cls.__name__} declares a field or table name twice")
+        for spec in cls.fields + tuple(c for t in cls.tables for c in t.columns):
+            if not (spec.zh and spec.en and isinstance(spec.kind, Kind)):
+                raise TypeError(f"{cls.__name__}.{spec.name} needs a kind and both labels")
+        cls.field_names = tuple(f.name for f in cls.fields)
         if cls.doc_type in _DECLARED and _DECLARED[cls.doc_type] is not cls:
             raise TypeError(f"document type {cls.doc_type!r} declared twice: "
                             f"{_DECLARED[cls.doc_type].__qualname__} and {cls.__qualname__}")
         _DECLARED[cls.doc_type] = cls
+
+    @classmethod
+    def spec(cls, path: str) -> FieldSpec | None:
+        """The declaration of a field or table cell by its path (``name``, ``transactions[3].balance``)."""
+        table, _, column = path.partition("[")
+        if column:
+            column = column.partition("].")[2]
+            return next((c for t in cls.tables if t.name == table for c in t.columns if c.name == column), None)
+        return next((f for f in cls.fields if f.name == path), None)
 
     @classmethod
     def score(cls, lines: Sequence[TextLine]) -> float:

@@ -29,7 +29,7 @@ from typing import ClassVar
 
 import numpy as np
 
-from extractors.doctypes.base import DocTypeExtractor
+from extractors.doctypes.base import DocTypeExtractor, FieldSpec, Kind
 from extractors.models import ExtractedDocument, Field, FieldValue, Source, TextLine
 from extractors.text import Joined, compact, parse_date, reading_order
 
@@ -162,7 +162,16 @@ def _field(j: Joined, m: re.Match[str], group: int | str, value: FieldValue, raw
 
 class IdCardFront(DocTypeExtractor):
     doc_type = "id_card_front"
-    field_names = ("name", "sex", "ethnicity", "birth_date", "address", "id_number")
+    label = ("身份证人像面", "ID card front")
+    fields = (
+        FieldSpec("name", Kind.TEXT, "姓名", "Name", personal=True, required=True, applicant="name"),
+        FieldSpec("sex", Kind.TEXT, "性别", "Sex", personal=True, required=True, choices=("男", "女")),
+        FieldSpec("ethnicity", Kind.TEXT, "民族", "Ethnicity", personal=True, required=True),
+        FieldSpec("birth_date", Kind.DATE, "出生日期", "Date of birth", personal=True, required=True),
+        FieldSpec("address", Kind.TEXT, "住址", "Address", personal=True, required=True),
+        FieldSpec("id_number", Kind.ID_NUMBER, "公民身份号码", "ID number", personal=True, required=True,
+                  applicant="id_number"),
+    )
     keywords = ("姓名", "性别", "民族", "出生", "住址", "公民身份号码")
     card = True
 
@@ -203,7 +212,13 @@ class IdCardFront(DocTypeExtractor):
 
 class IdCardBack(DocTypeExtractor):
     doc_type = "id_card_back"
-    field_names = ("issuer", "valid_from", "valid_until", "long_term")
+    label = ("身份证国徽面", "ID card back")
+    fields = (
+        FieldSpec("issuer", Kind.TEXT, "签发机关", "Issuing authority", required=True),
+        FieldSpec("valid_from", Kind.DATE, "有效期起始日期", "Valid from", required=True),
+        FieldSpec("valid_until", Kind.DATE, "有效期截止日期", "Valid until"),  # none on a long-term card
+        FieldSpec("long_term", Kind.FLAG, "长期有效", "Long-term"),
+    )
     keywords = ("中华人民共和国", "居民身份证", "签发机关", "有效期限")
     card = True
 

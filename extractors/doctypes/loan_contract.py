@@ -47,8 +47,7 @@ from typing import Any
 import cn2an
 import numpy as np
 
-from extractors.doctypes.base import DocTypeExtractor
-from extractors.imaging import marks
+from extractors.doctypes.base import DocTypeExtractor, FieldSpec, Kind, TableSpec
 from extractors.models import BBox, ExtractedDocument, Field, FieldValue, Source, TextLine
 from extractors.numbers import RATE_PATTERNS, amount_in_words, find_rate, fraction_text
 from extractors.statements.values import amount_text, parse_amount
@@ -117,9 +116,30 @@ line longer than a signed name), not a reading of the handwriting — which the 
 
 class LoanContract(DocTypeExtractor):
     doc_type = "loan_contract"
-    field_names = ("contract_number", "lender", "borrower", "borrower_id_number", "principal", "principal_in_words",
-                   "annual_rate", "term_months", "start_date", "end_date", "repayment_method", "purpose",
-                   "signed_date", "has_signature", "has_seal")
+    label = ("借款合同", "Loan contract")
+    fields = (
+        FieldSpec("contract_number", Kind.TEXT, "合同编号", "Contract number", required=True),
+        FieldSpec("lender", Kind.TEXT, "贷款人", "Lender", required=True),
+        FieldSpec("borrower", Kind.TEXT, "借款人", "Borrower", personal=True, required=True, applicant="name"),
+        FieldSpec("borrower_id_number", Kind.ID_NUMBER, "借款人身份证号码", "Borrower's ID number", personal=True,
+                  required=True, applicant="id_number"),
+        FieldSpec("principal", Kind.MONEY, "借款金额", "Principal", required=True),
+        FieldSpec("principal_in_words", Kind.MONEY_WORDS, "借款金额（大写）", "Principal in words", required=True),
+        FieldSpec("annual_rate", Kind.RATE, "年利率", "Annual rate", required=True),
+        FieldSpec("term_months", Kind.COUNT, "借款期限（月）", "Term (months)", required=True),
+        FieldSpec("start_date", Kind.DATE, "起始日期", "Start date", required=True),
+        FieldSpec("end_date", Kind.DATE, "到期日期", "End date", required=True),
+        FieldSpec("repayment_method", Kind.TEXT, "还款方式", "Repayment method", required=True),
+        FieldSpec("purpose", Kind.TEXT, "借款用途", "Purpose", required=True),
+        FieldSpec("signed_date", Kind.DATE, "签订日期", "Signed on", required=True),
+        FieldSpec("has_signature", Kind.FLAG, "借款人签字", "Borrower's signature"),
+        FieldSpec("has_seal", Kind.FLAG, "贷款人印章", "Lender's seal"),
+    )
+    tables = (TableSpec("rate_statements", "利率表述", "Rate statements", (
+        FieldSpec("basis", Kind.TEXT, "计息基准", "Basis"),
+        FieldSpec("annual_rate", Kind.RATE, "折合年利率", "As an annual rate"),
+        FieldSpec("rounding", Kind.RATE, "取整误差", "Rounding"),
+    )),)
     keywords = ("借款", "合同", "借款人", "利率")
     multipage = True
 
@@ -265,6 +285,8 @@ class LoanContract(DocTypeExtractor):
         best one's box). ``has_signature``: ink round the borrower's 签字 label — over its line, beside it or below
         it, printed text and seals left out (the last such label: the signature block, not a clause that mentions
         signing)."""
+        from extractors.imaging import marks  # OpenCV: only where pages are looked at, never where types are listed
+
         seals = [(page, s) for page, image in images.items() for s in marks.find_seals(image)]
         if seals:
             page, seal = max(seals, key=lambda ps: ps[1].score)

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from extractors import doctypes
-from extractors.doctypes.base import DocTypeExtractor
+from extractors.doctypes.base import DocTypeExtractor, FieldSpec, Kind
 from extractors.engines import EngineOptions, create_engine, known_kinds, weights
 from extractors.errors import OcrUnavailable
 
@@ -19,13 +19,21 @@ def test_every_module_in_the_package_is_registered() -> None:
 
 
 def test_incomplete_declaration_fails_at_import() -> None:
-    with pytest.raises(TypeError, match="must declare keywords"):
-        type("Half", (DocTypeExtractor,), {"doc_type": "half", "field_names": ("a",)})
+    a = (FieldSpec("a", Kind.TEXT, "甲", "A"),)
+    with pytest.raises(TypeError, match="must declare label, keywords"):
+        type("Half", (DocTypeExtractor,), {"doc_type": "half", "fields": a})
+    with pytest.raises(TypeError, match="needs a kind and both labels"):
+        type("Unlabelled", (DocTypeExtractor,), {"doc_type": "unlabelled", "label": ("无", "None"), "keywords": ("b",),
+                                                 "fields": (FieldSpec("a", Kind.TEXT, "甲", ""),)})
+    with pytest.raises(TypeError, match="declares a field or table name twice"):
+        type("Twice", (DocTypeExtractor,), {"doc_type": "twice", "label": ("二", "Two"), "keywords": ("b",),
+                                            "fields": a + a})
 
 
 def test_duplicate_document_type_is_refused() -> None:
     with pytest.raises(TypeError, match="declared twice"):
-        type("Again", (DocTypeExtractor,), {"doc_type": "id_card_front", "field_names": ("a",), "keywords": ("b",)})
+        type("Again", (DocTypeExtractor,), {"doc_type": "id_card_front", "label": ("再", "Again"), "keywords": ("b",),
+                                            "fields": (FieldSpec("a", Kind.TEXT, "甲", "A"),)})
 
 
 def test_unknown_engine_kind_names_the_known_ones() -> None:

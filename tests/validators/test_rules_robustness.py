@@ -14,8 +14,7 @@ from collections.abc import Iterator
 import pytest
 
 import validators
-from extractors.doctypes import registry
-from extractors.doctypes.bank_statement import TRANSACTION_FIELDS
+from extractors.doctypes import FieldSpec, Kind, TableSpec, registry
 from extractors.models import ExtractedDocument, Field, Finding, Severity, Source
 from validators.base import Declared, RuleContext, all_declared
 
@@ -37,9 +36,28 @@ PLAUSIBLE: dict[str, object] = {
 ALL_FIELDS = sorted({name for t in registry().values() for name in t.field_names} | set(PLAUSIBLE))
 
 
+BY_KIND: dict[Kind, object] = {
+    Kind.DATE: "2026-06-01", Kind.TIME: "10:00:00", Kind.MONEY: "100.00", Kind.MONEY_WORDS: "100.00",
+    Kind.RATE: "0.12", Kind.COUNT: 12, Kind.FLAG: True, Kind.ID_NUMBER: "513701199507176346",
+    Kind.ACCOUNT: "6222020200112233445"}
+
+
 def field_names(doc_type: str) -> list[str]:
     known = registry().get(doc_type)
     return list(known.field_names) if known is not None else ALL_FIELDS
+
+
+def plausible_value(doc_type: str, name: str) -> object:
+    """A value of the field's declared kind (a real-looking one where this file names it)."""
+    if name in PLAUSIBLE:
+        return PLAUSIBLE[name]
+    known = registry().get(doc_type)
+    spec = known.spec(name) if known else None
+    return _of_kind(spec) if spec else "1"
+
+
+def _of_kind(spec: FieldSpec) -> object:
+    return spec.choices[0] if spec.choices else BY_KIND.get(spec.kind, "1")
 
 
 def junk_field(value: object, **attrs: object) -> Field:
@@ -47,19 +65,25 @@ def junk_field(value: object, **attrs: object) -> Field:
                                     "page": 1, "bbox": None, "note": None, **attrs})
 
 
-TABLES = {"bank_statement": ("transactions", TRANSACTION_FIELDS)}
-"""Document types with repeated groups: junk goes into their rows too."""
-PLAUSIBLE_ROW = {"date": "2026-06-01", "time": "10:00:00", "amount": "-12.50", "balance": "100.00",
-                 "counterparty": "张三", "counterparty_account": "6222020200112233445", "summary": "消费",
-                 "channel": "手机银行"}
+TABLES: dict[str, tuple[TableSpec, ...]] = {name: t.tables for name, t in registry().items() if t.tables}
+"""Document types with repeated groups (as declared): junk goes into their rows too."""
+PLAUSIBLE_ROWS = {"transactions": [
+    {"date": "2026-06-01", "time": "10:00:00", "amount": "-12.50", "balance": "100.00", "counterparty": "张三",
+     "counterparty_account": "6222020200112233445", "summary": "消费", "channel": "手机银行"},
+    {"date": "2026-06-01", "time": "10:00:00", "amount": "5.00", "balance": "105.00", "counterparty": "张三",
+     "counterparty_account": "6222020200112233445", "summary": "消费", "channel": "手机银行"}]}
+"""Rows that hold together (a balance chain); a table not named here gets two rows of its columns' kinds."""
 
 
-def doc_of(doc_type: str, values: dict[str, object], rows: list[dict[str, object]] | None = None,
+def good_rows(table: TableSpec) -> list[dict[str, object]]:
+    return PLAUSIBLE_ROWS.get(table.name) or [{c.name: _of_kind(c) for c in table.columns}] * 2
+
+
+def doc_of(doc_type: str, values: dict[str, object], rows: dict[str, list[dict[str, object]]] | None = None,
            meta: object = None) -> ExtractedDocument:
     fields = {k: v if isinstance(v, Field) else junk_field(v) for k, v in values.items() if v is not MISSING}
-    tables = {}
-    if doc_type in TABLES and rows is not None:
-        tables[TABLES[doc_type][0]] = [{k: junk_field(v) for k, v in row.items() if v is not MISSING} for row in rows]
+    tables = {name: [{k: junk_field(v) for k, v in row.items() if v is not MISSING} for row in table_rows]
+              for name, table_rows in (rows or {}).items()}
     return ExtractedDocument.model_construct(doc_type=doc_type, page=1, fields=fields, findings=[], status=None,
                                              reject_reason=None, quality=None, classification_confidence=1.0,
                                              pages=[1], tables=tables, analytics=None,
@@ -68,23 +92,24 @@ def doc_of(doc_type: str, values: dict[str, object], rows: list[dict[str, object
 
 def documents(doc_type: str) -> Iterator[ExtractedDocument]:
     names = field_names(doc_type)
-    plausible = {n: PLAUSIBLE.get(n, "1") for n in names}
+    plausible = {n: plausible_value(doc_type, n) for n in names}
     yield doc_of(doc_type, {})
     for junk in JUNK:
         yield doc_of(doc_type, dict.fromkeys(names, junk))
         for name in names:
             yield doc_of(doc_type, {**plausible, name: junk})
-    if doc_type in TABLES:
-        row_names = TABLES[doc_type][1]
-        good = [dict(PLAUSIBLE_ROW), {**PLAUSIBLE_ROW, "amount": "5.00", "balance": "105.00"}]
+    for table in TABLES.get(doc_type, ()):
+        good = good_rows(table)
         for junk in JUNK:
-            yield doc_of(doc_type, plausible, [dict.fromkeys(row_names, junk)] * 3)
-            for name in row_names:
-                yield doc_of(doc_type, plausible, [*good, {**PLAUSIBLE_ROW, name: junk}])
+            yield doc_of(doc_type, plausible, {table.name: [dict.fromkeys((c.name for c in table.columns), junk)] * 3})
+            for c in table.columns:
+                yield doc_of(doc_type, plausible, {table.name: [*good, {**good[0], c.name: junk}]})
+    if doc_type in TABLES:
+        good_tables = {t.name: good_rows(t) for t in TABLES[doc_type]}
         for meta in ({"order": "newest_first"}, {"order": 3}, {"pdf_created": 5, "pdf_modified": b"x"},
                      {"pdf_producer": None, "pdf_creator": 7}, {"text_layer_check": "x"},
                      {"text_layer_check": {"mismatches": []}}):
-            yield doc_of(doc_type, plausible, good, meta)
+            yield doc_of(doc_type, plausible, good_tables, meta)
     for name in names:  # junk besides the value
         for attrs in ({"confidence": None}, {"confidence": float("nan")}, {"confidence": -3}, {"raw": b"\xff"},
                       {"source": "bogus"}, {"page": None, "bbox": "x"}):
