@@ -32,13 +32,17 @@ def workers(settings: Settings, count: int, extra_env: dict[str, str] | None = N
         "DOCINTAKE_DATA_DIR": str(settings.data_dir), "DOCINTAKE_DATABASE_URL": settings.database_url,
         "DOCINTAKE_REDIS_URL": queue.redis_url(settings), "DOCINTAKE_QUEUE_NAME": settings.queue_name,
         "DOCINTAKE_QUEUE_BY_URGENCY": str(settings.queue_by_urgency).lower()} | (extra_env or {})
+    logs = [settings.data_dir / f"worker-{n}.log" for n in range(count)]
     procs = [subprocess.Popen([sys.executable, "-m", "intake.cli", "worker"], cwd=ROOT, env=env,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) for _ in range(count)]
+                              stdout=subprocess.DEVNULL, stderr=log.open("wb")) for log in logs]
     try:
         time.sleep(MODEL_LOAD_S)
         yield
     finally:
-        for p in procs:
+        for n, p in enumerate(procs):
+            if p.poll() is not None:  # a worker that left before the round ended makes the round's figure wrong
+                tail = logs[n].read_text(errors="replace").strip().splitlines()[-5:]
+                print(f"worker {n} exited early with {p.returncode}: " + " | ".join(tail), file=sys.stderr)
             p.terminate()
         for p in procs:
             p.wait(timeout=180)

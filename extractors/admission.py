@@ -33,8 +33,7 @@ def allowed_types(declared: str | None) -> list[str]:
     True
     """
     known = sorted(doctypes.registry())
-    prefixes = Counter(t.rsplit("_", 1)[0] for t in known if "_" in t)
-    families = {p for p, n in prefixes.items() if n > 1}
+    families = _families(known)
     if not declared:
         return known
     if declared in known:
@@ -42,7 +41,22 @@ def allowed_types(declared: str | None) -> list[str]:
     if declared in families:
         return [t for t in known if t.startswith(declared + "_")]
     shown = declared if len(declared) <= 32 else declared[:32] + "…"
-    raise ValueError(f"unknown document type {shown!r}; known: {', '.join(sorted(families | set(known)))}")
+    raise ValueError(f"unknown document type {shown!r}; known: {', '.join(declarable_types())}")
+
+
+def declarable_types() -> list[str]:
+    """What an upload may declare: every document type and every family of them (:func:`allowed_types`).
+
+    >>> declarable_types()
+    ['bank_statement', 'id_card', 'id_card_back', 'id_card_front', 'loan_contract']
+    """
+    known = sorted(doctypes.registry())
+    return sorted(_families(known) | set(known))
+
+
+def _families(known: list[str]) -> set[str]:
+    prefixes = Counter(t.rsplit("_", 1)[0] for t in known if "_" in t)
+    return {p for p, n in prefixes.items() if n > 1}
 
 
 def precheck(data: bytes, *, max_pixels: int = 40_000_000, max_pdf_pages: int = 50,

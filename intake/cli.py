@@ -31,6 +31,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from extractors.admission import declarable_types
 from intake.settings import get_settings
 
 log = logging.getLogger("docintake")
@@ -282,7 +283,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", required=True)
     e = sub.add_parser("extract", help="read files in-process and print their records")
     e.add_argument("files", nargs="+")
-    e.add_argument("--type", default=None, help="declared document type, e.g. id_card, id_card_front, bank_statement")
+    e.add_argument("--type", default=None, help="declared document type: " + ", ".join(declarable_types()))
     e.add_argument("--password", default=None, help="the password of a protected PDF")
     e.add_argument("--json", action="store_true", help="print the JSON contract")
     e.add_argument("--compact", action="store_true", help="one JSON object per line")

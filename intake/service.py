@@ -20,7 +20,7 @@ from pydantic import BaseModel
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from extractors.admission import allowed_types, precheck
+from extractors.admission import allowed_types, declarable_types, precheck
 from extractors.errors import DocumentError, EmptyFile, FileTooLarge, IntakeError
 from extractors.imaging import decode
 from intake import evidence, queue
@@ -136,4 +136,5 @@ def _by_key(settings: Settings, application_id: str, key: str, digest: str) -> A
         return Accepted(document_id=doc.id, application_id=doc.application_id, state=doc.state, duplicate=True)
 
 
-__all__ = ["Accepted", "DocumentError", "IdempotencyConflict", "InvalidRequest", "UnknownDocumentType", "accept"]
+__all__ = ["Accepted", "DocumentError", "IdempotencyConflict", "InvalidRequest", "UnknownDocumentType", "accept",
+           "declarable_types"]

@@ -31,7 +31,7 @@ from api.security import (
     check_unsafe,
 )
 from api.views import page_image
-from intake import auth, corrections, decisions
+from intake import auth, corrections, decisions, records
 from intake.blobs import store_of
 from intake.db import Document, session_scope
 from intake.decisions import Decision
@@ -150,6 +150,12 @@ def sign_out(request: Request, who: ReviewerDep, settings: SettingsDep) -> Respo
 @router.get("/me")
 def me(who: ReviewerDep) -> dict[str, Any]:
     return _me(who)
+
+
+@router.get("/types")
+def types(who: ReviewerDep) -> dict[str, Any]:
+    """Every document type's declaration: labels of the type, its fields and table columns, kinds, masking."""
+    return {"types": records.declarations()}
 
 
 @router.get("/queue")

@@ -21,9 +21,9 @@ from sqlalchemy.orm import Session
 from intake import application
 from intake.db import DocState, Document, Page, RecordVersion, utcnow
 from intake.decisions import RETAKE_MESSAGES, RetakeReason
+from intake.records import masked_field
 from intake.settings import Settings
 
-PII_FIELDS = {"id_number", "borrower_id_number", "account_number", "counterparty_account"}
 ROW_PATH = re.compile(r"^(?P<table>[a-z_]+)\[(?P<row>\d+)\]\.(?P<name>[a-z_]+)$")
 LISTED = 500
 """The most documents a list of decided (or all) documents shows, newest first."""
@@ -183,18 +183,20 @@ def _document(index: int, doc: dict[str, Any], min_confidence: float) -> dict[st
     return {
         "index": index, "type": doc.get("doc_type"), "status": doc.get("status"), "page": doc.get("page", 1),
         "reject_reason": doc.get("reject_reason"),
-        "fields": {name: _field(name, name, f, failed, min_confidence)
+        "fields": {name: _field(doc.get("doc_type"), name, f, failed, min_confidence)
                    for name, f in (doc.get("fields") or {}).items()},
         "findings": out_findings,
         "transactions": None if rows is None else [
-            {name: _field(name, f"transactions[{i}].{name}", f, failed, min_confidence) for name, f in row.items()}
+            {name: _field(doc.get("doc_type"), f"transactions[{i}].{name}", f, failed, min_confidence)
+             for name, f in row.items()}
             for i, row in enumerate(rows)],
         "analytics": doc.get("analytics"),
     }
 
 
-def _field(name: str, path: str, f: dict[str, Any], failed: set[str], min_confidence: float) -> dict[str, Any]:
-    masked = name in PII_FIELDS and f.get("value") is not None
+def _field(doc_type: str | None, path: str, f: dict[str, Any], failed: set[str],
+           min_confidence: float) -> dict[str, Any]:
+    masked = masked_field(doc_type, path) and f.get("value") is not None
     return {
         "value": mask(f.get("value")) if masked else f.get("value"),
         "raw": mask(f.get("raw")) if masked else f.get("raw"),
@@ -209,10 +211,10 @@ def reveal(doc: Document, wanted: list[tuple[int, str]]) -> list[dict[str, Any]]
     """The unmasked values of the named fields (``(document index, field path)``); only personal-number fields."""
     out = []
     for index, path in wanted:
-        if field_name(path) not in PII_FIELDS:
-            raise ValueError(f"{path} is not masked")
         if index >= len(doc.result or []):
             raise ValueError(f"the upload holds no document {index}")
+        if not masked_field(doc.result[index].get("doc_type"), path):  # type: ignore[index]
+            raise ValueError(f"{path} is not masked")
         f = _lookup(doc.result[index], path)  # type: ignore[index]
         if f is None:
             raise ValueError(f"{path} is not in the record")
@@ -252,10 +254,11 @@ def diff(old: RecordVersion, new: RecordVersion) -> list[dict[str, Any]]:
     a, b = old.result or [], new.result or []
     for i in range(max(len(a), len(b))):
         fa, fb = _flat(a[i] if i < len(a) else {}), _flat(b[i] if i < len(b) else {})
+        doc_type = (b[i] if i < len(b) else a[i]).get("doc_type")
         for path in sorted(fa.keys() | fb.keys(), key=_path_order):
             va, vb = fa.get(path), fb.get(path)
             if va != vb:
-                pii = field_name(path) in PII_FIELDS
+                pii = masked_field(doc_type, path)
                 changes.append({"document": i, "field": path, "from": mask(va) if pii else va,
                                 "to": mask(vb) if pii else vb})
         ra, rb = _rules(a[i] if i < len(a) else {}), _rules(b[i] if i < len(b) else {})
@@ -298,7 +301,7 @@ def application_view(s: Session, settings: Settings, application_id: str) -> dic
         fields = {}
         if doc is not None and doc.result and int(index or 0) < len(doc.result):
             d = doc.result[int(index or 0)]
-            fields = {p: _field(field_name(p), p, f, set(), settings.min_confidence)
+            fields = {p: _field(d.get("doc_type"), p, f, set(), settings.min_confidence)
                       for p in r.fields if (f := _lookup(d, p)) is not None}
         return {"document_id": upload_id, "index": int(index or 0), "type": r.type, "fields": r.fields,
                 "values": fields}

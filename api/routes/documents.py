@@ -46,7 +46,7 @@ async def upload_document(
     response: Response,
     file: Annotated[UploadFile, File(description="The photo, scan or PDF")],
     document_type: Annotated[str | None, Form(
-        description="Declared type: id_card, id_card_front, id_card_back, bank_statement or loan_contract")] = None,
+        description="Declared type: " + ", ".join(service.declarable_types()))] = None,
     password: Annotated[str | None, Form(
         description="The password of a password-protected statement PDF; used once to open it, never stored",
         json_schema_extra={"format": "password"})] = None,

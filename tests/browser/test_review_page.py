@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from stdnum.cn import ric
 
+from extractors.doctypes import get as declared_type
 from intake.settings import Settings
 from tests.browser.conftest import ARTIFACTS, Live, add_reviewer, generated_cards, sign_in
 from tests.conftest import sample
@@ -86,6 +87,14 @@ def test_a_reviewer_corrects_and_approves_a_card_from_the_queue(browser: Any, li
         assert abs(box["width"] - (x1 - x0) * scale) < 3, name
         drawn += 1
     assert drawn >= 5, "the card's fields are drawn on the page"
+
+    for spec in declared_type("id_card_front").fields:  # labels as the type declares them, in both languages
+        label = page.locator(f'tr.field[data-document="{index}"][data-field="{spec.name}"] th.label span').first
+        assert label.inner_text() == spec.zh, spec.name
+    page.click("#lang")
+    assert page.locator(f'tr.field[data-document="{index}"][data-field="birth_date"] th.label span').first \
+        .inner_text() == declared_type("id_card_front").spec("birth_date").en  # type: ignore[union-attr]
+    page.click("#lang")
 
     page.click(f'tr.field[data-document="{index}"][data-field="name"]')
     assert "selected" in page.locator(f'rect.box[data-document="{index}"][data-field="name"]').get_attribute("class")
@@ -221,6 +230,8 @@ def test_a_statement_shows_the_broken_row_and_the_monthly_cash_flow(browser: Any
     _open_from_queue(page, doc_id)
     rows = page.locator("#transactions tr.txn")
     assert rows.count() == len(statement["transactions"])
+    heads = page.locator("#transactions thead th").all_inner_texts()[1:]
+    assert heads == [c.zh for c in declared_type("bank_statement").tables[0].columns], "the declared columns"
     marked = sorted(int(r.get_attribute("data-row")) for r in page.locator("#transactions tr.txn.flagged").all())
     assert marked == flagged
     row = page.locator(f'#transactions tr.txn[data-row="{flagged[0]}"]')

@@ -196,6 +196,7 @@ const App = (() => {
       const me = await Api.get("/review/api/me");
       user = me.user;
       Api.setCsrf(me.csrf_token);
+      learnTypes((await Api.get("/review/api/types")).types);
     } catch (err) {
       Message.error(err);
       return;

@@ -3,8 +3,9 @@
    read cell; rows named by a finding are .flagged. Cells are selected by click, edited by double-click. */
 
 const Statement = (() => {
-  const COLUMNS = ["date", "time", "amount", "balance", "counterparty", "counterparty_account", "summary", "channel"];
-  const AMOUNTS = new Set(["amount", "balance"]);
+  /* The columns of a statement's transactions, in declared order, and which of them are amounts. */
+  const columns = () => (Declared.columns.transactions || []).map((c) => c.name);
+  const isAmount = (name) => (Declared.columns.transactions || []).some((c) => c.name === name && c.kind === "money");
   let handlers = null; // {select, edit}
 
   function init(callbacks) {
@@ -38,7 +39,7 @@ const Statement = (() => {
 
   function cellText(name, field) {
     if (field.value === null || field.value === undefined || field.value === "") return null;
-    return AMOUNTS.has(name) ? formatAmount(field.value) : String(field.value);
+    return isAmount(name) ? formatAmount(field.value) : String(field.value);
   }
 
   function cellNodes(name, field) {
@@ -48,7 +49,7 @@ const Statement = (() => {
 
   function cellClass(name, field) {
     const sign = name === "amount" ? amountSign(field.value) : null;
-    return [AMOUNTS.has(name) && "num", sign === 1 && "in", sign === -1 && "out",
+    return [isAmount(name) && "num", sign === 1 && "in", sign === -1 && "out",
       field.low && "low", field.failed && "failed"].filter(Boolean).join(" ");
   }
 
@@ -62,14 +63,14 @@ const Statement = (() => {
   function txnRow(index, row, data, flagged) {
     return el("tr", { class: `txn${flagged ? " flagged" : ""}`, "data-document": index, "data-row": row },
       el("th", { scope: "row", class: "row-number", text: row + 1 }),
-      ...COLUMNS.map((name) => cell(index, row, name, data[name])));
+      ...columns().map((name) => cell(index, row, name, data[name])));
   }
 
   function renderHead() {
     byId("transactions").tHead.replaceChildren(el("tr", {},
       el("th", { scope: "col", class: "row-number", text: t("stmt.row") }),
-      ...COLUMNS.map((name) => el("th", { scope: "col", class: AMOUNTS.has(name) ? "num" : null,
-        text: nameOf("fname", name) }))));
+      ...columns().map((name) => el("th", { scope: "col", class: isAmount(name) ? "num" : null,
+        text: nameOf("col", `transactions.${name}`) }))));
   }
 
   /** Draws the transactions of every statement of the upload; hides the section when there are none. */

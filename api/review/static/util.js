@@ -110,11 +110,33 @@ function parseRowField(field) {
   return m ? { table: m[1], row: Number(m[2]), name: m[3] } : null;
 }
 
+/* The document types as the server declares them (GET /review/api/types): the labels of each type, field,
+   table and column in both languages, and each column's kind. Learnt once at start, before the first view. */
+const Declared = { types: [], columns: {} };
+
+function learnTypes(types) {
+  Declared.types = types;
+  for (const type of types) {
+    for (const lang of ["zh", "en"]) {
+      const table = window.I18N[lang];
+      table[`type.${type.type}`] = type[lang];
+      for (const f of type.fields) if (!(`fname.${f.name}` in table)) table[`fname.${f.name}`] = f[lang];
+      for (const tb of type.tables) {
+        table[`fname.${tb.name}`] = tb[lang];
+        for (const c of tb.columns) table[`col.${tb.name}.${c.name}`] = c[lang];
+      }
+    }
+    for (const tb of type.tables) Declared.columns[tb.name] = tb.columns;
+  }
+}
+
 /** "公民身份号码" for "id_number", "第 13 行 余额" for "transactions[12].balance". */
 function fieldLabel(field) {
   const cell = parseRowField(field);
   if (!cell) return nameOf("fname", field);
-  return `${t("field.row", { n: cell.row + 1 })} ${nameOf("fname", cell.name)}`;
+  const column = hasText(`col.${cell.table}.${cell.name}`) ? nameOf("col", `${cell.table}.${cell.name}`)
+    : nameOf("fname", cell.name);
+  return `${t("field.row", { n: cell.row + 1 })} ${column}`;
 }
 
 /** The key under which a selection / reveal is stored: "0:name". */
