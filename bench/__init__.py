@@ -1,6 +1,6 @@
 """Benchmarks: ``docintake bench id-card``, ``bank-statement``, ``contract``, ``calibration``, ``worker`` and
 ``review``, ``load``, ``faults``, ``soak``, ``urgency``, ``engines``,
-``throughput``.
+``throughput``, ``pdf-forensics``.
 
 Speed is measured here, never asserted in tests; each figure is printed beside
 the bare engine call run in the same process, since the machine is shared.
@@ -14,7 +14,7 @@ import argparse
 def main(argv: list[str]) -> int:
     p = argparse.ArgumentParser(prog="docintake bench")
     p.add_argument("which", choices=["id-card", "bank-statement", "contract", "calibration", "worker", "review",
-                                     "load", "faults", "soak", "urgency", "engines", "throughput"])
+                                     "load", "faults", "soak", "urgency", "engines", "throughput", "pdf-forensics"])
     args, rest = p.parse_known_args(argv)
     if args.which == "id-card":
         from bench.id_card import main as run
@@ -38,6 +38,8 @@ def main(argv: list[str]) -> int:
         from bench.engines import main as run
     elif args.which == "throughput":
         from bench.throughput import main as run
+    elif args.which == "pdf-forensics":
+        from bench.pdf_forensics import main as run
     else:
         from bench.worker import main as run
     return run(rest)

@@ -34,6 +34,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from extractors import pdf_forensics
 from extractors.errors import CorruptFile, EncryptedPdf, TooManyPages
 from extractors.models import Source, TextLine
 
@@ -55,6 +56,8 @@ class PdfInfo(BaseModel):
     created: str | None = None
     """ISO timestamp from the ``CreationDate`` entry."""
     modified: str | None = None
+    revisions: dict[str, Any] = {}
+    """The file's saves (:func:`extractors.pdf_forensics.revisions`): how many, what a later one changed."""
 
 
 class PdfPageText(BaseModel):
@@ -64,6 +67,9 @@ class PdfPageText(BaseModel):
     """The page's text cells, in reading order, boxes in PDF points from the top-left."""
     images: list[tuple[float, float, float, float]] = []
     """Boxes of the raster images drawn on the page (a logo, a seal — or a picture pasted over text)."""
+    suspects: list[dict[str, Any]] = []
+    """What :mod:`extractors.pdf_forensics` found drawn on the page: text hidden under a later white box, glyphs
+    in a font foreign to the page — each with its box in PDF points."""
     source: Source = Source.PDF_TEXT
 
     def scaled(self, pixel_width: int) -> list[TextLine]:
@@ -147,15 +153,16 @@ def read(data: bytes, *, max_pages: int = 50, password: str | None = None) -> tu
     try:
         with _open(data, password) as doc:
             meta = _info(doc, max_pages)
+            meta.revisions = pdf_forensics.revisions(data, [p.page_obj for p in doc.pages])
             out: list[PdfPageText | None] = []
             for page in doc.pages:
-                chars, images = _run(doc, page)
-                cells = cells_of(chars, page.page_number)
+                device = _run(doc, page)
+                cells = cells_of(device.chars, page.page_number)
                 if sum(len(c.text.strip()) for c in cells) < MIN_CHARS:
                     out.append(None)
                 else:
                     out.append(PdfPageText(width=float(page.width), height=float(page.height), lines=cells,
-                                           images=images))
+                                           images=device.images, suspects=pdf_forensics.page_suspects(device)))
                 page.close()
             return meta, out
     except (TooManyPages, CorruptFile, EncryptedPdf):
@@ -233,8 +240,9 @@ def content_size(page_obj: Any, limit: int = MAX_PAGE_CONTENT) -> int:
     return total
 
 
-def _run(doc: Any, page: Any) -> tuple[list[Char], list[tuple[float, float, float, float]]]:
-    """The upright characters and the image boxes of one pdfplumber page, by pdfminer's interpreter."""
+def _run(doc: Any, page: Any) -> _Cells:
+    """The upright characters, image boxes, glyph fonts and white fills of one pdfplumber page, by pdfminer's
+    interpreter."""
     from pdfminer.pdfinterp import PDFPageInterpreter
 
     size = content_size(page.page_obj)
@@ -243,7 +251,7 @@ def _run(doc: Any, page: Any) -> tuple[list[Char], list[tuple[float, float, floa
 
     device = _Cells(doc.rsrcmgr)
     PDFPageInterpreter(doc.rsrcmgr, device).process_page(page.page_obj)
-    return device.chars, device.images
+    return device
 
 
 def _device_base() -> type:
@@ -253,12 +261,19 @@ def _device_base() -> type:
 
 
 class _Cells(_device_base()):  # type: ignore[misc]
-    """A pdfminer device keeping only what the readers use: characters' text and boxes, images' boxes."""
+    """A pdfminer device keeping only what the readers use: characters' text and boxes, images' boxes; and for
+    :mod:`extractors.pdf_forensics`, each glyph's font and drawing order and the white areas filled over the
+    page, in drawing order."""
 
     def __init__(self, rsrcmgr: Any) -> None:
         super().__init__(rsrcmgr)
         self.chars: list[Char] = []
         self.images: list[tuple[float, float, float, float]] = []
+        self.glyphs: list[tuple[str, int]] = []
+        """``(font name, drawing order)`` of each of :attr:`chars`, in the same order."""
+        self.white_fills: list[tuple[float, float, float, float, int]] = []
+        """``(x0, top, x1, bottom, drawing order)`` of each filled white shape."""
+        self._order = 0
         self._top = 0.0
         self._figures: list[tuple[float, float, float, float]] = []
 
@@ -299,7 +314,33 @@ class _Cells(_device_base()):  # type: ignore[misc]
         x0, y0, x1, y1 = apply_matrix_rect(matrix, (0, descent + rise, adv, descent + rise + fontsize))
         if text:
             self.chars.append((text, min(x0, x1), max(x0, x1), self._top - max(y0, y1), self._top - min(y0, y1)))
+            self._order += 1
+            self.glyphs.append((str(getattr(font, "fontname", "") or ""), self._order))
         return adv
+
+    def paint_path(self, graphicstate: Any, stroke: bool, fill: bool, evenodd: bool, path: Any) -> None:
+        from pdfminer.utils import apply_matrix_pt
+
+        self._order += 1
+        if not fill or not _white(graphicstate.ncolor):
+            return
+        points = [apply_matrix_pt(self.ctm, (float(seg[-2]), float(seg[-1]))) for seg in path
+                  if len(seg) >= 3 and isinstance(seg[-1], int | float)]
+        if len(points) >= 3:
+            xs, ys = [p[0] for p in points], [p[1] for p in points]
+            self.white_fills.append((min(xs), self._top - max(ys), max(xs), self._top - min(ys), self._order))
+
+
+def _white(color: Any) -> bool:
+    """A fill colour that paints white: gray 1, RGB (1, 1, 1), CMYK (0, 0, 0, 0)."""
+    values = color if isinstance(color, list | tuple) else [color]
+    try:
+        numbers = [float(v) for v in values]
+    except (TypeError, ValueError):
+        return False
+    if len(numbers) == 4:
+        return all(v <= 0.01 for v in numbers)
+    return bool(numbers) and all(v >= 0.99 for v in numbers)
 
 
 def cells_of(chars: list[Char], page_no: int) -> list[TextLine]:

@@ -155,7 +155,7 @@ class Reader:
         result.add_time("render", time.perf_counter() - t)
         meta: dict[str, Any] = {"pdf_producer": info.producer, "pdf_creator": info.creator,
                                 "pdf_created": info.created, "pdf_modified": info.modified,
-                                "pdf_pages": info.pages}
+                                "pdf_pages": info.pages, "pdf_revisions": info.revisions}
         if len(text_pages) != len(images):  # the parser and the renderer walked the page tree differently
             raise CorruptFile(f"the PDF's page tree is inconsistent: {len(text_pages)} pages to its parser, "
                               f"{len(images)} to its renderer")
@@ -167,6 +167,9 @@ class Reader:
                 result.pages.append(PageImage(page_no, image, "pdf_page"))
                 regions.append(_Region(page_no, lines.scaled(image.shape[1])))
                 pictures[page_no] = lines.scaled_images(image.shape[1])
+                k = image.shape[1] / lines.width
+                meta.setdefault("pdf_suspects", []).extend(
+                    s | {"page": page_no, "bbox": [round(v * k) for v in s["bbox"]]} for s in lines.suspects)
             else:
                 regions.extend(self._read_image(image, types, result, origin="pdf_page"))
         meta["text_layer_pages"] = sum(1 for p in text_pages if p)

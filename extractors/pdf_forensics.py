@@ -1,0 +1,167 @@
+"""What a PDF's own structure says about edits made after the bank or the lender produced it.
+
+Each look gives evidence a person can check, never a bare score:
+
+- :func:`revisions` — the file's saves. A PDF written once ends in one ``%%EOF`` (a linearized one in two);
+  an incremental update appends objects and a new cross-reference section after it. Reported: how many
+  saves, how many bytes came after the first, which objects a later save (re)defined and which pages they
+  belong to (the page dictionary or its content streams). A later save that only adds a digital signature
+  changes no page and is reported as signed. A signature's ``/ByteRange`` that stops short of the file's end
+  is reported with the bytes it leaves out. (The signature's cryptography is not verified here.)
+- :func:`page_suspects` — what is drawn on a page: text that a white shape drawn *after* it covers (a white
+  box pasted over a value, usually with new text on top), and glyphs in a font foreign to the page (an
+  amount retyped in another font, or in a second subset of the page's own font — what an editor embeds when
+  it re-encodes the text it changed).
+
+Boxes are in PDF points from the page's top-left; the reader scales them to the page image.
+
+>>> revisions(b"%PDF-1.4\\n1 0 obj<<>>endobj\\ntrailer<<>>\\n%%EOF\\n", [])["saves"]
+1
+>>> r = revisions(b"%PDF-1.4\\n1 0 obj<<>>endobj\\n%%EOF\\n4 0 obj<</Type/Sig/ByteRange[0 9 30 5]>>endobj\\n%%EOF", [])
+>>> r["saves"], r["signature_only"], r["changed_objects"]
+(2, True, [4])
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from collections import Counter, defaultdict
+from itertools import zip_longest
+from typing import Any, Protocol
+
+DIGITS = set("0123456789.,-+¥￥")
+MAX_FOREIGN_SHARE = 0.05
+"""A font drawing at most this share of a page's glyphs can be foreign to it (more is part of its template)."""
+MIN_NUMERIC = 0.7
+"""…and only when at least this share of its glyphs are digits: a template's heading font draws words, an edited
+amount draws digits."""
+_OBJ = re.compile(rb"(?<![0-9])(\d{1,10})\s+(\d{1,5})\s+obj\b")
+_BYTE_RANGE = re.compile(rb"/ByteRange\s*\[\s*(\d+)\s+(\d+)\s+(\d+)\s+(\d+)\s*\]")
+
+
+class Drawn(Protocol):
+    """What :class:`extractors.pdf._Cells` keeps of a page."""
+
+    chars: list[tuple[str, float, float, float, float]]
+    glyphs: list[tuple[str, int]]
+    white_fills: list[tuple[float, float, float, float, int]]
+
+
+def revisions(data: bytes, pages: list[Any]) -> dict[str, Any]:
+    """The saves of the file and what the later ones changed; ``pages`` are pdfminer's ``PDFPage`` objects in
+    page order (their ``pageid`` and content streams' ``objid`` tie changed objects to pages)."""
+    ends = [m.end() for m in re.finditer(rb"%%EOF", data)]
+    linearized = b"/Linearized" in data[:2048]
+    first = ends[1] if linearized and len(ends) >= 2 else (ends[0] if ends else len(data))
+    later = data[first:]
+    out: dict[str, Any] = {"saves": 1 + (len(ends) - (2 if linearized else 1) if ends else 0),
+                           "linearized": linearized}
+    out["saves"] = max(1, out["saves"]) if later.strip() else 1
+    signed = _signature_coverage(data)
+    if signed:
+        out["signature"] = signed
+    if not later.strip():
+        return out
+    changed = sorted({int(m[1]) for m in _OBJ.finditer(later)})
+    owners: dict[int, int] = {}
+    for number, page in enumerate(pages, start=1):
+        owners[int(getattr(page, "pageid", 0) or 0)] = number
+        for stream in _contents(page):
+            owners[int(getattr(stream, "objid", 0) or 0)] = number
+    touched = sorted({owners[n] for n in changed if n in owners})
+    drawn = _pages_drawn_differently(data[:first], pages)
+    out.update(bytes_after_first_save=len(later), changed_objects=changed,
+               changed_pages=drawn if drawn is not None else touched,
+               signature_only=bool(re.search(rb"/Type\s*/Sig\b|/ByteRange", later)) and not touched)
+    return out
+
+
+def _pages_drawn_differently(first_save: bytes, pages: list[Any]) -> list[int] | None:
+    """The pages whose content differs between the first save and the file as it is now (a later save may
+    rewrite a page's objects without changing what it draws); None when the first save cannot be parsed."""
+    from pdfminer.pdfdocument import PDFDocument
+    from pdfminer.pdfpage import PDFPage
+    from pdfminer.pdfparser import PDFParser
+
+    def drawn(page: Any) -> bytes:
+        return b"".join(s.get_data() for s in _contents(page) if hasattr(s, "get_data"))
+
+    try:
+        before = [drawn(p) for p in PDFPage.create_pages(PDFDocument(PDFParser(io.BytesIO(first_save))))]
+        now = [drawn(p) for p in pages]
+    except Exception:
+        return None
+    return [n for n, (a, b) in enumerate(zip_longest(before, now), start=1) if a != b]
+
+
+def _contents(page: Any) -> list[Any]:
+    contents = getattr(page, "contents", None) or []
+    return list(contents) if isinstance(contents, list | tuple) else [contents]
+
+
+def _signature_coverage(data: bytes) -> dict[str, int] | None:
+    """The last signature's byte range and what of the file it leaves out (bytes after its end)."""
+    found = list(_BYTE_RANGE.finditer(data))
+    if not found:
+        return None
+    a, b, c, d = (int(g) for g in found[-1].groups())
+    covered_to = c + d
+    size = len(data.rstrip())
+    return {"covered_from": a, "gap_from": a + b, "gap_to": c, "covered_to": covered_to,
+            "file_size": size, "uncovered_after": max(0, size - covered_to)}
+
+
+def page_suspects(page: Drawn) -> list[dict[str, Any]]:
+    """Text hidden under a later white shape, and glyphs in a font foreign to the page, each with its box."""
+    return _hidden_text(page) + _foreign_fonts(page)
+
+
+def _hidden_text(page: Drawn) -> list[dict[str, Any]]:
+    out: list[dict[str, Any]] = []
+    if not page.chars:
+        return out
+    width = max(c[2] for c in page.chars) - min(c[1] for c in page.chars)
+    for x0, top, x1, bottom, order in page.white_fills:
+        if (x1 - x0) > 0.6 * width and (bottom - top) > 200:
+            continue  # a white page or panel: it hides nothing a statement's reader would see
+        hidden = [ch for ch, (_, drawn) in zip(page.chars, page.glyphs, strict=True) if drawn < order
+                  and x0 - 0.5 <= (ch[1] + ch[2]) / 2 <= x1 + 0.5 and top - 0.5 <= (ch[3] + ch[4]) / 2 <= bottom + 0.5]
+        if hidden and any(not ch[0].isspace() for ch in hidden):
+            out.append({"kind": "hidden_text", "bbox": [round(v, 1) for v in (x0, top, x1, bottom)],
+                        "text": "".join(ch[0] for ch in sorted(hidden, key=lambda c: (round(c[3]), c[1])))})
+    return out
+
+
+def _base(font: str) -> str:
+    """A font's name without its subset tag (``ABCDEF+NotoSansSC`` → ``NotoSansSC``)."""
+    return font.split("+", 1)[1] if re.match(r"^[A-Z]{6}\+", font) else font
+
+
+def _foreign_fonts(page: Drawn) -> list[dict[str, Any]]:
+    drawn = [(ch, font) for ch, (font, _) in zip(page.chars, page.glyphs, strict=True) if not ch[0].isspace()]
+    if len(drawn) < 20:
+        return []
+    by_font: dict[str, list[tuple[str, float, float, float, float]]] = defaultdict(list)
+    for ch, font in drawn:
+        by_font[font].append(ch)
+    main = max(by_font, key=lambda f: len(by_font[f]))
+    main_has_digits = any(c[0] in DIGITS for c in by_font[main])
+    subsets = Counter(_base(f) for f in by_font)
+    out = []
+    for font, chars in by_font.items():
+        if font == main:
+            continue
+        second_subset = subsets[_base(font)] > 1 and _base(font) == _base(main)
+        numeric = sum(c[0] in DIGITS for c in chars) / len(chars)
+        foreign = (len(chars) / len(drawn) <= MAX_FOREIGN_SHARE and numeric >= MIN_NUMERIC and main_has_digits)
+        if second_subset or foreign:
+            out.append({"kind": "font_subset" if second_subset else "foreign_font", "font": font,
+                        "page_font": main, "glyphs": len(chars),
+                        "bbox": [round(v, 1) for v in (min(c[1] for c in chars), min(c[3] for c in chars),
+                                                       max(c[2] for c in chars), max(c[4] for c in chars))],
+                        "text": "".join(c[0] for c in sorted(chars, key=lambda c: (round(c[3]), c[1])))})
+    return out
+
+
+__all__ = ["page_suspects", "revisions"]
