@@ -191,6 +191,8 @@ def _document(index: int, doc: dict[str, Any], min_confidence: float) -> dict[st
              for name, f in row.items()}
             for i, row in enumerate(rows)],
         "analytics": doc.get("analytics"),
+        "risks": [{"page": s.get("page"), "bbox": s.get("bbox"), "kind": s.get("kind")}
+                  for s in (doc.get("meta") or {}).get("pdf_suspects") or [] if isinstance(s, dict)],
     }
 
 

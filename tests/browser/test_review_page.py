@@ -244,3 +244,33 @@ def test_a_statement_shows_the_broken_row_and_the_monthly_cash_flow(browser: Any
     assert page.locator("#cashflow svg .bar.outflow").count() == len(months)
     _shot(page, "review-statement.png", "review-statement.png")
     assert not errors, errors
+
+
+def test_an_edited_pdf_shows_its_finding_and_the_place_outlined(browser: Any, live: Live, settings: Settings,
+                                                                 tmp_path: Path) -> None:
+    import random
+
+    from fixtures import pdf_edits
+
+    data, truth = pdf_edits.edit(sample("statements", "digital-cmb.pdf").read_bytes(), "white_box",
+                                 random.Random(7))  # type: ignore[misc]
+    edited = tmp_path / "edited.pdf"
+    edited.write_bytes(data)
+    doc_id = live.upload(edited)
+    live.work()
+    add_reviewer(settings, "li.na")
+    errors: list[str] = []
+    page = _page(browser, errors)
+    sign_in(page, live, "li.na")
+    _open_from_queue(page, doc_id)
+    assert page.locator('li.finding[data-rule="pdf_structure_edited"]').count() >= 2
+    risks = page.locator("#boxes rect.risk")
+    assert risks.count() == 2, "the hidden text and the retyped amount, outlined"
+    assert {r.get_attribute("class") for r in risks.all()} == {"risk hidden_text", "risk foreign_font"}
+    img = page.locator("#page-img").bounding_box()
+    scale = img["width"] / 595.28  # A4 in points
+    box = risks.first.bounding_box()
+    x0, top, _, _ = truth["bbox"]
+    assert abs(box["x"] - (img["x"] + x0 * scale)) < 12 and abs(box["y"] - (img["y"] + top * scale)) < 12
+    _shot(page, "review-edited-pdf.png")
+    assert not errors, errors

@@ -59,9 +59,10 @@ def test_what_the_extractors_fill_is_declared() -> None:
     back = IdCardBack().extract(_lines("签发机关 四川省成都市锦江分局", "有效期限 2010.01.01-2030.01.01"))
     contract = LoanContract().extract(_lines(
         "个人借款合同", "合同编号：JK20260115-004512", "贷款人（甲方）：中国建设银行股份有限公司成都高新支行",
-        "借款人（乙方）：张三", "身份证号码：513701199507176346", "第一条 借款金额为人民币（大写）叁万元整（小写：￥30,000.00）。",
-        "第二条 借款期限为12个月，自2026年1月15日起至2027年1月14日止。", "第三条 本合同项下借款年利率为14.40%，日利率万分之四。",
-        "签订日期：2026年1月10日"))
+        "借款人（乙方）：张三", "身份证号码：513701199507176346",
+        "第一条 借款金额为人民币（大写）叁万元整（小写：￥30,000.00）。",
+        "第二条 借款期限为12个月，自2026年1月15日起至2027年1月14日止。",
+        "第三条 本合同项下借款年利率为14.40%，日利率万分之四。", "签订日期：2026年1月10日"))
     for doc, kind in ((front, IdCardFront), (back, IdCardBack), (contract, LoanContract)):
         assert doc.fields, kind.doc_type
         assert set(doc.fields) <= set(kind.field_names), kind.doc_type

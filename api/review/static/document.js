@@ -121,12 +121,16 @@ const DocumentView = (() => {
   }
 
   function boxesOf(doc) {
-    return allFields(doc).filter(([, field]) => Array.isArray(field.bbox)).map(([target, field, part]) => {
+    const fields = allFields(doc).filter(([, field]) => Array.isArray(field.bbox)).map(([target, field, part]) => {
       const revealed = state.revealed.get(targetKey(target));
       const value = revealed ? revealed.value : field.value;
       return { ...target, bbox: field.bbox, page: field.page ?? part.page ?? 1, low: field.low, failed: field.failed,
         masked: field.masked && !revealed, label: `${fieldLabel(target.field)}: ${value ?? "—"}` };
     });
+    // where the PDF's structure shows an edit: outlined, not clickable (the finding says what was found)
+    const risks = doc.documents.flatMap((part) => (part.risks || []).filter((r) => Array.isArray(r.bbox))
+      .map((r) => ({ risk: true, kind: r.kind, bbox: r.bbox, page: r.page, label: nameOf("risk", r.kind) })));
+    return [...fields, ...risks];
   }
 
   function maskedTargets(doc) {

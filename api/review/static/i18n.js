@@ -69,6 +69,10 @@ window.I18N = {
     "type.id_card": "身份证",
     "type.auto": "自动识别",
 
+    "risk.hidden_text": "被白框遮盖的文字",
+    "risk.foreign_font": "与本页不同的字体",
+    "risk.font_subset": "同一字体的另一子集",
+
     "doc.back": "← 返回队列",
     "doc.version": "版本 {version}",
     "doc.application": "申请 {id}",
@@ -248,6 +252,10 @@ window.I18N = {
 
     "type.id_card": "ID card",
     "type.auto": "Detected",
+
+    "risk.hidden_text": "Text hidden under a white box",
+    "risk.foreign_font": "Characters in a font the page does not use",
+    "risk.font_subset": "Another subset of the page's font",
 
     "doc.back": "← Back to queue",
     "doc.version": "Version {version}",

@@ -84,11 +84,16 @@ const Viewer = (() => {
   function drawBoxes() {
     const onPage = boxes.filter((b) => b.page === page.number && Array.isArray(b.bbox));
     const masks = onPage.filter((b) => b.masked).map((b) => svg("rect", rectAttrs(b, "mask")));
-    const rects = onPage.map((b) => {
+    const risks = onPage.filter((b) => b.risk).map((b) => {
+      const [x0, y0, x1, y1] = b.bbox;
+      return svg("rect", { class: `risk ${b.kind}`, x: x0, y: y0, width: x1 - x0, height: y1 - y0 },
+        svg("title", { text: b.label }));
+    });
+    const rects = onPage.filter((b) => !b.risk).map((b) => {
       const cls = ["box", b.low && "low", b.failed && "failed", targetKey(b) === selectedKey && "selected"];
       return svg("rect", rectAttrs(b, cls.filter(Boolean).join(" ")), svg("title", { text: b.label }));
     });
-    byId("boxes").replaceChildren(...masks, ...rects);
+    byId("boxes").replaceChildren(...masks, ...rects, ...risks);
   }
 
   function onSvgClick(event) {
