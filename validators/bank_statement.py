@@ -354,12 +354,24 @@ def pdf_edited(doc: ExtractedDocument, ctx: RuleContext) -> Iterator[Finding]:
 
 @rule(T)
 def text_layer_mismatch(doc: ExtractedDocument, ctx: RuleContext) -> Iterator[Finding]:
-    """The text layer says what the page shows: sampled cells OCR'd on the rendered page (see the reader)."""
+    """The text layer says what the page shows: sampled cells OCR'd on the rendered page (see the reader). Where
+    a picture is drawn over the cell, a disagreement is an error: the value the record holds is not the one a
+    person sees, and which of them is true only a person can tell. Elsewhere it may be a misreading by OCR, and
+    is a warning."""
     check = doc.meta.get("text_layer_check")
-    for m in check.get("mismatches", []) if isinstance(check, dict) else []:
-        yield warning("text_layer_mismatch", [m["field"]],
-                      f"The text layer of the PDF says {m['text_layer']} where the page shows {m['ocr']}.",
-                      f"PDF 文字层为 {m['text_layer']}，而页面显示为 {m['ocr']}。")
+    if not isinstance(check, dict):
+        return
+    covered = set(check.get("under_images") or [])
+    for m in check.get("mismatches", []):
+        if not isinstance(m, dict):
+            continue
+        field = str(m.get("field"))
+        make = error if field in covered else warning
+        yield make("text_layer_mismatch", [field],
+                   f"The text layer of the PDF says {m.get('text_layer')} where the page shows {m.get('ocr')}"
+                   + (", under a picture drawn over the cell." if make is error else "."),
+                   f"PDF 文字层为 {m.get('text_layer')}，而页面显示为 {m.get('ocr')}"
+                   + ("（该处被图片覆盖）。" if make is error else "。"))
 
 
 @rule(T)

@@ -157,7 +157,8 @@ def test_a_picture_pasted_over_the_text_layer_is_caught(pipeline: Pipeline) -> N
     assert mismatch["field"] == forged
     assert mismatch["ocr"].replace(",", "") == truth["expect"]["visible_balance"]
     [finding] = [f for f in doc.findings if f.rule == "text_layer_mismatch"]
-    assert finding.fields == [forged] and finding.severity == Severity.WARNING
+    assert finding.fields == [forged] and finding.severity == Severity.ERROR, "the record's value is not the page's"
+    assert doc.status != "accepted"
     assert doc.value("account_number") == truth["fields"]["account_number"]
 
 

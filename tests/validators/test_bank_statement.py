@@ -191,12 +191,19 @@ def test_pdf_metadata_hints_are_warnings() -> None:
     assert "pdf_edited" not in rules(run(bank_export))
 
 
-def test_a_text_layer_mismatch_is_a_warning_at_the_cell() -> None:
+def test_a_text_layer_mismatch_is_a_warning_at_the_cell_and_an_error_under_a_picture() -> None:
     doc = statement(ledger())
     doc.meta["text_layer_check"] = {"sampled": ["transactions[3].balance"], "mismatches": [
         {"field": "transactions[3].balance", "text_layer": "3,000.00", "ocr": "8,000.00"}]}
     [f] = [f for f in run(doc).findings if f.rule == "text_layer_mismatch"]
     assert f.fields == ["transactions[3].balance"] and f.severity == Severity.WARNING
+    doc = statement(ledger())
+    doc.meta["text_layer_check"] = {"sampled": ["transactions[3].balance"], "under_images": ["transactions[3].balance"],
+                                    "mismatches": [{"field": "transactions[3].balance", "text_layer": "3,000.00",
+                                                    "ocr": "8,000.00"}]}
+    checked = run(doc)
+    [f] = [f for f in checked.findings if f.rule == "text_layer_mismatch"]
+    assert f.severity == Severity.ERROR and checked.status != "accepted"
 
 
 def test_no_rows_and_no_header() -> None:
