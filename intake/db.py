@@ -38,6 +38,7 @@ from sqlalchemy import (
     UniqueConstraint,
     create_engine,
     event,
+    text,
 )
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Engine
@@ -293,7 +294,8 @@ def session_scope(url: str) -> Iterator[Session]:
 
 
 def migrate(url: str) -> None:
-    """Bring the schema to the newest migration (idempotent; safe on every start)."""
+    """Bring the schema to the newest migration (idempotent; safe on every start, and when several processes
+    start at once: they take turns, :func:`_migrating`)."""
     from alembic import command
     from alembic.config import Config
 
@@ -301,4 +303,43 @@ def migrate(url: str) -> None:
     cfg.set_main_option("script_location", str(Path(__file__).parent / "migrations"))
     cfg.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
     cfg.attributes["connection_url"] = url
-    command.upgrade(cfg, "head")
+    with _migrating(url):
+        command.upgrade(cfg, "head")
+
+
+MIGRATION_LOCK = 7_465_001
+"""PostgreSQL advisory lock key held while one process migrates."""
+
+
+@contextmanager
+def _migrating(url: str) -> Iterator[None]:
+    """One migrating process at a time per database: a PostgreSQL advisory lock, or an exclusive lock on a file
+    beside the SQLite database (two workers started together on a fresh database raced to add the same
+    column)."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.pool import NullPool
+
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        if not parsed.database or parsed.database == ":memory:":
+            yield
+            return
+        import fcntl
+
+        with open(f"{parsed.database}.migrate-lock", "a") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            yield
+        return
+    if parsed.get_backend_name() != "postgresql":
+        yield
+        return
+    engine = create_engine(url, poolclass=NullPool)
+    try:
+        with engine.connect() as conn:
+            conn.execute(text("SELECT pg_advisory_lock(:k)"), {"k": MIGRATION_LOCK})
+            try:
+                yield
+            finally:
+                conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": MIGRATION_LOCK})
+    finally:
+        engine.dispose()

@@ -63,7 +63,8 @@ def test_a_protected_statement_with_its_password_is_read_and_the_password_is_not
     with session_scope(settings.database_url) as s:
         row = s.scalars(select(Document).where(Document.id == view["id"])).one()
         assert row.content_sha256 and row.content_sha256 != row.sha256
-        events = s.scalars(select(EvidenceEvent).where(EvidenceEvent.document_id == row.id)).all()
+        events = s.scalars(select(EvidenceEvent).where(EvidenceEvent.document_id == row.id)
+                           .order_by(EvidenceEvent.seq)).all()
         dumped = json.dumps([e.payload for e in events]) + json.dumps(row.result)
     assert events[0].payload["opened_with_password"] is True
     assert PASSWORD not in dumped
