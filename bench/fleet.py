@@ -23,6 +23,20 @@ MODEL_LOAD_S = 12.0
 """How long a new worker takes to load its models here before it takes jobs."""
 
 
+def private_settings(work: Path, queue_name: str, **extra: object) -> Settings:
+    """Settings of a benchmark round: its own data folder under ``work`` and queue name, the caller's database
+    and Redis (``DOCINTAKE_DATABASE_URL``, ``DOCINTAKE_REDIS_URL``; embedded ones when unset), migrated."""
+    from intake.db import migrate
+    from intake.settings import Settings
+
+    settings = Settings(data_dir=work / "data", database_url=os.environ.get("DOCINTAKE_DATABASE_URL", ""),
+                        redis_url=os.environ.get("DOCINTAKE_REDIS_URL") or None, queue_name=queue_name,
+                        **extra)  # type: ignore[arg-type]
+    settings.ensure_dirs()
+    migrate(settings.database_url)
+    return settings
+
+
 @contextmanager
 def workers(settings: Settings, count: int, extra_env: dict[str, str] | None = None) -> Iterator[None]:
     """``count`` worker processes on ``settings``' queue, stopped (and the embedded Redis with them) on exit."""
@@ -33,8 +47,9 @@ def workers(settings: Settings, count: int, extra_env: dict[str, str] | None = N
         "DOCINTAKE_REDIS_URL": queue.redis_url(settings), "DOCINTAKE_QUEUE_NAME": settings.queue_name,
         "DOCINTAKE_QUEUE_BY_URGENCY": str(settings.queue_by_urgency).lower()} | (extra_env or {})
     logs = [settings.data_dir / f"worker-{n}.log" for n in range(count)]
+    handles = [log.open("wb") for log in logs]
     procs = [subprocess.Popen([sys.executable, "-m", "intake.cli", "worker"], cwd=ROOT, env=env,
-                              stdout=subprocess.DEVNULL, stderr=log.open("wb")) for log in logs]
+                              stdout=subprocess.DEVNULL, stderr=handle) for handle in handles]
     try:
         time.sleep(MODEL_LOAD_S)
         yield
@@ -46,6 +61,8 @@ def workers(settings: Settings, count: int, extra_env: dict[str, str] | None = N
             p.terminate()
         for p in procs:
             p.wait(timeout=180)
+        for handle in handles:
+            handle.close()
         queue.stop_embedded()
 
 

@@ -38,9 +38,6 @@ def _genuine(out: Path, count: int, seed: int) -> dict[str, list[Path]]:
     return sets
 
 
-def _overlap(a: list[float], b: list[float]) -> bool:
-    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
-
 
 def _judge(data: bytes) -> tuple[list[dict[str, Any]], dict[str, Any]]:
     """The findings' evidence of one file: suspects (boxes in PDF points) and the revisions."""
@@ -61,6 +58,7 @@ def _flags(suspects: list[dict[str, Any]], revisions: dict[str, Any]) -> list[st
 
 
 def main(argv: list[str]) -> int:
+    from extractors.models import overlaps
     from fixtures import pdf_edits
 
     p = argparse.ArgumentParser(prog="docintake bench pdf-forensics")
@@ -89,7 +87,7 @@ def main(argv: list[str]) -> int:
                 suspects, revisions = _judge(edited)
                 flagged = bool(_flags(suspects, revisions))
                 placed = (truth["page"] in (revisions.get("changed_pages") or []) if kind == "incremental" else
-                          any(s["page"] == truth["page"] and _overlap(s["bbox"], truth["bbox"]) for s in suspects))
+                          any(s["page"] == truth["page"] and overlaps(s["bbox"], truth["bbox"]) for s in suspects))
                 tally = edits[kind]
                 tally["edited"] += 1
                 tally["flagged"] += flagged

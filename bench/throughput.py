@@ -19,7 +19,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from bench.fleet import wait_finished, workers
+from bench.fleet import private_settings, wait_finished, workers
 from fixtures.variants import distinct
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -29,15 +29,11 @@ PHOTOS = ["front-photo-1.jpg", "back-photo-1.jpg", "front-scan-1.jpg", "back-sca
 
 def _round(engine: str, count: int, docs: int, threads: int | None) -> dict[str, Any]:
     from intake import service
-    from intake.db import Document, migrate, session_scope
-    from intake.settings import Settings
+    from intake.db import Document, session_scope
 
     work = Path(tempfile.mkdtemp(prefix="bench-throughput-"))
     try:
-        settings = Settings(data_dir=work / "data", database_url=os.environ.get("DOCINTAKE_DATABASE_URL", ""),
-                            redis_url=os.environ.get("DOCINTAKE_REDIS_URL") or None, queue_name="bench-throughput")
-        settings.ensure_dirs()
-        migrate(settings.database_url)
+        settings = private_settings(work, "bench-throughput")
         env = {"DOCINTAKE_OCR_ENGINE": engine} | ({"DOCINTAKE_OCR_THREADS": str(threads)} if threads else {})
         photos = [distinct((SAMPLES / PHOTOS[n % len(PHOTOS)]).read_bytes(), f"tp-{engine}-{count}-{n}")
                   for n in range(docs)]

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import shutil
 import tempfile
 import time
@@ -22,7 +21,7 @@ from typing import Any
 
 import numpy as np
 
-from bench.fleet import wait_finished, workers
+from bench.fleet import private_settings, wait_finished, workers
 from fixtures.variants import distinct
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -35,15 +34,10 @@ PHOTOS = ["front-photo-1.jpg", "back-photo-1.jpg", "front-scan-1.jpg", "back-sca
 
 def _round(by_urgency: bool, statements: int, photos: int, every: float) -> dict[str, Any]:
     from intake import service
-    from intake.db import Document, migrate, session_scope
-    from intake.settings import Settings
+    from intake.db import Document, session_scope
 
     work = Path(tempfile.mkdtemp(prefix="bench-urgency-"))
-    settings = Settings(data_dir=work / "data", database_url=os.environ.get("DOCINTAKE_DATABASE_URL", ""),
-                        redis_url=os.environ.get("DOCINTAKE_REDIS_URL") or None, queue_name="bench-urgency",
-                        queue_by_urgency=by_urgency)
-    settings.ensure_dirs()
-    migrate(settings.database_url)
+    settings = private_settings(work, "bench-urgency", queue_by_urgency=by_urgency)
     try:
         with workers(settings, 1):
             pdfs = [distinct((SAMPLES / STATEMENTS[n % len(STATEMENTS)]).read_bytes(), f"urgency-{n}")

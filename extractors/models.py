@@ -16,6 +16,7 @@ These are the record contract of DESIGN.md. Every extracted value is a
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from enum import Enum
 from typing import Any
 
@@ -24,6 +25,15 @@ from pydantic import Field as PydField
 
 BBox = tuple[int, int, int, int]
 """A pixel box ``(x0, y0, x1, y1)`` on the stored page image."""
+
+
+def overlaps(a: Sequence[float], b: Sequence[float]) -> bool:
+    """Whether two ``(x0, y0, x1, y1)`` boxes share some area (touching edges do not).
+
+    >>> overlaps((0, 0, 10, 10), (5, 5, 20, 20)), overlaps((0, 0, 10, 10), (10, 0, 20, 10))
+    (True, False)
+    """
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
 
 FieldValue = str | int | bool | None
 

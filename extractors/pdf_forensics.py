@@ -55,9 +55,8 @@ def revisions(data: bytes, pages: list[Any]) -> dict[str, Any]:
     linearized = b"/Linearized" in data[:2048]
     first = ends[1] if linearized and len(ends) >= 2 else (ends[0] if ends else len(data))
     later = data[first:]
-    out: dict[str, Any] = {"saves": 1 + (len(ends) - (2 if linearized else 1) if ends else 0),
-                           "linearized": linearized}
-    out["saves"] = max(1, out["saves"]) if later.strip() else 1
+    saves = max(1, len(ends) - (1 if linearized else 0)) if later.strip() else 1
+    out: dict[str, Any] = {"saves": saves, "linearized": linearized}
     signed = _signature_coverage(data)
     if signed:
         out["signature"] = signed

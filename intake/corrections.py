@@ -116,7 +116,7 @@ def normalise(spec: FieldSpec | None, value: str | None) -> FieldValue:
             raise CorrectionRefused(f"{name}: {value!r} is not a date")
         return iso
     if kind is Kind.TIME:
-        if (clock := _clock(value)) is None:
+        if (clock := parse_time(value)) is None:
             raise CorrectionRefused(f"{name}: {value!r} is not a time of day")
         return clock
     if kind is Kind.MONEY:
@@ -137,19 +137,6 @@ def normalise(spec: FieldSpec | None, value: str | None) -> FieldValue:
 
 
 YES, NO = ("true", "yes", "1", "是", "有"), ("false", "no", "0", "否", "无")
-
-
-def _clock(value: str) -> str | None:
-    """``HH:MM:SS`` from a time as a person types it (``9:05``, ``09:05:07``) or as a statement prints it.
-
-    >>> _clock("9:05"), _clock("23:59:59"), _clock("24:00"), _clock("102311")
-    ('09:05:00', '23:59:59', None, '10:23:11')
-    """
-    m = re.fullmatch(r"(\d{1,2})[:：](\d{2})(?:[:：](\d{2}))?", value)
-    if m is None:
-        return parse_time(value)
-    h, mi, s = int(m[1]), int(m[2]), int(m[3] or 0)
-    return f"{h:02d}:{mi:02d}:{s:02d}" if h < 24 and mi < 60 and s < 60 else None
 
 
 def _rate(name: str, value: str) -> str:

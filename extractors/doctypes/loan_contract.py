@@ -48,7 +48,7 @@ import cn2an
 import numpy as np
 
 from extractors.doctypes.base import DocTypeExtractor, FieldSpec, Kind, TableSpec
-from extractors.models import BBox, ExtractedDocument, Field, FieldValue, Source, TextLine
+from extractors.models import BBox, ExtractedDocument, Field, FieldValue, Source, TextLine, overlaps
 from extractors.numbers import RATE_PATTERNS, amount_in_words, find_rate, fraction_text
 from extractors.statements.values import amount_text, parse_amount
 from extractors.text import Joined, compact, parse_date, reading_order
@@ -463,9 +463,9 @@ def _signature_areas(lines: Sequence[TextLine], lined: Joined) -> list[dict[str,
     for party, page, box in found:
         height = _print_height(lines, page)
         area = _area_around(box, 10**6)  # as far right as the page goes, whatever its width in pixels
-        printed = [ln.bbox for ln in lines if ln.page == page and _overlaps(ln.bbox, area)
+        printed = [ln.bbox for ln in lines if ln.page == page and overlaps(ln.bbox, area)
                    and (ln.confidence == 1.0  # a text layer holds no handwriting, the label's own line included
-                        or (not _overlaps(ln.bbox, box) and PRINTED.search(ln.text)))]
+                        or (not overlaps(ln.bbox, box) and PRINTED.search(ln.text)))]
         out.append({"party": party, "page": page, "label": list(box), "line_height": height,
                     "printed": [list(b) for b in printed]})
     return out
@@ -492,7 +492,3 @@ def _label_width(box: BBox, chars: int, height: int) -> BBox:
     """A label's box no wider than its characters at the print's height (brackets and colons print full-width,
     and a line's height, with its margin, is a little more than a character's width: the print is covered)."""
     return (box[0], box[1], min(box[2], box[0] + chars * height), box[3])
-
-
-def _overlaps(a: BBox, b: BBox) -> bool:
-    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]

@@ -64,7 +64,7 @@ def amount_text(value: Decimal) -> str:
 
 
 _DAY = re.compile(r"(?<!\d)(\d{4})(?:[-./年](\d{1,2})[-./月](\d{1,2})日?|(\d{2})(\d{2})(?=\d{4}(?:\d{2})?(?!\d)|\D|$))")
-_TIME = re.compile(r"(?<!\d)([01]\d|2[0-3]):?([0-5]\d)(?::?([0-5]\d))?(?!\d)")
+_TIME = re.compile(r"(?<!\d)([01]\d|2[0-3]|\d(?=:)):?([0-5]\d)(?::?([0-5]\d))?(?!\d)")
 
 
 def parse_day(text: str | None) -> str | None:
@@ -82,7 +82,11 @@ def parse_day(text: str | None) -> str | None:
 
 
 def parse_time(text: str | None) -> str | None:
-    """``HH:MM:SS`` from a time cell (``102311``, ``10:23:11``, ``10:23``) or from after a date."""
+    """``HH:MM:SS`` from a time cell (``102311``, ``10:23:11``, ``10:23``, ``9:05``) or from after a date.
+
+    >>> parse_time("9:05"), parse_time("102311"), parse_time("24:00"), parse_time("2026-05-01 9:05:07")
+    ('09:05:00', '10:23:11', None, '09:05:07')
+    """
     if not text:
         return None
     t = norm(text)
@@ -96,7 +100,7 @@ def parse_time(text: str | None) -> str | None:
     m2 = _TIME.search(t)
     if not m2:
         return None
-    return f"{m2[1]}:{m2[2]}:{m2[3] or '00'}"
+    return f"{int(m2[1]):02d}:{m2[2]}:{m2[3] or '00'}"
 
 
 _ACCOUNT = re.compile(r"[0-9*Xx]{6,32}")

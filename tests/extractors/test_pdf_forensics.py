@@ -9,14 +9,12 @@ from pathlib import Path
 import pytest
 
 from extractors import pdf, pdf_forensics
+from extractors.models import overlaps
 from fixtures import pdf_edits
 from tests.conftest import SAMPLES
 
 GENUINE = sorted(SAMPLES.glob("statements/digital-*.pdf")) + sorted(SAMPLES.glob("contracts/digital-*.pdf"))
 
-
-def _overlap(a: list[float], b: list[float]) -> bool:
-    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
 
 
 @pytest.mark.parametrize("path", GENUINE, ids=lambda p: p.name)
@@ -43,7 +41,7 @@ def test_an_edit_is_found_on_its_page_and_in_its_box(kind: str, name: str) -> No
         assert suspects == [], "same font, no box: only the second save gives it away"
     else:
         assert info.revisions["saves"] == 1
-        found = {s["kind"] for s in suspects if s["page"] == truth["page"] and _overlap(s["bbox"], truth["bbox"])}
+        found = {s["kind"] for s in suspects if s["page"] == truth["page"] and overlaps(s["bbox"], truth["bbox"])}
         assert found == ({"hidden_text", "foreign_font"} if kind == "white_box" else {"foreign_font"})
         hidden = [s for s in suspects if s["kind"] == "hidden_text"]
         assert all(s["text"] == truth["was"] for s in hidden), "the hidden text is the original amount"
@@ -73,4 +71,4 @@ def test_an_edited_statement_is_not_accepted_and_the_finding_names_page_and_box(
     boxes = [s["bbox"] for s in statement.meta["pdf_suspects"] if s["page"] == truth["page"]]
     page = outcome.pages[truth["page"] - 1].image
     k = page.shape[1] / 595.28  # the sample is A4: boxes come back in the page image's pixels
-    assert any(_overlap(b, [v * k for v in truth["bbox"]]) for b in boxes)
+    assert any(overlaps(b, [v * k for v in truth["bbox"]]) for b in boxes)
