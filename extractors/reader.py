@@ -89,6 +89,8 @@ class _Region:
     lines: list[TextLine]
     quality: Quality | None = None
     card_found: bool = False
+    kind: str | None = None
+    """The card side the region was recognised as by its layout when its labels could not be read."""
 
 
 MAX_CARD_TEXTS = 40
@@ -281,7 +283,49 @@ class Reader:
             if not self._a_page_after_all(read, types, origin):
                 return self._commit(read, result, "card")
         page = self._as_page(image, result, origin)
-        return self._commit([self._read_region(page, None, image, types, result, judged=image)], result, origin)
+        whole = self._read_region(page, None, image, types, result, judged=image)
+        if by_text := self._cards_by_text(whole, types, result):
+            read, kinds = zip(*by_text, strict=True)
+            return self._commit(list(read), result, "card", kinds=list(kinds))
+        return self._commit([whole], result, origin)
+
+    def _cards_by_text(self, whole: tuple[np.ndarray, list[TextLine], Quality], types: list[str],
+                       result: ReadResult) -> list[tuple[tuple[np.ndarray, list[TextLine], Quality], str | None]]:
+        """Cards whose edges were not seen, found again by their print and read at card size.
+
+        A page read whole that shows an ID card's labels (and is no other type) is a card on a flatbed's white
+        lid or an A4 copy: its print, 15 px high at 150 dpi, was read by the page recogniser at page size. Each
+        block of print (:func:`cards.from_text`) is flattened to card size and read like a found card — by its
+        labels, or, for a front whose pale labels a black-and-white copy lost, by its layout
+        (a type's ``unlabelled``: the region is then that type whatever its keywords). The blocks are
+        kept when they hold at least the card sides the whole page was read as; else ``[]``."""
+        upright, lines, _ = whole
+        scores = self._scores(lines, types)
+        if not any(s > 0 and doctypes.get(t).card for t, s in scores.items()):
+            return []
+        if any(s >= MIN_TYPE_SCORE and not doctypes.get(t).card for t, s in scores.items()):
+            return []
+        t = time.perf_counter()
+        crops = cards.from_text(upright, [ln.bbox for ln in lines])
+        result.add_time("find", time.perf_counter() - t)
+        out: list[tuple[tuple[np.ndarray, list[TextLine], Quality], str | None]] = []
+        sides = set()
+        for crop in crops:
+            x0, y0, x1, y1 = crop.bbox
+            q = quality.measure(upright[y0:y1, x0:x1], None, find_partial=False)
+            t = time.perf_counter()
+            found = self.engine.read(crop.image)
+            result.add_time("ocr", time.perf_counter() - t)
+            crop_scores = self._scores(found, types)
+            best = max(crop_scores, key=lambda k: crop_scores[k], default=None)
+            if best is not None and crop_scores[best] >= MIN_TYPE_SCORE and doctypes.get(best).card:
+                out.append(((crop.image, found, q), None))
+                sides.add(best)
+            elif kind := next((k for k in types if doctypes.get(k).card and doctypes.get(k).unlabelled(found)), None):
+                out.append(((crop.image, found, q), kind))
+                sides.add(kind)
+        before = {t for t, s in scores.items() if s >= MIN_TYPE_SCORE}
+        return out if out and before <= sides else []
 
     def _read_region(self, region: np.ndarray, crop: cards.CardCrop | None, photo: np.ndarray, types: list[str],
                      result: ReadResult, judged: np.ndarray | None = None,
@@ -310,13 +354,13 @@ class Reader:
 
     @staticmethod
     def _commit(read: list[tuple[np.ndarray, list[TextLine], Quality]], result: ReadResult,
-                origin: str) -> list[_Region]:
+                origin: str, kinds: list[str | None] | None = None) -> list[_Region]:
         out = []
-        for upright, lines, q in read:
+        for i, (upright, lines, q) in enumerate(read):
             page_no = len(result.pages) + 1
             result.pages.append(PageImage(page_no, upright, origin))
             out.append(_Region(page_no, [ln.model_copy(update={"page": page_no}) for ln in lines], q,
-                               card_found=origin == "card"))
+                               card_found=origin == "card", kind=kinds[i] if kinds else None))
         return out
 
     def _as_page(self, image: np.ndarray, result: ReadResult, origin: str) -> np.ndarray:
@@ -355,7 +399,7 @@ class Reader:
                 result.documents.append(doc)
                 i += len(group)
                 continue
-            docs = self._classify(region.lines, types, region.number)
+            docs = self._classify(region.lines, types, region.number, region.kind)
             for d in docs:
                 d.quality = region.quality
                 if d.doc_type == "unknown" and region.quality is not None:
@@ -386,9 +430,12 @@ class Reader:
     def _scores(lines: Sequence[TextLine], types: list[str]) -> dict[str, float]:
         return {t: doctypes.get(t).score(lines) for t in types}
 
-    def _classify(self, lines: Sequence[TextLine], types: list[str], page: int) -> list[ExtractedDocument]:
+    def _classify(self, lines: Sequence[TextLine], types: list[str], page: int,
+                  kind: str | None = None) -> list[ExtractedDocument]:
         scores = self._scores(lines, types)
         chosen = [t for t, s in sorted(scores.items(), key=lambda kv: -kv[1]) if s >= MIN_TYPE_SCORE]
+        if kind is not None and kind not in chosen:
+            chosen.append(kind)
         if not chosen:
             return [ExtractedDocument(doc_type="unknown", page=page, reject_reason=RetakeReason.NO_DOCUMENT)]
         docs = []

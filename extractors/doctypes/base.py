@@ -142,6 +142,12 @@ class DocTypeExtractor:
         text = "".join(line.text for line in lines).replace(" ", "")
         return sum(1 for k in cls.keywords if k in text) / len(cls.keywords)
 
+    @classmethod
+    def unlabelled(cls, lines: Sequence[TextLine]) -> bool:
+        """Whether ``lines``, one card region whose keywords were not read, are this type by their layout (a card
+        copied in black and white keeps its values and loses its pale labels). Types with no such layout: never."""
+        return False
+
     def extract(self, lines: Sequence[TextLine], page: int = 1) -> ExtractedDocument:
         raise NotImplementedError
 

@@ -28,10 +28,11 @@ from collections.abc import Sequence
 from typing import ClassVar
 
 import numpy as np
+from stdnum.cn import ric
 
 from extractors.doctypes.base import DocTypeExtractor, FieldSpec, Kind
 from extractors.models import ExtractedDocument, Field, FieldValue, Source, TextLine
-from extractors.text import Joined, compact, parse_date, reading_order
+from extractors.text import Joined, compact, parse_date, reading_order, union
 
 ETHNIC_GROUPS = frozenset(
     "汉 蒙古 回 藏 维吾尔 苗 彝 壮 布依 朝鲜 满 侗 瑶 白 土家 哈尼 哈萨克 傣 黎 傈僳 佤 畲 高山 拉祜 水 东乡 纳西 景颇 "
@@ -76,6 +77,8 @@ _ID_CHARS = "0-9OoIlDZSBXx"
 _MARKS = r"[^\w]{0,2}"
 """Between a label and its value, or the parts of a date set wide: line breaks (pieces read as separate boxes)
 and a stray mark the recogniser sees in the gap (``1951年9 月·25 日``)."""
+_STRAY = r"[.·,:]?"
+"""A mark the recogniser may see between two digits of a number printed wide (``4111212017.02187312``)."""
 _NEXT_LABELS = "公民身份证?号码|签发机关|有效期限|中华人民共和国|居民身份证"
 """What ends the address: the number's label, or the back side's text when both sides were read together."""
 
@@ -154,7 +157,59 @@ def own_column(lines: Sequence[TextLine], mine: Sequence[str], theirs: Sequence[
     return list(lines)
 
 
-def _field(j: Joined, m: re.Match[str], group: int | str, value: FieldValue, raw: str | None = None) -> Field:
+class _Span:
+    """A stretch of :attr:`Joined.text` found without a pattern, passed where :func:`_field` takes a match."""
+
+    def __init__(self, start: int, end: int, text: str) -> None:
+        self._span, self._text = (start, end), text
+
+    def span(self, group: int | str = 0) -> tuple[int, int]:
+        return self._span
+
+    def __getitem__(self, group: int | str) -> str:
+        return self._text[self._span[0]:self._span[1]]
+
+
+UNLABELLED_NAME_CONFIDENCE = 0.8
+"""A name read by its row, its label lost, is at most this confident (under the name's acceptance threshold)."""
+_DATE_ROW = re.compile(r"(?<!\d)(\d{4})[^\d\n]{0,3}?(\d{1,2})[^\d\n]{1,3}?(\d{1,2})(?!\d)")
+"""A birth date on its row without its label: year, month and day with whatever was read between them."""
+_LABEL_ONLY = re.compile(r".?[名别族生址]|公民身份.{0,2}")
+"""A line holding nothing but a label, or what is left of one (``停址``): not part of its row's value."""
+_NUMBER = re.compile(r"(?<![0-9A-Za-z])\d{17}[\dXx](?![0-9A-Za-z])")
+
+
+def printed_rows(lines: Sequence[TextLine]) -> list[TextLine]:
+    """The card's printed rows, top to bottom: lines side by side (however far apart) joined into one."""
+    out: list[TextLine] = []
+    for ln in reading_order(lines):
+        if out:
+            last = out[-1]
+            height = max(1, min(last.bbox[3] - last.bbox[1], ln.bbox[3] - ln.bbox[1]))
+            if abs((ln.bbox[1] + ln.bbox[3]) / 2 - (last.bbox[1] + last.bbox[3]) / 2) <= 0.5 * height:
+                out[-1] = last.model_copy(update={
+                    "text": f"{last.text} {ln.text}", "confidence": min(last.confidence, ln.confidence),
+                    "bbox": union([last.bbox, ln.bbox])})
+                continue
+        out.append(ln)
+    return out
+
+
+def _number_row(rows: Sequence[TextLine]) -> int | None:
+    """The lowest row holding an ID number whose check digit is right and whose birth date is a date (the area
+    code is the rules' business: python-stdnum knows only today's codes)."""
+    for i in range(len(rows) - 1, -1, -1):
+        for m in _NUMBER.finditer(compact(rows[i].text)):
+            number = m[0].upper()
+            try:
+                if ric.calc_check_digit(number) == number[-1] and ric.get_birth_date(number):
+                    return i
+            except ValueError:  # stdnum's InvalidComponent: no such birth date
+                continue
+    return None
+
+
+def _field(j: Joined, m: re.Match[str] | _Span, group: int | str, value: FieldValue, raw: str | None = None) -> Field:
     start, end = m.span(group)
     return Field(value=value, raw=raw if raw is not None else m[group], confidence=round(j.confidence(start, end), 4),
                  source=Source.OCR, page=j.page(), bbox=j.bbox(start, end))
@@ -182,7 +237,8 @@ class IdCardFront(DocTypeExtractor):
         "birth_date": re.compile(rf"出生{_MARKS}(\d{{4}}{_MARKS}年{_MARKS}\d{{1,2}}{_MARKS}月{_MARKS}\d{{1,2}}"
                                  rf"(?:{_MARKS}日)?)"),
         "address": re.compile(rf"住址\n?(.+?)(?=\n?(?:{_NEXT_LABELS})|\n?[{_ID_CHARS}]{{15,}}|$)", re.S),
-        "id_number": re.compile(rf"(?<![0-9A-Za-z])([{_ID_CHARS[:3]}OoIlDZSB]{{17}}[{_ID_CHARS}])(?![0-9A-Za-z])"),
+        "id_number": re.compile(rf"(?<![0-9A-Za-z])((?:[{_ID_CHARS[:3]}OoIlDZSB]{_STRAY}){{17}}[{_ID_CHARS}])"
+                                rf"(?![0-9A-Za-z])"),
     }
 
     def extract(self, lines: Sequence[TextLine], page: int = 1) -> ExtractedDocument:
@@ -200,14 +256,80 @@ class IdCardFront(DocTypeExtractor):
             elif name == "address":
                 fields[name] = _field(j, m, 1, simplified(raw.replace("\n", "")), raw.replace("\n", ""))
             elif name == "id_number":
-                fields[name] = _field(j, m, 1, raw.upper())
+                fields[name] = _field(j, m, 1, re.sub(_STRAY, "", raw).upper())
             elif name == "ethnicity":
                 fields[name] = _field(j, m, 1, ethnicity(raw))
             elif name == "name":
                 fields[name] = _field(j, m, 1, simplified(raw.strip()), raw)
             else:
                 fields[name] = _field(j, m, 1, raw.strip())
+        if "id_number" in fields and len(fields) < len(self.PATTERNS):
+            self._by_rows(own_column(lines, self.keywords, IdCardBack.keywords), fields)
         return ExtractedDocument(doc_type=self.doc_type, page=page, fields=fields)
+
+    @classmethod
+    def unlabelled(cls, lines: Sequence[TextLine]) -> bool:
+        """Whether ``lines`` (one card region) are a front whose labels did not survive the capture: a number
+        with a valid check digit under at least three rows, a date among them."""
+        rows = printed_rows(lines)
+        at = _number_row(rows)
+        return at is not None and at >= 3 and any(_DATE_ROW.search(r.text) for r in rows[:at])
+
+    def _by_rows(self, lines: Sequence[TextLine], fields: dict[str, Field]) -> None:
+        """Fill the fields whose labels were not read from the rows the card prints them on.
+
+        A black-and-white copy or scan loses the card's pale labels and keeps its black values. The rows above
+        the number are then name, sex and ethnicity, birth date and address, in that order; the birth row is the
+        one with a date, and the others are counted from it. Only missing fields are filled. What the number
+        checks (birth date, sex), the list of groups (ethnicity) and the address's province check the rest; a
+        name has no such check, so its confidence is capped at :data:`UNLABELLED_NAME_CONFIDENCE`: a person
+        confirms it."""
+        rows = printed_rows([ln for ln in lines if not _LABEL_ONLY.fullmatch(compact(ln.text))])
+        at = _number_row(rows)
+        if at is None:
+            return
+        birth = next((i for i, r in enumerate(rows[:at]) if _DATE_ROW.search(r.text)), None)
+        if birth is None or birth < 1:
+            return
+        j = Joined(rows)
+        starts = [j.text.index(compact(r.text), sum(len(compact(x.text)) + 1 for x in rows[:i]))
+                  for i, r in enumerate(rows)]
+
+        def put(name: str, i: int, a: int, b: int, value: FieldValue, confidence: float | None = None) -> None:
+            if name in fields or value in (None, ""):
+                return
+            f = _field(j, _Span(starts[i] + a, starts[i] + b, j.text), 0, value, compact(rows[i].text)[a:b])
+            fields[name] = f if confidence is None else f.model_copy(update={"confidence": min(f.confidence,
+                                                                                              confidence)})
+
+        if m := _DATE_ROW.search(rows[birth].text):  # spaces kept: they may be all that parts month and day
+            put("birth_date", birth, 0, len(compact(rows[birth].text)), parse_date(f"{m[1]}年{m[2]}月{m[3]}日"))
+        sex_row = compact(rows[birth - 1].text)
+        if m := re.search("[男女]", sex_row):
+            put("sex", birth - 1, m.start(), m.end(), m[0])
+            rest = sex_row[m.end():].removesuffix("族")
+            group = max((g for g in ETHNIC_GROUPS if simplified(rest).endswith(g)), key=len, default=None)
+            if group:
+                put("ethnicity", birth - 1, len(sex_row) - len(group) - (sex_row.endswith("族") and 1),
+                    len(sex_row) - (sex_row.endswith("族") and 1), group)
+        if birth >= 2:
+            name_row = compact(rows[birth - 2].text)
+            name = re.sub(r"^(?:姓名|姓|名)", "", name_row)
+            if re.fullmatch(r"[\u4e00-\u9fff·]{2,6}", name):
+                put("name", birth - 2, len(name_row) - len(name), len(name_row), simplified(name),
+                    UNLABELLED_NAME_CONFIDENCE)
+        if birth + 1 < at:
+            first = compact(rows[birth + 1].text)
+            cut = m.end() if (m := re.match(r"^.{0,2}?址|^住", first)) else 0
+            address = "".join(compact(r.text) for r in rows[birth + 1:at])[cut:]
+            span = (cut, len(first))
+            put("address", birth + 1, *span, simplified(address))
+            if "address" in fields and at - birth > 2:  # the value runs on over the following rows
+                f = fields["address"]
+                boxes = [b for b in (f.bbox, *(r.bbox for r in rows[birth + 2:at])) if b is not None]
+                fields["address"] = f.model_copy(update={
+                    "raw": address, "bbox": union(boxes),
+                    "confidence": min([f.confidence, *(r.confidence for r in rows[birth + 2:at])])})
 
 
 class IdCardBack(DocTypeExtractor):
@@ -223,7 +345,7 @@ class IdCardBack(DocTypeExtractor):
     card = True
 
     ISSUER = re.compile(r"签发机关\n?([^\n]{2,30})")
-    _DATE = r"\d{4}[.\-/年]\d{1,2}[.\-/月]\d{1,2}日?"
+    _DATE = r"\d{4}[.\-/年:·,]\d{1,2}[.\-/月:·,]\d{1,2}日?"  # a dot is now and then read as another mark
     VALIDITY = re.compile(rf"(?:有效期限|有效期)?\n?({_DATE})[-—–~至一]+\n?({_DATE}|长期)")
 
     def extract(self, lines: Sequence[TextLine], page: int = 1) -> ExtractedDocument:
@@ -232,8 +354,8 @@ class IdCardBack(DocTypeExtractor):
         if m := self.ISSUER.search(j.text):
             fields["issuer"] = _field(j, m, 1, simplified(m[1].strip()), m[1])
         if m := self.VALIDITY.search(j.text):
-            fields["valid_from"] = _field(j, m, 1, parse_date(m[1]))
+            fields["valid_from"] = _field(j, m, 1, parse_date(re.sub("[:·,]", ".", m[1])))
             long_term = m[2] == "长期"
-            fields["valid_until"] = _field(j, m, 2, None if long_term else parse_date(m[2]))
+            fields["valid_until"] = _field(j, m, 2, None if long_term else parse_date(re.sub("[:·,]", ".", m[2])))
             fields["long_term"] = _field(j, m, 2, long_term)
         return ExtractedDocument(doc_type=self.doc_type, page=page, fields=fields)

@@ -91,3 +91,43 @@ def test_stray_marks_in_the_gaps_are_skipped() -> None:
     doc = IdCardFront().extract(lines)
     assert (doc.value("sex"), doc.value("ethnicity"), doc.value("birth_date")) == ("男", "汉", "1951-09-25")
 
+
+def unlabelled_front(birth: str = "1986 年 2 月 12 日") -> list[TextLine]:
+    """A front copied in black and white: the pale labels are gone or read as scraps, the black values stay."""
+    return [line("n张三", 150, 80), line("男", 180, 160), line("汉", 420, 160), line(birth, 180, 240, 560),
+            line("址北京市东城区东华门街道", 150, 320), line("南池子大街722号", 180, 370),
+            line("110101198602126342", 330, 530, 700)]
+
+
+def test_a_front_whose_labels_were_lost_is_read_by_its_rows() -> None:
+    lines = unlabelled_front()
+    assert IdCardFront.score(lines) == 0.0 and IdCardFront.unlabelled(lines)
+    fields = IdCardFront().extract(lines).fields
+    assert {k: f.value for k, f in fields.items()} == {
+        "id_number": "110101198602126342", "birth_date": "1986-02-12", "sex": "男", "ethnicity": "汉",
+        "address": "北京市东城区东华门街道南池子大街722号"}  # "n张三": a scrap of the label joined to the name
+
+
+def test_a_name_read_by_its_row_alone_is_never_confident_enough_to_accept() -> None:
+    lines = [line("张三", 180, 80), *unlabelled_front()[1:]]
+    name = IdCardFront().extract(lines).fields["name"]
+    assert name.value == "张三" and name.confidence <= 0.8 < 0.97
+
+
+def test_rows_fill_only_what_the_labels_did_not_give() -> None:
+    lines = [line("姓名张三", 60, 80), line("性别女", 60, 160), *unlabelled_front()[2:]]
+    fields = IdCardFront().extract(lines).fields
+    assert fields["sex"].value == "女" and fields["name"].confidence == 0.97  # from their labels, unchanged
+    assert fields["birth_date"].value == "1986-02-12"
+
+
+def test_without_a_valid_number_no_row_is_guessed() -> None:
+    lines = unlabelled_front()
+    lines[-1] = line("110101198602126343", 330, 530, 700)  # wrong check digit
+    assert not IdCardFront.unlabelled(lines)
+    assert set(IdCardFront().extract(lines).fields) == {"id_number"}
+
+
+def test_a_number_read_with_a_stray_mark_between_digits() -> None:
+    lines = [*unlabelled_front()[:-1], line("1101011986.02126342", 330, 530, 700)]
+    assert IdCardFront().extract(lines).value("id_number") == "110101198602126342"

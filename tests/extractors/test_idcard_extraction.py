@@ -66,6 +66,7 @@ def test_confidence_is_the_weakest_line_of_the_value() -> None:
     ("有效期限2015.03.09-长期", None, True),
     ("有效期限 2015.03.09—2035.03.09", "2035-03-09", False),
     ("有效期限 2015-03-09 至 2035-03-09", "2035-03-09", False),
+    ("有效期限2015:03.09-2035.03·09", "2035-03-09", False),  # a dot read as another mark
 ])
 def test_back_validity_forms(text: str, until: str | None, long_term: bool) -> None:
     doc = IdCardBack().extract(_lines(("签发机关 北京市公安局东城分局", 200, 970), (text, 200, 1040)))
