@@ -119,6 +119,14 @@ def _intersects(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> b
     return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
 
 
+def _sideways(lines: Sequence[TextLine]) -> bool:
+    """Whether most lines of several characters are taller than wide: the print runs across the image's other
+    axis, and whatever keywords the recogniser made of it, this is not the upright reading."""
+    long = [ln for ln in lines if len(ln.text.strip()) >= 3]
+    tall = sum(1 for ln in long if ln.bbox[3] - ln.bbox[1] > ln.bbox[2] - ln.bbox[0])
+    return bool(long) and tall > len(long) / 2
+
+
 def _digits(text: str) -> str:
     return "".join(ch for ch in text if ch.isdigit())
 
@@ -418,7 +426,7 @@ class Reader:
             t = time.perf_counter()
             lines = self.engine.read(candidate, whole_page=not card)
             result.add_time("ocr", time.perf_counter() - t)
-            top = max(self._scores(lines, types).values(), default=0.0)
+            top = max(self._scores(lines, types).values(), default=0.0) if not _sideways(lines) else 0.0
             if best is None or top > best[0]:
                 best = (top, candidate, lines)
             if top >= GOOD_TYPE_SCORE or len(lines) < MIN_LINES:

@@ -148,7 +148,10 @@ def find_cards(image: np.ndarray) -> list[CardCrop]:
     h, w = image.shape[:2]
     small, k = working_copy(image)
     v = Views.of(small)
-    cards = _select(v, _candidates(v))
+    near: list[_Candidate] = []
+    cards = _select(v, _candidates(v, near))
+    if len(cards) == 1 and (twin := _twin(cards[0], near)) is not None:
+        cards.append(twin)
     crops = [_crop(image, c.quad / k) for c in cards]
     card_shaped = SCAN_RANGE[0] <= max(h, w) / max(min(h, w), 1) <= SCAN_RANGE[1] and _mostly_pale(v)
     if card_shaped and not any(c.coverage >= SCAN_MAX_INNER and not (c.coverage >= 0.85 and c.touches_border)
@@ -162,6 +165,19 @@ def find_cards(image: np.ndarray) -> list[CardCrop]:
     band = max(1, h // 4)
     crops.sort(key=lambda c: ((c.bbox[1] + c.bbox[3]) // 2 // band, c.bbox[0]))
     return crops
+
+
+TWIN_SIZE = (0.8, 1.25)
+"""A second outline this close in area to the one card found, beside it, is the other side of the card."""
+
+
+def _twin(card: _Candidate, near: list[_Candidate]) -> _Candidate | None:
+    """The other side of the card in a photo of both: an outline beside ``card``, of its size, that failed only
+    the aspect once the perspective was undone (which assumes a focal length; two sides photographed together
+    near the frame's edge are seen at a slant it misjudges). The best-supported such outline, or None."""
+    twins = [c for c in near if TWIN_SIZE[0] <= c.area / card.area <= TWIN_SIZE[1]
+             and geo.overlap(c.quad, card.quad) < 0.05 and geo.overlap(card.quad, c.quad) < 0.05]
+    return max(twins, key=lambda c: c.support, default=None)
 
 
 def _mostly_pale(v: Views) -> bool:
@@ -222,7 +238,8 @@ def _crop(image: np.ndarray, quad: geo.Quad) -> CardCrop:
     return CardCrop(flatten(image, quad), quad, bbox, touches, coverage, source_shape=(h, w))
 
 
-def _candidates(v: Views) -> list[_Candidate]:
+def _candidates(v: Views, near: list[_Candidate] | None = None) -> list[_Candidate]:
+    """Card outlines in ``v``; ``near`` collects those that fail only the perspective-corrected aspect."""
     sh, sw = v.small.shape[:2]
     found: list[_Candidate] = []
     for contour in outlines(masks(v), MIN_AREA * 0.6):
@@ -252,6 +269,8 @@ def _candidates(v: Views) -> list[_Candidate]:
                 continue
             support = geo.border_contrast(part, v.lab)
             if not _card_shaped(part, sw, sh, crisp=support >= CRISP_SUPPORT):
+                if near is not None and support >= MIN_EDGE_SUPPORT and ASPECT_RANGE[0] <= geo.aspect(part):
+                    near.append(_Candidate(part, geo.quad_area(part), support, False))
                 continue
             if support >= MIN_EDGE_SUPPORT:
                 found.append(_Candidate(part, geo.quad_area(part), support, sides_on_border(part, sw, sh) > 0))

@@ -29,6 +29,7 @@ import cv2
 import numpy as np
 
 from extractors.imaging.cards import OUT_W, CardCrop, partial_card
+from extractors.imaging.regions import working_copy
 from extractors.models import Quality, RetakeReason
 
 SHARPNESS_MIN = 0.165
@@ -85,7 +86,8 @@ def measure(image: np.ndarray, crop: CardCrop | None = None, *, photo: np.ndarra
     sharpness = 1.0 - blur_metric(grey)
     brightness = float(light.mean())
     bright_p95 = float(np.percentile(light, 95))
-    glare = glare_fraction(inner) if crop is not None and inner.ndim == 3 else 0.0
+    source = photo if photo is not None else image
+    glare = glare_fraction(inner) if crop is not None and inner.ndim == 3 and in_colour(source) else 0.0
     coverage = crop.coverage if crop is not None else 1.0
 
     problems: list[RetakeReason] = []
@@ -105,6 +107,25 @@ def measure(image: np.ndarray, crop: CardCrop | None = None, *, photo: np.ndarra
         problems.append(RetakeReason.BLURRY)
     return Quality(sharpness=round(sharpness, 3), brightness=round(brightness / 255.0, 3),
                    glare_fraction=round(glare, 4), coverage=round(coverage, 4), problems=problems)
+
+
+GREY_SPREAD = 6
+"""An image whose channels differ by at most this much (99th percentile) has no colour: a scan or a copy."""
+
+
+def in_colour(image: np.ndarray) -> bool:
+    """Whether ``image`` holds colour. Glare is light reflected off the card into a camera; a grey or black-and-white
+    scan or photocopy has none, and its white paper is not glare.
+
+    >>> grey = np.full((40, 40, 3), 200, np.uint8)
+    >>> in_colour(grey), in_colour(np.dstack([grey[:, :, 0], grey[:, :, 1], grey[:, :, 2] - 40]))
+    (False, True)
+    """
+    if image.ndim != 3:
+        return False
+    small, _ = working_copy(image)
+    spread = small.max(axis=2).astype(np.int16) - small.min(axis=2)
+    return float(np.percentile(spread, 99)) > GREY_SPREAD
 
 
 def blur_metric(grey: np.ndarray) -> float:

@@ -9,6 +9,7 @@ import datetime as dt
 import random
 from pathlib import Path
 
+import cv2
 import pytest
 from stdnum.cn import ric
 
@@ -54,3 +55,15 @@ def test_both_sides_side_by_side_on_a_page_read_whole(pipeline: Pipeline) -> Non
     got = _records(pipeline, jpeg(page, 90))
     assert got["id_card_front"]["name"] == p.name and got["id_card_front"]["address"] == p.address
     assert got["id_card_back"]["issuer"] == p.issuer
+
+
+def test_a_card_on_a_150_dpi_black_and_white_scan_is_found_by_its_print(pipeline: Pipeline) -> None:
+    # no edge to find on the white lid, print 15 px high, the pale labels half gone: the block of print is found,
+    # read at card size, and what the labels no longer say is read from the rows
+    p = _person(32)
+    card = to_bgr(render_alt.front(p, 32, render_alt.draw_style(random.Random(32))))
+    shot = capture_alt.flatbed(card, random.Random(33), mode="bw", dpi=150)
+    _, png = cv2.imencode(".png", cv2.cvtColor(shot.image, cv2.COLOR_BGR2GRAY))  # 1-bit, as scanned
+    got = _records(pipeline, png.tobytes())["id_card_front"]
+    assert got == {"name": p.name, "sex": p.sex, "ethnicity": p.ethnicity, "birth_date": "1986-02-12",
+                   "address": p.address, "id_number": p.id_number}
