@@ -104,6 +104,25 @@ def review_causes(docs: list[dict[str, Any]], truth: dict[str, Any]) -> list[str
     return sorted(set(causes))
 
 
+RISKS = ("bw_copy", "photocopy")
+"""The capture risks the bench grades (:mod:`extractors.imaging.capture`)."""
+
+
+def expected_risks(truth: dict[str, Any]) -> dict[str, bool | None]:
+    """Per risk, whether the capture shows it (None: the truth cannot say — an A4 copy of a set made before
+    the generator recorded its mode). Photos of the card never do; scans and copies without colour are
+    ``bw_copy``; A4 copies are ``photocopy``."""
+    kind = truth.get("capture", "")
+    mode = truth.get("mode") or {"scan_grey": "grey", "scan_bw": "bw"}.get(kind)
+    copy = kind.startswith("a4_")
+    bw: bool | None = mode in ("grey", "bw") if mode or not copy else None
+    return {"bw_copy": bw, "photocopy": copy}
+
+
+def risks_raised(docs: list[dict[str, Any]]) -> set[str]:
+    return {f["rule"] for d in docs for f in d["findings"] if f["rule"] in RISKS}
+
+
 def load_set(folder: Path) -> list[tuple[Path, dict[str, Any]]]:
     items = []
     for gt in sorted(folder.glob("*.json")):
@@ -195,6 +214,8 @@ def main(argv: list[str]) -> int:
     cap_total: dict[str, Counter[str]] = defaultdict(Counter)
     wrong_accepts: list[dict[str, Any]] = []
     reviewed: list[dict[str, Any]] = []
+    risk_tally: dict[str, Counter[str]] = defaultdict(Counter)
+    scores: dict[str, list[int]] = defaultdict(list)
     worker = PromptWorker(queue.queues(settings), connection=queue.connection(settings))
     for n, (path, truth) in enumerate(items, start=1):
         data = path.read_bytes()
@@ -214,6 +235,12 @@ def main(argv: list[str]) -> int:
         bare_s = time.perf_counter() - t
         kind = truth.get("capture", "?")
         tally = per_capture[kind]
+        raised = risks_raised(docs)
+        for risk, shown in expected_risks(truth).items():
+            if shown is not None and docs:
+                risk_tally[kind][f"{risk}:{'shown' if shown else 'not shown'}"] += 1
+                risk_tally[kind][f"{risk}:{'found' if shown else 'false alarm'}"] += risk in raised
+        scores[kind] += [d["quality"]["score"] for d in docs if (d.get("quality") or {}).get("score") is not None]
         positive = not expect.get("negative") and not expect.get("reject_reason")
         tally["files"] += 1
         tally[state] += 1
@@ -284,6 +311,28 @@ def main(argv: list[str]) -> int:
         print("\n== good documents sent to review, and the rule that sent each ==")
         for r in reviewed:
             print(f"  {r['file']:28} {', '.join(r['rules'])}")
+    print("\n== capture risks: found where shown, false alarms where not; capture quality score ==")
+    print(f"{'capture':18} " + " ".join(f"{r:>26}" for r in RISKS) + f" {'score median (min)':>19}")
+    risk_report: dict[str, Any] = {}
+    for kind in sorted(per_capture):
+        cells, entry = [], {}
+        for risk in RISKS:
+            t = risk_tally[kind]
+            shown, absent = t[f"{risk}:shown"], t[f"{risk}:not shown"]
+            parts = []
+            if shown:
+                parts.append(f"found {t[f'{risk}:found']}/{shown}")
+                entry[risk] = {"shown": shown, "found": t[f"{risk}:found"]}
+            if absent:
+                parts.append(f"false {t[f'{risk}:false alarm']}/{absent}")
+                entry[risk] = entry.get(risk, {}) | {"not_shown": absent, "false_alarms": t[f"{risk}:false alarm"]}
+            cells.append(", ".join(parts) or "-")
+        sc = scores[kind]
+        entry["score_median"] = statistics.median(sc) if sc else None
+        risk_report[kind] = entry
+        print(f"{kind:18} " + " ".join(f"{c:>26}" for c in cells)
+              + (f" {statistics.median(sc):>12.0f} ({min(sc)})" if sc else f" {'-':>19}"))
+    report["capture_risks"] = risk_report
     print("\n== negatives (flagged = not accepted, with an error finding) ==")
     for kind, flags in sorted(negatives.items()):
         print(f"  {kind:24} {sum(flags)}/{len(flags)} flagged")

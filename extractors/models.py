@@ -152,6 +152,11 @@ class Quality(BaseModel):
     coverage: float = 0.0
     """Fraction of the photo the document occupies."""
     problems: list[RetakeReason] = []
+    in_colour: bool | None = None
+    """Whether the upload holds colour at all (a grey or black-and-white scan or copy does not)."""
+    score: int | None = None
+    """Capture quality 0–100 (:func:`extractors.imaging.quality.capture_score`); ``lowered_by`` says why not 100."""
+    lowered_by: list[str] = []
 
 
 class ExtractedDocument(BaseModel):

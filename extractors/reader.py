@@ -29,7 +29,7 @@ from extractors import doctypes, pdf
 from extractors.admission import allowed_types
 from extractors.engines.base import OcrEngine
 from extractors.errors import CorruptFile
-from extractors.imaging import cards, decode, orient, pages, quality
+from extractors.imaging import capture, cards, decode, orient, pages, quality
 from extractors.models import ExtractedDocument, Field, Quality, RetakeReason, Source, TextLine
 
 MIN_TYPE_SCORE = 0.34
@@ -91,6 +91,8 @@ class _Region:
     card_found: bool = False
     kind: str | None = None
     """The card side the region was recognised as by its layout when its labels could not be read."""
+    risks: list[dict[str, Any]] | None = None
+    """A card's capture risks (:mod:`extractors.imaging.capture`); None for a page."""
 
 
 MAX_CARD_TEXTS = 40
@@ -286,19 +288,25 @@ class Reader:
         if found and origin == "pdf_page":  # a ruled table on a scanned page can be card-shaped
             found = [c for c in found if self.engine.count_text(c.image) <= MAX_CARD_TEXTS]
         result.add_time("find", time.perf_counter() - t)
+        spread = quality.colour_spread(image)
         if found:
             read = [self._read_region(c.image, c, image, types, result) for c in found]
             if not self._a_page_after_all(read, types, origin):
-                return self._commit(read, result, "card")
+                risks = [capture.risks(q, spread=spread, page=image.shape[:2], share=c.coverage, found_by="edges")
+                         for c, (_, _, q) in zip(found, read, strict=True)]
+                return self._commit(read, result, "card", risks=risks)
         page = self._as_page(image, result, origin)
         whole = self._read_region(page, None, image, types, result, judged=image)
         if by_text := self._cards_by_text(whole, types, result):
-            read, kinds = zip(*by_text, strict=True)
-            return self._commit(list(read), result, "card", kinds=list(kinds))
+            read, kinds, shares = zip(*by_text, strict=True)
+            risks = [capture.risks(q, spread=spread, page=page.shape[:2], share=share, found_by="print")
+                     for (_, _, q), share in zip(read, shares, strict=True)]
+            return self._commit(list(read), result, "card", kinds=list(kinds), risks=risks)
         return self._commit([whole], result, origin)
 
     def _cards_by_text(self, whole: tuple[np.ndarray, list[TextLine], Quality], types: list[str],
-                       result: ReadResult) -> list[tuple[tuple[np.ndarray, list[TextLine], Quality], str | None]]:
+                       result: ReadResult,
+                       ) -> list[tuple[tuple[np.ndarray, list[TextLine], Quality], str | None, float]]:
         """Cards whose edges were not seen, found again by their print and read at card size.
 
         A page read whole that shows an ID card's labels (and is no other type) is a card on a flatbed's white
@@ -306,7 +314,8 @@ class Reader:
         block of print (:func:`cards.from_text`) is flattened to card size and read like a found card — by its
         labels, or, for a front whose pale labels a black-and-white copy lost, by its layout
         (a type's ``unlabelled``: the region is then that type whatever its keywords). The blocks are
-        kept when they hold at least the card sides the whole page was read as; else ``[]``."""
+        kept when they hold at least the card sides the whole page was read as; else ``[]``. Each comes with the
+        type it was recognised as by its layout (or None) and its share of the page."""
         upright, lines, _ = whole
         scores = self._scores(lines, types)
         if not any(s > 0 and doctypes.get(t).card for t, s in scores.items()):
@@ -316,7 +325,7 @@ class Reader:
         t = time.perf_counter()
         crops = cards.from_text(upright, [ln.bbox for ln in lines])
         result.add_time("find", time.perf_counter() - t)
-        out: list[tuple[tuple[np.ndarray, list[TextLine], Quality], str | None]] = []
+        out: list[tuple[tuple[np.ndarray, list[TextLine], Quality], str | None, float]] = []
         sides = set()
         for crop in crops:
             x0, y0, x1, y1 = crop.bbox
@@ -327,10 +336,10 @@ class Reader:
             crop_scores = self._scores(found, types)
             best = max(crop_scores, key=lambda k: crop_scores[k], default=None)
             if best is not None and crop_scores[best] >= MIN_TYPE_SCORE and doctypes.get(best).card:
-                out.append(((crop.image, found, q), None))
+                out.append(((crop.image, found, q), None, crop.coverage))
                 sides.add(best)
             elif kind := next((k for k in types if doctypes.get(k).card and doctypes.get(k).unlabelled(found)), None):
-                out.append(((crop.image, found, q), kind))
+                out.append(((crop.image, found, q), kind, crop.coverage))
                 sides.add(kind)
         before = {t for t, s in scores.items() if s >= MIN_TYPE_SCORE}
         return out if out and before <= sides else []
@@ -362,13 +371,15 @@ class Reader:
 
     @staticmethod
     def _commit(read: list[tuple[np.ndarray, list[TextLine], Quality]], result: ReadResult,
-                origin: str, kinds: list[str | None] | None = None) -> list[_Region]:
+                origin: str, kinds: list[str | None] | None = None,
+                risks: list[list[dict[str, Any]]] | None = None) -> list[_Region]:
         out = []
         for i, (upright, lines, q) in enumerate(read):
             page_no = len(result.pages) + 1
             result.pages.append(PageImage(page_no, upright, origin))
             out.append(_Region(page_no, [ln.model_copy(update={"page": page_no}) for ln in lines], q,
-                               card_found=origin == "card", kind=kinds[i] if kinds else None))
+                               card_found=origin == "card", kind=kinds[i] if kinds else None,
+                               risks=risks[i] if risks else None))
         return out
 
     def _as_page(self, image: np.ndarray, result: ReadResult, origin: str) -> np.ndarray:
@@ -410,6 +421,8 @@ class Reader:
             docs = self._classify(region.lines, types, region.number, region.kind)
             for d in docs:
                 d.quality = region.quality
+                if region.risks is not None and d.doc_type != "unknown":
+                    d.meta["capture_risks"] = region.risks
                 if d.doc_type == "unknown" and region.quality is not None:
                     d.reject_reason = unread_reason(region.quality, card_found=region.card_found)
             result.documents.extend(docs)

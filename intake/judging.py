@@ -50,7 +50,9 @@ def rule_context(settings: Settings, today: dt.date | None = None) -> RuleContex
                               "statement_months": settings.statement_months,
                               "statement_max_age_days": settings.statement_max_age_days,
                               "rate_capped_lenders": frozenset(
-                                  k.strip() for k in settings.rate_cap_lender_types.split(",") if k.strip())}
+                                  k.strip() for k in settings.rate_cap_lender_types.split(",") if k.strip()),
+                              "capture_risk_errors": frozenset(
+                                  k.strip() for k in settings.capture_risk_errors.split(",") if k.strip())}
     if today:
         kwargs["today"] = today
     return RuleContext(**kwargs)

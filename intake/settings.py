@@ -100,6 +100,9 @@ class Settings(BaseSettings):
     rate_cap_lender_types: str = "private"
     """Comma-separated lender kinds (``private``, ``local_financial``, ``licensed_financial``, ``bank``) whose
     contracts are held to the private-lending cap of 4 × the one-year LPR."""
+    capture_risk_errors: str = ""
+    """Comma-separated capture risks (``bw_copy``, ``photocopy``) that send an ID card to a person; by default
+    they are warnings on an accepted card."""
 
     @model_validator(mode="after")
     def _defaults(self) -> Settings:

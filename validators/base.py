@@ -56,6 +56,9 @@ class RuleContext:
     """… and end at most this many days before ``today`` (:func:`validators.bank_statement.period_problem`)."""
     rate_capped_lenders: frozenset[str] = frozenset({"private"})
     """Lender kinds the private-lending rate cap (4 × LPR) binds; see :mod:`validators.loan_contract`."""
+    capture_risk_errors: frozenset[str] = frozenset()
+    """Capture risks (``bw_copy``, ``photocopy``) this lender treats as errors; warnings otherwise
+    (:mod:`validators.id_card_capture`)."""
     companions: tuple[ExtractedDocument, ...] = ()
     """The other documents of the same upload or application (e.g. the front of the ID card when
     the back is checked); cross-document rules read them, never change them. May include the

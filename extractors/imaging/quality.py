@@ -86,8 +86,8 @@ def measure(image: np.ndarray, crop: CardCrop | None = None, *, photo: np.ndarra
     sharpness = 1.0 - blur_metric(grey)
     brightness = float(light.mean())
     bright_p95 = float(np.percentile(light, 95))
-    source = photo if photo is not None else image
-    glare = glare_fraction(inner) if crop is not None and inner.ndim == 3 and in_colour(source) else 0.0
+    colour = in_colour(photo if photo is not None else image)
+    glare = glare_fraction(inner) if crop is not None and inner.ndim == 3 and colour else 0.0
     coverage = crop.coverage if crop is not None else 1.0
 
     problems: list[RetakeReason] = []
@@ -105,8 +105,47 @@ def measure(image: np.ndarray, crop: CardCrop | None = None, *, photo: np.ndarra
         problems.append(RetakeReason.GLARE)
     if sharpness < SHARPNESS_MIN and RetakeReason.TOO_DARK not in problems:
         problems.append(RetakeReason.BLURRY)
-    return Quality(sharpness=round(sharpness, 3), brightness=round(brightness / 255.0, 3),
-                   glare_fraction=round(glare, 4), coverage=round(coverage, 4), problems=problems)
+    q = Quality(sharpness=round(sharpness, 3), brightness=round(brightness / 255.0, 3),
+                glare_fraction=round(glare, 4), coverage=round(coverage, 4), problems=problems, in_colour=colour)
+    q.score, q.lowered_by = capture_score(q)
+    return q
+
+
+SHARP_ENOUGH = 0.3
+"""Sharpness from which a capture loses no points (sharp crops measure 0.37–0.47, see :data:`SHARPNESS_MIN`)."""
+
+
+def capture_score(q: Quality) -> tuple[int, list[str]]:
+    """A 0–100 capture quality for the app and the scorer, and what lowered it, most first.
+
+    100 is a sharp, lit, glare-free colour photo of the whole card. Points come off for softness (up to 30 from
+    :data:`SHARP_ENOUGH` down to :data:`SHARPNESS_MIN`, 45 below it), darkness (40), glare (up to 40, 8 per 1% of
+    the card), a card too small or cut off (25, 35) and no colour at all (15: a copy or a grey scan shows the
+    card's print, not the card). A retake reason always costs at least 25, so any capture the app would ask to
+    retake scores at most 75.
+
+    >>> capture_score(Quality(sharpness=0.42, brightness=0.7, problems=[], in_colour=True))
+    (100, [])
+    >>> capture_score(Quality(sharpness=0.2, glare_fraction=0.02, problems=[], in_colour=False))
+    (47, ['blur', 'glare', 'no_colour'])
+    """
+    lost: dict[str, float] = {}
+    if q.sharpness < SHARPNESS_MIN:
+        lost["blur"] = 45
+    elif q.sharpness < SHARP_ENOUGH:
+        lost["blur"] = 30 * (SHARP_ENOUGH - q.sharpness) / (SHARP_ENOUGH - SHARPNESS_MIN)
+    if RetakeReason.TOO_DARK in q.problems:
+        lost["dark"] = 40
+    if q.glare_fraction > 0:
+        lost["glare"] = min(40.0, max(25.0 if q.glare_fraction >= GLARE_MIN else 0.0, 800 * q.glare_fraction))
+    if RetakeReason.CUT_OFF in q.problems:
+        lost["cut_off"] = 35
+    if RetakeReason.TOO_SMALL in q.problems:
+        lost["small"] = 25
+    if q.in_colour is False:
+        lost["no_colour"] = 15
+    lost = {k: v for k, v in lost.items() if round(v) > 0}
+    return max(0, round(100 - sum(lost.values()))), sorted(lost, key=lambda k: -lost[k])
 
 
 GREY_SPREAD = 6
@@ -121,11 +160,15 @@ def in_colour(image: np.ndarray) -> bool:
     >>> in_colour(grey), in_colour(np.dstack([grey[:, :, 0], grey[:, :, 1], grey[:, :, 2] - 40]))
     (False, True)
     """
+    return colour_spread(image) > GREY_SPREAD
+
+
+def colour_spread(image: np.ndarray) -> float:
+    """The 99th percentile, over the picture, of how far a pixel's three channels differ (0 for grey)."""
     if image.ndim != 3:
-        return False
+        return 0.0
     small, _ = working_copy(image)
-    spread = small.max(axis=2).astype(np.int16) - small.min(axis=2)
-    return float(np.percentile(spread, 99)) > GREY_SPREAD
+    return float(np.percentile(small.max(axis=2).astype(np.int16) - small.min(axis=2), 99))
 
 
 def blur_metric(grey: np.ndarray) -> float:
