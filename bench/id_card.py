@@ -315,17 +315,18 @@ def main(argv: list[str]) -> int:
     print(f"{'capture':18} " + " ".join(f"{r:>26}" for r in RISKS) + f" {'score median (min)':>19}")
     risk_report: dict[str, Any] = {}
     for kind in sorted(per_capture):
-        cells, entry = [], {}
+        cells: list[str] = []
+        entry: dict[str, Any] = {}
         for risk in RISKS:
-            t = risk_tally[kind]
-            shown, absent = t[f"{risk}:shown"], t[f"{risk}:not shown"]
+            counts = risk_tally[kind]
+            shown, absent = counts[f"{risk}:shown"], counts[f"{risk}:not shown"]
             parts = []
             if shown:
-                parts.append(f"found {t[f'{risk}:found']}/{shown}")
-                entry[risk] = {"shown": shown, "found": t[f"{risk}:found"]}
+                parts.append(f"found {counts[f'{risk}:found']}/{shown}")
+                entry[risk] = {"shown": shown, "found": counts[f"{risk}:found"]}
             if absent:
-                parts.append(f"false {t[f'{risk}:false alarm']}/{absent}")
-                entry[risk] = entry.get(risk, {}) | {"not_shown": absent, "false_alarms": t[f"{risk}:false alarm"]}
+                parts.append(f"false {counts[f'{risk}:false alarm']}/{absent}")
+                entry[risk] = entry.get(risk, {}) | {"not_shown": absent, "false_alarms": counts[f"{risk}:false alarm"]}
             cells.append(", ".join(parts) or "-")
         sc = scores[kind]
         entry["score_median"] = statistics.median(sc) if sc else None

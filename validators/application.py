@@ -17,6 +17,7 @@ Each finding names the fields of both documents (``refs``).
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import unicodedata
 from collections.abc import Iterator, Sequence
@@ -26,6 +27,7 @@ from extractors.models import FieldRef, Finding, Severity
 from validators._values import iso_date, text
 from validators.bank_statement import period_problem
 from validators.base import Member, RuleContext, cross_rule
+from validators.id_card_back import validity_length_fits_age
 
 MASKS = "*＊×•●"
 
@@ -142,6 +144,25 @@ def id_card_valid_on_signing(members: Sequence[Member], ctx: RuleContext) -> Ite
                            [_ref(back, "valid_from", "valid_until"), _ref(contract, "signed_date")],
                            f"The contract was signed on {signed}, when the ID card (valid {period}) was not valid.",
                            f"合同签订日 {signed} 不在身份证有效期（{period.replace('long-term', '长期')}）内。")
+
+
+def _upload(m: Member) -> str:
+    return m.ref.partition("/")[0]
+
+
+@cross_rule()
+def validity_fits_holder_age(members: Sequence[Member], ctx: RuleContext) -> Iterator[Finding]:
+    """The ID card's validity period fits its holder's age at issue
+    (:func:`~validators.id_card_back.validity_length_fits_age`) when the back came in an upload without the front:
+    the app asks for each side in its own photo, and the back's own rule then has no birth date to go by."""
+    for back in _of(members, "id_card_back"):
+        fronts = _of(members, "id_card_front")
+        if not fronts or any(_upload(f) == _upload(back) for f in fronts):
+            continue  # no front at all, or the back's own rule saw it
+        seen = dataclasses.replace(ctx, companions=tuple(f.doc for f in fronts))
+        for f in validity_length_fits_age(back.doc, seen):
+            yield _finding("validity_fits_holder_age", [_ref(back, *f.fields), _ref(fronts[0], "id_number")],
+                           f.message.en, f.message.zh)
 
 
 @cross_rule()

@@ -104,7 +104,7 @@ def doc(doc_type: str, **values: FieldValue) -> ExtractedDocument:
 def application(**changes: dict[str, FieldValue]) -> list[Member]:
     parts = {
         "id_card_front": {"name": "张小三", "id_number": BORROWER_ID},
-        "id_card_back": {"valid_from": "2015-03-01", "valid_until": "2035-03-01", "long_term": False},
+        "id_card_back": {"valid_from": "2016-04-01", "valid_until": "2036-04-01", "long_term": False},  # at 26
         "bank_statement": {"account_name": "张*三", "period_start": "2026-05-01", "period_end": "2026-10-31"},
         "loan_contract": {"borrower": "张小三", "borrower_id_number": BORROWER_ID, "signed_date": "2026-11-02"},
     }
@@ -143,11 +143,21 @@ def test_a_statement_of_someone_else_is_flagged_even_masked() -> None:
 
 
 def test_the_card_must_be_valid_on_the_signing_day() -> None:
-    found = cross(application(id_card_back={"valid_from": "2006-03-01", "valid_until": "2026-03-01"}))
+    found = cross(application(id_card_back={"valid_from": "2016-03-01", "valid_until": "2026-03-01"}))  # at 25
     assert found == {"id_card_valid_on_signing": [("u1/0", "id_card_back", ["valid_from", "valid_until"]),
                                                   ("u3/0", "loan_contract", ["signed_date"])]}
     assert cross(application(id_card_back={"valid_from": "2006-03-01", "valid_until": None,
-                                           "long_term": True})) == {}
+                                           "long_term": True})) == {"validity_fits_holder_age": [
+        ("u1/0", "id_card_back", ["valid_from", "long_term"]), ("u0/0", "id_card_front", ["id_number"])]}  # at 15
+
+
+def test_a_back_uploaded_without_its_front_is_checked_against_the_front_of_the_application() -> None:
+    found = cross(application(id_card_back={"valid_from": "2010-03-01", "valid_until": "2030-03-01"}))  # 20 y at 19
+    assert found == {"validity_fits_holder_age": [("u1/0", "id_card_back", ["valid_from", "valid_until"]),
+                                                  ("u0/0", "id_card_front", ["id_number"])]}
+    together = [Member(ref="u0/0", doc=m.doc) if m.doc.doc_type == "id_card_back" else m
+                for m in application(id_card_back={"valid_from": "2010-03-01", "valid_until": "2030-03-01"})]
+    assert "validity_fits_holder_age" not in cross(together)  # one upload: the back's own rule reports it
 
 
 def test_the_statement_must_reach_the_months_before_signing() -> None:
