@@ -319,14 +319,15 @@ def main(argv: list[str]) -> int:
         entry: dict[str, Any] = {}
         for risk in RISKS:
             counts = risk_tally[kind]
-            shown, absent = counts[f"{risk}:shown"], counts[f"{risk}:not shown"]
+            n_shown, n_absent = counts[f"{risk}:shown"], counts[f"{risk}:not shown"]
             parts = []
-            if shown:
-                parts.append(f"found {counts[f'{risk}:found']}/{shown}")
-                entry[risk] = {"shown": shown, "found": counts[f"{risk}:found"]}
-            if absent:
-                parts.append(f"false {counts[f'{risk}:false alarm']}/{absent}")
-                entry[risk] = entry.get(risk, {}) | {"not_shown": absent, "false_alarms": counts[f"{risk}:false alarm"]}
+            if n_shown:
+                parts.append(f"found {counts[f'{risk}:found']}/{n_shown}")
+                entry[risk] = {"shown": n_shown, "found": counts[f"{risk}:found"]}
+            if n_absent:
+                parts.append(f"false {counts[f'{risk}:false alarm']}/{n_absent}")
+                alarms = counts[f"{risk}:false alarm"]
+                entry[risk] = entry.get(risk, {}) | {"not_shown": n_absent, "false_alarms": alarms}
             cells.append(", ".join(parts) or "-")
         sc = scores[kind]
         entry["score_median"] = statistics.median(sc) if sc else None
