@@ -104,6 +104,33 @@ def loan_contract_required_fields(doc: ExtractedDocument, ctx: RuleContext) -> l
     return required_fields("loan_contract_required_fields", doc, ctx)
 
 
+STRAY_MARK = re.compile(r"(?<=[0-9A-Za-z])[.,·:;'`，。：；・](?=[0-9A-Za-z])")
+"""A mark between two letters or digits of an identifier: the recogniser sees one in a gap now and then."""
+
+
+@rule(DOC)
+def contract_number_read_whole(doc: ExtractedDocument, ctx: RuleContext) -> Iterator[Finding]:
+    """A contract number read by OCR holds no mark between two of its letters or digits (``GR.JK2026…``).
+    Nothing else checks an identifier — no check digit, no second printing — so a misread one would be accepted;
+    hyphens, slashes and the Chinese forms (``借字2026第0034号``) are fine. A text layer or a reviewer is taken
+    as it is.
+
+    >>> from extractors.models import Field
+    >>> doc = ExtractedDocument(doc_type=DOC, fields={"contract_number": Field(value="GR.JK20261118231678")})
+    >>> [f.rule for f in contract_number_read_whole(doc, RuleContext())]
+    ['contract_number_read_whole']
+    >>> doc.fields["contract_number"] = Field(value="JK20261118-231678")
+    >>> list(contract_number_read_whole(doc, RuleContext()))
+    []
+    """
+    f = doc.fields.get("contract_number")
+    if f is None or f.source != Source.OCR or not (m := STRAY_MARK.search(text(f.value) or "")):
+        return
+    yield error("contract_number_read_whole", ["contract_number"],
+                f"The contract number read holds a mark ('{m[0]}') between two of its characters: it is misread.",
+                f"识别出的合同编号中间含有符号（“{m[0]}”），可能识别有误。")
+
+
 @rule(DOC)
 def amount_words_match_digits(doc: ExtractedDocument, ctx: RuleContext) -> Iterator[Finding]:
     """The amount in words (大写) and the amount in figures (小写) are the same sum."""
