@@ -90,8 +90,9 @@ GUTTER = 0.04
 """A vertical strip at least this share of the text's width that no line crosses parts two columns."""
 
 
-def merge_row_fragments(lines: Sequence[TextLine]) -> list[TextLine]:
-    """Lines in reading order, with the pieces of one printed row that lie close together joined into one.
+def merge_row_fragments(lines: Sequence[TextLine], gap: float | None = ROW_GAP) -> list[TextLine]:
+    """Lines in reading order, with the pieces of one printed row that lie close together joined into one
+    (within ``gap`` line heights; ``None``: every piece of the row, however far apart or overlapping).
 
     >>> def line(t, x0, x1): return TextLine(text=t, confidence=0.9, bbox=(x0, 100, x1, 130))
     >>> [ln.text for ln in merge_row_fragments([line("姓名", 40, 100), line("张", 130, 160), line("三", 200, 230)])]
@@ -106,10 +107,10 @@ def merge_row_fragments(lines: Sequence[TextLine]) -> list[TextLine]:
             height = max(1, min(last.bbox[3] - last.bbox[1], ln.bbox[3] - ln.bbox[1]))
             mid, last_mid = (ln.bbox[1] + ln.bbox[3]) / 2, (last.bbox[1] + last.bbox[3]) / 2
             same_row = abs(mid - last_mid) <= 0.5 * height and ln.page == last.page
-            if same_row and 0 <= ln.bbox[0] - last.bbox[2] <= ROW_GAP * height:
+            if same_row and (gap is None or 0 <= ln.bbox[0] - last.bbox[2] <= gap * height):
                 out[-1] = last.model_copy(update={
                     "text": f"{last.text} {ln.text}", "confidence": min(last.confidence, ln.confidence),
-                    "bbox": (last.bbox[0], min(last.bbox[1], ln.bbox[1]), ln.bbox[2], max(last.bbox[3], ln.bbox[3]))})
+                    "bbox": union([last.bbox, ln.bbox])})
                 continue
         out.append(ln)
     return out
@@ -179,20 +180,9 @@ _LABEL_ONLY = re.compile(r".?[名别族生址]|公民身份.{0,2}")
 _NUMBER = re.compile(r"(?<![0-9A-Za-z])\d{17}[\dXx](?![0-9A-Za-z])")
 
 
-def printed_rows(lines: Sequence[TextLine]) -> list[TextLine]:
-    """The card's printed rows, top to bottom: lines side by side (however far apart) joined into one."""
-    out: list[TextLine] = []
-    for ln in reading_order(lines):
-        if out:
-            last = out[-1]
-            height = max(1, min(last.bbox[3] - last.bbox[1], ln.bbox[3] - ln.bbox[1]))
-            if abs((ln.bbox[1] + ln.bbox[3]) / 2 - (last.bbox[1] + last.bbox[3]) / 2) <= 0.5 * height:
-                out[-1] = last.model_copy(update={
-                    "text": f"{last.text} {ln.text}", "confidence": min(last.confidence, ln.confidence),
-                    "bbox": union([last.bbox, ln.bbox])})
-                continue
-        out.append(ln)
-    return out
+def _printed_rows(lines: Sequence[TextLine]) -> list[TextLine]:
+    """The card's printed rows, top to bottom: the lines of a row joined however far apart."""
+    return merge_row_fragments(lines, gap=None)
 
 
 def _number_row(rows: Sequence[TextLine]) -> int | None:
@@ -271,7 +261,7 @@ class IdCardFront(DocTypeExtractor):
     def unlabelled(cls, lines: Sequence[TextLine]) -> bool:
         """Whether ``lines`` (one card region) are a front whose labels did not survive the capture: a number
         with a valid check digit under at least three rows, a date among them."""
-        rows = printed_rows(lines)
+        rows = _printed_rows(lines)
         at = _number_row(rows)
         return at is not None and at >= 3 and any(_DATE_ROW.search(r.text) for r in rows[:at])
 
@@ -284,7 +274,7 @@ class IdCardFront(DocTypeExtractor):
         checks (birth date, sex), the list of groups (ethnicity) and the address's province check the rest; a
         name has no such check, so its confidence is capped at :data:`UNLABELLED_NAME_CONFIDENCE`: a person
         confirms it."""
-        rows = printed_rows([ln for ln in lines if not _LABEL_ONLY.fullmatch(compact(ln.text))])
+        rows = _printed_rows([ln for ln in lines if not _LABEL_ONLY.fullmatch(compact(ln.text))])
         at = _number_row(rows)
         if at is None:
             return
