@@ -41,11 +41,11 @@ def bw_copy(doc: ExtractedDocument, ctx: RuleContext) -> Iterator[Finding]:
         return
     ev = r.get("evidence") or {}
     yield _finding(ctx, "bw_copy",
-                   en=f"The card was captured without colour (a black-and-white or grey scan or copy): its "
-                      f"colours differ by {ev.get('colour_spread')}, at most {ev.get('threshold')} in a grey picture "
-                      f"(confidence {r.get('confidence')}).",
-                   zh=f"证件为黑白或灰度扫描件/复印件，而非证件原件彩色照片（色差 {ev.get('colour_spread')}，"
-                      f"阈值 {ev.get('threshold')}；置信度 {r.get('confidence')}）。")
+                   en=f"The card was captured without colour, as a black-and-white or grey scan or copy is: its "
+                      f"colour channels differ by {ev.get('colour_spread')} (99th percentile), where a colour "
+                      f"photo differs by more than {ev.get('threshold')} (confidence {r.get('confidence')}).",
+                   zh=f"证件为黑白或灰度扫描件/复印件，而非证件原件彩色照片（颜色通道差 {ev.get('colour_spread')}，"
+                      f"彩色照片大于 {ev.get('threshold')}；置信度 {r.get('confidence')}）。")
 
 
 @rule(*TYPES)

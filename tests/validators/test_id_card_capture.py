@@ -28,6 +28,8 @@ def test_a_copy_is_accepted_with_two_warnings_by_default(tmp_path) -> None:  # t
     assert doc.status == Status.ACCEPTED
     message = next(f.message.en for f in doc.findings if f.rule == "photocopy")
     assert "7% of a page" in message and "1.415" in message
+    message = next(f.message.en for f in doc.findings if f.rule == "bw_copy")
+    assert "differ by 0.0" in message and "more than 6" in message  # the measure and its threshold
 
 
 def test_a_lender_can_send_copies_to_a_person(tmp_path) -> None:  # type: ignore[no-untyped-def]
