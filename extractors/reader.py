@@ -298,15 +298,15 @@ class Reader:
         page = self._as_page(image, result, origin)
         whole = self._read_region(page, None, image, types, result, judged=image)
         if by_text := self._cards_by_text(whole, types, result):
-            read, kinds, shares = zip(*by_text, strict=True)
-            risks = [capture.risks(q, spread=spread, page=page.shape[:2], share=share, found_by="print")
-                     for (_, _, q), share in zip(read, shares, strict=True)]
+            read, kinds = zip(*by_text, strict=True)
+            risks = [capture.risks(q, spread=spread, page=page.shape[:2], share=q.coverage, found_by="print")
+                     for _, _, q in read]
             return self._commit(list(read), result, "card", kinds=list(kinds), risks=risks)
         return self._commit([whole], result, origin)
 
     def _cards_by_text(self, whole: tuple[np.ndarray, list[TextLine], Quality], types: list[str],
                        result: ReadResult,
-                       ) -> list[tuple[tuple[np.ndarray, list[TextLine], Quality], str | None, float]]:
+                       ) -> list[tuple[tuple[np.ndarray, list[TextLine], Quality], str | None]]:
         """Cards whose edges were not seen, found again by their print and read at card size.
 
         A page read whole that shows an ID card's labels (and is no other type) is a card on a flatbed's white
@@ -315,7 +315,7 @@ class Reader:
         labels, or, for a front whose pale labels a black-and-white copy lost, by its layout
         (a type's ``unlabelled``: the region is then that type whatever its keywords). The blocks are
         kept when they hold at least the card sides the whole page was read as; else ``[]``. Each comes with the
-        type it was recognised as by its layout (or None) and its share of the page."""
+        type it was recognised as by its layout (or None); its quality's coverage is its share of the page."""
         upright, lines, _ = whole
         scores = self._scores(lines, types)
         if not any(s > 0 and doctypes.get(t).card for t, s in scores.items()):
@@ -325,21 +325,22 @@ class Reader:
         t = time.perf_counter()
         crops = cards.from_text(upright, [ln.bbox for ln in lines])
         result.add_time("find", time.perf_counter() - t)
-        out: list[tuple[tuple[np.ndarray, list[TextLine], Quality], str | None, float]] = []
+        out: list[tuple[tuple[np.ndarray, list[TextLine], Quality], str | None]] = []
         sides = set()
         for crop in crops:
             x0, y0, x1, y1 = crop.bbox
-            q = quality.measure(upright[y0:y1, x0:x1], None, find_partial=False)
+            q = quality.measure(upright[y0:y1, x0:x1], None, find_partial=False).model_copy(
+                update={"coverage": crop.coverage})  # measured on its region, covering that share of the page
             t = time.perf_counter()
             found = self.engine.read(crop.image)
             result.add_time("ocr", time.perf_counter() - t)
             crop_scores = self._scores(found, types)
             best = max(crop_scores, key=lambda k: crop_scores[k], default=None)
             if best is not None and crop_scores[best] >= MIN_TYPE_SCORE and doctypes.get(best).card:
-                out.append(((crop.image, found, q), None, crop.coverage))
+                out.append(((crop.image, found, q), None))
                 sides.add(best)
             elif kind := next((k for k in types if doctypes.get(k).card and doctypes.get(k).unlabelled(found)), None):
-                out.append(((crop.image, found, q), kind, crop.coverage))
+                out.append(((crop.image, found, q), kind))
                 sides.add(kind)
         before = {t for t, s in scores.items() if s >= MIN_TYPE_SCORE}
         return out if out and before <= sides else []
