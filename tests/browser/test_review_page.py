@@ -274,3 +274,41 @@ def test_an_edited_pdf_shows_its_finding_and_the_place_outlined(browser: Any, li
     assert abs(box["x"] - (img["x"] + x0 * scale)) < 12 and abs(box["y"] - (img["y"] + top * scale)) < 12
     _shot(page, "review-edited-pdf.png")
     assert not errors, errors
+
+
+def test_a_lender_that_refuses_copies_sees_the_copy_and_its_measures(browser: Any, live: Live, settings: Settings,
+                                                                      tmp_path: Path, pipeline: Any) -> None:
+    import datetime as dt
+    import random
+
+    from fixtures import capture_alt, render_alt
+    from fixtures.capture import jpeg, to_bgr
+    from fixtures.people import make_person
+    from intake import jobs
+    from intake.pipeline import Pipeline
+
+    if any(not Path(path).is_file() for path, _ in render_alt.FONTS.values()):
+        pytest.skip("the Debian fonts fixtures.render_alt draws with are missing")
+    strict = settings.model_copy(update={"capture_risk_errors": "photocopy"})
+    jobs.configure(strict, Pipeline(strict, engine=pipeline.engine))
+    rng = random.Random(12)
+    person = make_person(rng, dt.date(2026, 11, 21))
+    front, back = (to_bgr(x) for x in render_alt.card_pair(person, rng))
+    copy = tmp_path / "a4-copy.jpg"
+    copy.write_bytes(jpeg(capture_alt.a4_page(front, back, rng, layout="side_by_side", dpi=150, mode="grey").image,
+                          85))
+    doc_id = live.upload(copy)
+    live.work()
+    add_reviewer(settings, "li.na")
+    errors: list[str] = []
+    page = _page(browser, errors)
+    sign_in(page, live, "li.na")
+    _open_from_queue(page, doc_id)
+    photocopy = page.locator('li.finding[data-rule="photocopy"]')
+    bw = page.locator('li.finding[data-rule="bw_copy"]')
+    assert photocopy.count() >= 1 and bw.count() >= 1
+    text = photocopy.first.inner_text()
+    assert "%" in text and "1.41" in text, text  # the card's share of the page and the page's shape
+    assert "6" in bw.first.inner_text()  # the threshold a colour photo exceeds
+    _shot(page, "review-photocopy.png")
+    assert not errors, errors
