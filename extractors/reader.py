@@ -288,16 +288,19 @@ class Reader:
         if found and origin == "pdf_page":  # a ruled table on a scanned page can be card-shaped
             found = [c for c in found if self.engine.count_text(c.image) <= MAX_CARD_TEXTS]
         result.add_time("find", time.perf_counter() - t)
-        spread = quality.colour_spread(image)
+        t = time.perf_counter()
+        spread = quality.colour_spread(image)  # once for the upload: every region's quality and capture risks
+        colour = spread > quality.GREY_SPREAD
+        result.add_time("quality", time.perf_counter() - t)
         if found:
-            read = [self._read_region(c.image, c, image, types, result) for c in found]
+            read = [self._read_region(c.image, c, image, types, result, colour=colour) for c in found]
             if not self._a_page_after_all(read, types, origin):
                 risks = [capture.risks(q, spread=spread, page=image.shape[:2], share=c.coverage, found_by="edges")
                          for c, (_, _, q) in zip(found, read, strict=True)]
                 return self._commit(read, result, "card", risks=risks)
         page = self._as_page(image, result, origin)
-        whole = self._read_region(page, None, image, types, result, judged=image)
-        if by_text := self._cards_by_text(whole, types, result):
+        whole = self._read_region(page, None, image, types, result, judged=image, colour=colour)
+        if by_text := self._cards_by_text(whole, types, result, colour):
             read, kinds = zip(*by_text, strict=True)
             risks = [capture.risks(q, spread=spread, page=page.shape[:2], share=q.coverage, found_by="print")
                      for _, _, q in read]
@@ -305,7 +308,7 @@ class Reader:
         return self._commit([whole], result, origin)
 
     def _cards_by_text(self, whole: tuple[np.ndarray, list[TextLine], Quality], types: list[str],
-                       result: ReadResult,
+                       result: ReadResult, colour: bool,
                        ) -> list[tuple[tuple[np.ndarray, list[TextLine], Quality], str | None]]:
         """Cards whose edges were not seen, found again by their print and read at card size.
 
@@ -329,7 +332,7 @@ class Reader:
         sides = set()
         for crop in crops:
             x0, y0, x1, y1 = crop.bbox
-            q = quality.measure(upright[y0:y1, x0:x1], None, find_partial=False).model_copy(
+            q = quality.measure(upright[y0:y1, x0:x1], None, find_partial=False, colour=colour).model_copy(
                 update={"coverage": crop.coverage})  # measured on its region, covering that share of the page
             t = time.perf_counter()
             found = self.engine.read(crop.image)
@@ -346,12 +349,12 @@ class Reader:
         return out if out and before <= sides else []
 
     def _read_region(self, region: np.ndarray, crop: cards.CardCrop | None, photo: np.ndarray, types: list[str],
-                     result: ReadResult, judged: np.ndarray | None = None,
+                     result: ReadResult, judged: np.ndarray | None = None, colour: bool | None = None,
                      ) -> tuple[np.ndarray, list[TextLine], Quality]:
         """OCR ``region``; its quality is measured on ``judged`` (default the region itself): a whole photo
         is judged as taken (a card cut off by the frame), not as flattened and turned level."""
         t = time.perf_counter()
-        q = quality.measure(region if judged is None else judged, crop, photo=photo)
+        q = quality.measure(region if judged is None else judged, crop, photo=photo, colour=colour)
         result.add_time("quality", time.perf_counter() - t)
         upright, lines = self._best_orientation(region, types, result, card=crop is not None)
         return upright, lines, q

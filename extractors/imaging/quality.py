@@ -67,13 +67,14 @@ PAGE_SIDE = 1280
 
 
 def measure(image: np.ndarray, crop: CardCrop | None = None, *, photo: np.ndarray | None = None,
-            find_partial: bool = True) -> Quality:
+            find_partial: bool = True, colour: bool | None = None) -> Quality:
     """Measure ``crop`` (its flattened card), or ``image`` when no card was found, and name the problems.
 
     ``photo`` is the whole upload, when ``image`` is a region of it: with no
     card found it is searched for a card running off its edge (CUT_OFF) unless
     ``find_partial`` is off — a page of text running off the frame looks the
-    same, so turn it off for uploads that cannot be ID cards.
+    same, so turn it off for uploads that cannot be ID cards. ``colour``: whether the upload holds colour, when
+    the caller has measured it once for all its regions (:func:`in_colour` of ``photo``, else of ``image``).
     """
     if crop is not None:
         region = _at_native_size(crop)
@@ -86,7 +87,8 @@ def measure(image: np.ndarray, crop: CardCrop | None = None, *, photo: np.ndarra
     sharpness = 1.0 - blur_metric(grey)
     brightness = float(light.mean())
     bright_p95 = float(np.percentile(light, 95))
-    colour = in_colour(photo if photo is not None else image)
+    if colour is None:
+        colour = in_colour(photo if photo is not None else image)
     glare = glare_fraction(inner) if crop is not None and inner.ndim == 3 and colour else 0.0
     coverage = crop.coverage if crop is not None else 1.0
 

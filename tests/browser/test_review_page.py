@@ -40,6 +40,16 @@ def _open_from_queue(page: Any, doc_id: str) -> None:
                            " return i && i.complete && i.naturalWidth > 0; }")
 
 
+def _reviewing(browser: Any, live: Live, settings: Settings, doc_id: str) -> tuple[Any, list[str]]:
+    """A reviewer signed in with ``doc_id`` open from the queue; the page's errors are collected."""
+    add_reviewer(settings, "li.na")
+    errors: list[str] = []
+    page = _page(browser, errors)
+    sign_in(page, live, "li.na")
+    _open_from_queue(page, doc_id)
+    return page, errors
+
+
 def _front(record: dict[str, Any]) -> tuple[int, dict[str, Any]]:
     return next((i, d) for i, d in enumerate(record["documents"]) if d["type"] == "id_card_front")
 
@@ -223,11 +233,7 @@ def test_a_statement_shows_the_broken_row_and_the_monthly_cash_flow(browser: Any
     flagged = sorted({int(p.split("[")[1].split("]")[0]) for f in statement["findings"] for p in f["fields"]
                       if p.startswith("transactions[")})
     assert flagged, "the edited balance breaks the chain at a row"
-    add_reviewer(settings, "li.na")
-    errors: list[str] = []
-    page = _page(browser, errors)
-    sign_in(page, live, "li.na")
-    _open_from_queue(page, doc_id)
+    page, errors = _reviewing(browser, live, settings, doc_id)
     rows = page.locator("#transactions tr.txn")
     assert rows.count() == len(statement["transactions"])
     heads = page.locator("#transactions thead th").all_inner_texts()[1:]
@@ -258,11 +264,7 @@ def test_an_edited_pdf_shows_its_finding_and_the_place_outlined(browser: Any, li
     edited.write_bytes(data)
     doc_id = live.upload(edited)
     live.work()
-    add_reviewer(settings, "li.na")
-    errors: list[str] = []
-    page = _page(browser, errors)
-    sign_in(page, live, "li.na")
-    _open_from_queue(page, doc_id)
+    page, errors = _reviewing(browser, live, settings, doc_id)
     assert page.locator('li.finding[data-rule="pdf_structure_edited"]').count() >= 2
     risks = page.locator("#boxes rect.risk")
     assert risks.count() == 2, "the hidden text and the retyped amount, outlined"
@@ -299,11 +301,7 @@ def test_a_lender_that_refuses_copies_sees_the_copy_and_its_measures(browser: An
                           85))
     doc_id = live.upload(copy)
     live.work()
-    add_reviewer(settings, "li.na")
-    errors: list[str] = []
-    page = _page(browser, errors)
-    sign_in(page, live, "li.na")
-    _open_from_queue(page, doc_id)
+    page, errors = _reviewing(browser, live, settings, doc_id)
     photocopy = page.locator('li.finding[data-rule="photocopy"]')
     bw = page.locator('li.finding[data-rule="bw_copy"]')
     assert photocopy.count() >= 1 and bw.count() >= 1
