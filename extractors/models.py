@@ -41,6 +41,8 @@ FieldValue = str | int | bool | None
 class Source(str, Enum):
     OCR = "ocr"
     PDF_TEXT = "pdf_text"
+    FILE = "file"
+    """Read from the cells of a data file the platform exported (a CSV or spreadsheet): no OCR, no layout."""
     DERIVED = "derived"
     REVIEWER = "reviewer"
 

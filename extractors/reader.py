@@ -144,6 +144,8 @@ class Reader:
         fmt = decode.sniff(data)
         if fmt == "pdf":
             return self._read_pdf(data, types, password)
+        if fmt in ("text", "unknown") and (claimed := doctypes.file_reader(data, types)):
+            return self._read_file(data, *claimed)
         t = time.perf_counter()
         image = decode.load_image(data, max_pixels=self.max_pixels)
         result = ReadResult(documents=[], pages=[], format=fmt)
@@ -152,6 +154,15 @@ class Reader:
         self._assemble(regions, types, result, {})
         self._look(result)
         self._reread(result)
+        return _settle(result)
+
+    @staticmethod
+    def _read_file(data: bytes, kind: type[doctypes.DocTypeExtractor], fmt: str) -> ReadResult:
+        """A file its type reads itself (a CSV or spreadsheet export): no page image, no OCR."""
+        result = ReadResult(documents=[], pages=[], format=fmt)
+        t = time.perf_counter()
+        result.documents.append(kind().read_file(data))
+        result.add_time("parse", time.perf_counter() - t)
         return _settle(result)
 
     def _read_pdf(self, data: bytes, types: list[str], password: str | None) -> ReadResult:

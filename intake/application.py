@@ -37,6 +37,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from extractors import doctypes
 from extractors.models import ExtractedDocument, FieldRef, Finding, Status
 from intake import evidence
 from intake.db import DocState, Document, RecordVersion
@@ -58,7 +59,7 @@ class FieldOut(BaseModel):
                                                         "ID numbers, rates as decimal fractions")
     raw: str | None = Field(description="As read from the page")
     confidence: float = Field(ge=0, le=1)
-    source: Literal["ocr", "pdf_text", "derived", "reviewer"]
+    source: Literal["ocr", "pdf_text", "file", "derived", "reviewer"]
     page: int = Field(description="Page number in the upload; the image is at the section's `pages` URL")
     bbox: tuple[int, int, int, int] | None = Field(description="x0, y0, x1, y1 in pixels on the stored page image")
     note: str | None = Field(None, description="Why a derived value was derived, or the reviewer's note")
@@ -188,7 +189,8 @@ def build(s: Session, settings: Settings, application_id: str, today: dt.date | 
     approved = {u.id for u in uploads if u.review_decision == "approved"}
     for out in findings:
         out.overridden = bool(out.refs) and all(r.document.split("/")[0] in approved for r in out.refs)
-    missing = [t for t in REQUIRED_TYPES if t not in sections]
+    missing = [t for t in REQUIRED_TYPES if t not in sections and not (settings.substitutes and any(
+        t in doctypes.get(other).stands_in_for for other in sections if other in doctypes.registry()))]
     review = sorted({f.rule for f in findings if f.severity == "error" and not f.overridden})
     status: RecordStatus
     if any(not DocState(u.state).terminal for u in uploads):

@@ -82,7 +82,8 @@ def accept(settings: Settings, *, application_id: str, data: bytes, filename: st
     if len(data) > settings.max_upload_bytes:
         raise FileTooLarge(f"{len(data)} bytes; the limit is {settings.max_upload_bytes}")
     content = _opened(data, password)
-    fmt = precheck(content, max_pixels=settings.max_pixels, max_pdf_pages=settings.max_pdf_pages)
+    fmt = precheck(content, max_pixels=settings.max_pixels, max_pdf_pages=settings.max_pdf_pages,
+                   types=allowed_types(declared_type))
 
     blobs = store_of(settings)
     blobs.put(data, digest=digest)

@@ -87,6 +87,9 @@ class Settings(BaseSettings):
     """A bank statement must span this many months …"""
     statement_max_age_days: int = Field(default=31, ge=0, le=366)
     """… and end at most this many days before the upload."""
+    substitutes: bool = False
+    """Whether a document may complete an application in place of a type it declares it stands in for
+    (``stands_in_for``: a payment platform's records for the bank statement). Off: they are extra evidence."""
     as_of: dt.date | None = None
     """Judge every document as of this day rather than the day it was uploaded. For replaying documents made
     on a known day (the demo's samples carry theirs); unset in production."""

@@ -107,6 +107,9 @@ class DocTypeExtractor:
     multipage: ClassVar[bool] = False
     """True for documents that run over pages (a statement): consecutive pages of the type are read as
     one document by :meth:`extract_pages`."""
+    stands_in_for: ClassVar[tuple[str, ...]] = ()
+    """Types an application requires that a document of this type may replace, where the lender allows it
+    (``DOCINTAKE_SUBSTITUTES``): a payment platform's records in place of a bank statement."""
 
     def __init_subclass__(cls, abstract: bool = False, **kwargs: object) -> None:
         super().__init_subclass__(**kwargs)
@@ -147,6 +150,18 @@ class DocTypeExtractor:
         """Whether ``lines``, one card region whose keywords were not read, are this type by their layout (a card
         copied in black and white keeps its values and loses its pale labels). Types with no such layout: never."""
         return False
+
+    @classmethod
+    def owns_file(cls, data: bytes) -> str | None:
+        """The name of the file format (``csv``, ``xlsx``) when ``data``, a file that is neither an image nor a
+        PDF, is one this type reads itself (:meth:`read_file`); None otherwise, and by default. Decided from the
+        first bytes or a ZIP's directory, cheaply: the API process asks it before queueing."""
+        return None
+
+    def read_file(self, data: bytes) -> ExtractedDocument:
+        """Read a file :meth:`owns_file` claimed (a CSV or spreadsheet export); raises a
+        :class:`~extractors.errors.DocumentError` with the reason when it is not what it claimed to be."""
+        raise NotImplementedError
 
     def extract(self, lines: Sequence[TextLine], page: int = 1) -> ExtractedDocument:
         raise NotImplementedError
