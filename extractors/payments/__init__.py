@@ -1,0 +1,1 @@
+"""Payment platform records (Alipay, WeChat Pay): their exports and PDF proofs read into one shape."""
