@@ -26,7 +26,7 @@ from extractors.doctypes.payment_alipay import AlipayRecords
 from extractors.doctypes.payment_wechat import WeChatPayRecords
 from extractors.models import ExtractedDocument, Field, Finding
 from extractors.payments.records import TOTALS, money_moved, stamp
-from validators._values import required_fields
+from validators._values import label_zh, required_fields
 from validators.bank_statement import period_problem
 from validators.base import RuleContext, error, rule, warning
 
@@ -81,10 +81,12 @@ def payment_totals_match_rows(doc: ExtractedDocument, ctx: RuleContext) -> Itera
     wrong = [name for name, value in printed.items() if value is not None and value != counted[name]]
     if wrong:
         said = "; ".join(f"{name} printed {printed[name]}, rows give {counted[name]}" for name in wrong)
+        said_zh = "；".join(f"{label_zh(doc.doc_type, name)}所列 {printed[name]}，明细合计 {counted[name]}"
+                           for name in wrong)
         yield error("payment_totals_match_rows", wrong,
                     f"The printed totals do not match the rows ({said}); closed and refunded rows count as no "
                     "money moved.",
-                    f"文件所列合计与交易明细不符（{said}）；交易关闭、已退款的记录不计入。")
+                    f"文件所列合计与交易明细不符（{said_zh}）；交易关闭、已退款的记录不计入。")
 
 
 @rule(*TYPES)
@@ -110,7 +112,7 @@ def payment_rows_readable(doc: ExtractedDocument, ctx: RuleContext) -> Iterator[
     for column, rows in bad.items():
         yield error("payment_rows_readable", _paths(rows, column),
                     f"{len(rows)} rows have no readable {column.replace('_', ' ')}.",
-                    f"{len(rows)} 条记录的{column}无法识别。")
+                    f"{len(rows)} 条记录的{label_zh(doc.doc_type, f'{TABLE}[0].{column}')}无法识别。")
 
 
 @rule(*TYPES)

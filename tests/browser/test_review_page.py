@@ -310,3 +310,34 @@ def test_a_lender_that_refuses_copies_sees_the_copy_and_its_measures(browser: An
     assert "6" in bw.first.inner_text()  # the threshold a colour photo exceeds
     _shot(page, "review-photocopy.png")
     assert not errors, errors
+
+
+def test_a_payment_export_shows_its_own_words_and_no_page_to_look_at(browser: Any, live: Live, settings: Settings,
+                                                                     tmp_path: Path) -> None:
+    import datetime as dt
+
+    from fixtures import payments_alt
+
+    as_of = dt.date(2026, 12, 7)
+    live.settings.as_of = as_of
+    records = payments_alt.make(21, "alipay_csv", as_of, negative="edited_total", count=12)
+    path = tmp_path / "alipay_record.csv"
+    path.write_bytes(payments_alt.render(records)[0])
+    doc_id = live.upload(path)
+    live.work()
+    add_reviewer(settings, "li.na")
+    errors: list[str] = []
+    page = _page(browser, errors)
+    sign_in(page, live, "li.na")
+    page.click(f'.queue-item[data-id="{doc_id}"] a.open')
+    page.wait_for_selector(f'#document-view:not([hidden]) #doc-id:has-text("{doc_id[:8]}")')
+    page.wait_for_selector("#transactions tr.txn")
+    heads = page.locator("#transactions thead th").all_inner_texts()[1:]
+    assert heads == [c.zh for c in declared_type("payment_alipay").tables[0].columns], "the payment record's columns"
+    assert heads != [c.zh for c in declared_type("bank_statement").tables[0].columns]
+    assert page.locator("#transactions tr.txn").count() == 12
+    labels = page.locator('tr.field[data-field="period_start"] th.label').inner_text()
+    assert "起始时间" in labels, labels  # the payment record's word, not the statement's 起始日期
+    assert page.locator('li.finding[data-rule="payment_totals_match_rows"]').count() == 1
+    _shot(page, "review-payment-record.png")
+    assert not errors, errors

@@ -43,7 +43,7 @@ const ApplicationView = (() => {
       const value = field && field.value !== null && field.value !== undefined ? String(field.value) : "—";
       const href = Router.documentHref(ref.document_id, { document: ref.index ?? 0, field: name });
       return [
-        el("dt", { text: fieldLabel(name) }),
+        el("dt", { text: fieldLabel(name, ref.type) }),
         el("dd", {}, el("a", { class: `ref-value${field && field.masked ? " masked" : ""}`, href,
           title: t("app.open_field"), text: value })),
       ];

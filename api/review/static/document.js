@@ -111,6 +111,12 @@ const DocumentView = (() => {
     return ((part.transactions || [])[cell.row] || {})[cell.name] || null;
   }
 
+  /** The document type of the part a target is in (undefined when the part is unknown). */
+  function typeAt(doc, target) {
+    const part = doc && partOf(doc, target.document);
+    return part ? part.type : undefined;
+  }
+
   /** Every field and transaction cell of the upload as [target, field, its document part]. */
   function allFields(doc) {
     return doc.documents.flatMap((part) => [
@@ -125,7 +131,7 @@ const DocumentView = (() => {
       const revealed = state.revealed.get(targetKey(target));
       const value = revealed ? revealed.value : field.value;
       return { ...target, bbox: field.bbox, page: field.page ?? part.page ?? 1, low: field.low, failed: field.failed,
-        masked: field.masked && !revealed, label: `${fieldLabel(target.field)}: ${value ?? "—"}` };
+        masked: field.masked && !revealed, label: `${fieldLabel(target.field, part.type)}: ${value ?? "—"}` };
     });
     // where the PDF's structure shows an edit: outlined, not clickable (the finding says what was found)
     const risks = doc.documents.flatMap((part) => (part.risks || []).filter((r) => Array.isArray(r.bbox))
@@ -275,7 +281,7 @@ const DocumentView = (() => {
     const revealed = state.revealed.get(targetKey(target));
     const hidden = field.masked && !revealed;
     Editor.open(node, {
-      label: fieldLabel(target.field),
+      label: fieldLabel(target.field, typeAt(doc, target)),
       initial: hidden ? "" : (revealed ? revealed.value : field.value),
       placeholder: hidden ? t("field.type_full") : null,
       restore: () => {

@@ -44,7 +44,7 @@ const Fields = (() => {
   }
 
   function actionButtons(target, field, revealed, canCorrect) {
-    const label = fieldLabel(target.field);
+    const label = fieldLabel(target.field, target.type);
     return [
       canCorrect ? el("button", { type: "button", class: "edit", text: t("field.edit"),
         "aria-label": t("field.edit_label", { field: label }) }) : null,
@@ -58,7 +58,7 @@ const Fields = (() => {
     const attrs = { class: rowClasses(field, revealed), "data-document": target.document, "data-field": target.field };
     return el("tr", attrs,
       el("th", { scope: "row", class: "label" },
-        el("span", { text: fieldLabel(target.field) }), el("span", { class: "key", text: target.field })),
+        el("span", { text: fieldLabel(target.field, target.type) }), el("span", { class: "key", text: target.field })),
       el("td", { class: "value" }, ...valueNodes(field, revealed)),
       el("td", { class: "raw", text: (revealed ? revealed.raw : field.raw) ?? "" }),
       el("td", { class: "confidence", text: formatConfidence(field.confidence) }),
@@ -73,7 +73,7 @@ const Fields = (() => {
       el("th", { colspan: 6, scope: "rowgroup" }, typeName(part.type), " ",
         el("span", { class: `state-badge ${part.status}`, text: stateName(part.status) })));
     const rows = Object.entries(part.fields || {}).map(([name, field]) => {
-      const target = { document: index, field: name };
+      const target = { document: index, field: name, type: part.type };
       return fieldRow(target, field, revealed.get(targetKey(target)), canCorrect);
     });
     return el("tbody", { class: "doc-group", "data-document": index }, heading, ...rows);

@@ -93,6 +93,7 @@ window.I18N = {
     "viewer.rotate": "旋转 ↻",
     "viewer.zoom_level": "缩放比例",
     "viewer.no_image": "页面图像无法加载。",
+    "viewer.no_pages": "这是平台导出的数据文件，没有页面图像；字段的原文即文件中的内容。",
 
     "fields.title": "识别字段",
     "fields.table": "识别字段，j / k 或方向键选择",
@@ -278,6 +279,7 @@ window.I18N = {
     "viewer.rotate": "Rotate ↻",
     "viewer.zoom_level": "Zoom level",
     "viewer.no_image": "The page image could not be loaded.",
+    "viewer.no_pages": "This is a data file the platform exported: there is no page image; each field's raw text is the file's own.",
 
     "fields.title": "Fields",
     "fields.table": "Fields; j / k or arrow keys select",

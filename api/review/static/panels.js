@@ -19,9 +19,9 @@ const Findings = (() => {
 
   /** A link that selects the field; plain text for a name with nothing to select ("transactions"). */
   function fieldLink(docId, target, exists) {
-    if (!exists(target)) return el("span", { class: "finding-name", text: fieldLabel(target.field) });
+    if (!exists(target)) return el("span", { class: "finding-name", text: fieldLabel(target.field, target.type) });
     return el("a", { class: "finding-field", href: Router.documentHref(docId, target),
-      "data-document": target.document, "data-field": target.field, text: fieldLabel(target.field) });
+      "data-document": target.document, "data-field": target.field, text: fieldLabel(target.field, target.type) });
   }
 
   /** Rows a finding names without naming one of their cells get a link to the row itself. */
@@ -33,7 +33,7 @@ const Findings = (() => {
   }
 
   function item(docId, part, finding, showType, exists) {
-    const links = [...(finding.fields || []).map((field) => fieldLink(docId, { document: part.index, field }, exists)),
+    const links = [...(finding.fields || []).map((field) => fieldLink(docId, { document: part.index, field, type: part.type }, exists)),
       ...rowLinks(part.index, finding)];
     return el("li", { class: `finding ${finding.severity}`, "data-rule": finding.rule },
       el("div", { class: "finding-head" },

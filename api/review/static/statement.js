@@ -3,9 +3,10 @@
    read cell; rows named by a finding are .flagged. Cells are selected by click, edited by double-click. */
 
 const Statement = (() => {
-  /* The columns of a statement's transactions, in declared order, and which of them are amounts. */
-  const columns = () => (Declared.columns.transactions || []).map((c) => c.name);
-  const isAmount = (name) => (Declared.columns.transactions || []).some((c) => c.name === name && c.kind === "money");
+  /* The columns of the shown table's transactions (its type's declaration), and which of them are amounts. */
+  let shown = { type: null, columns: [] };
+  const columns = () => shown.columns.map((c) => c.name);
+  const isAmount = (name) => shown.columns.some((c) => c.name === name && c.kind === "money");
   let handlers = null; // {select, edit}
 
   function init(callbacks) {
@@ -66,11 +67,16 @@ const Statement = (() => {
       ...columns().map((name) => cell(index, row, name, data[name])));
   }
 
+  function fieldLabelOfColumn(name) {
+    const typed = `tcol.${shown.type}.transactions.${name}`;
+    return hasText(typed) ? t(typed) : nameOf("col", `transactions.${name}`);
+  }
+
   function renderHead() {
     byId("transactions").tHead.replaceChildren(el("tr", {},
       el("th", { scope: "col", class: "row-number", text: t("stmt.row") }),
       ...columns().map((name) => el("th", { scope: "col", class: isAmount(name) ? "num" : null,
-        text: nameOf("col", `transactions.${name}`) }))));
+        text: fieldLabelOfColumn(name) }))));
   }
 
   /** Draws the transactions of every statement of the upload; hides the section when there are none. */
@@ -79,6 +85,7 @@ const Statement = (() => {
     byId("statement").hidden = parts.length === 0;
     clear();
     if (!parts.length) return;
+    shown = { type: parts[0].type, columns: declaredColumns(parts[0].type, "transactions") };
     renderHead();
     let rows = 0;
     let flaggedCount = 0;

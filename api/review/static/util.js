@@ -111,31 +111,49 @@ function parseRowField(field) {
 }
 
 /* The document types as the server declares them (GET /review/api/types): the labels of each type, field,
-   table and column in both languages, and each column's kind. Learnt once at start, before the first view. */
-const Declared = { types: [], columns: {} };
+   table and column in both languages, and each column's kind. Learnt once at start, before the first view.
+   Two types may give one field name different labels (a statement's 户名, a payment record's 姓名): labels are
+   kept per type (`tname.<type>.<field>`, `tcol.<type>.<table>.<column>`), and the first type to declare a
+   name also gives the label used where no type is known. */
+const Declared = { types: [], tables: {} };
 
 function learnTypes(types) {
   Declared.types = types;
   for (const type of types) {
     for (const lang of ["zh", "en"]) {
       const table = window.I18N[lang];
+      const first = (key, text) => { if (!(key in table)) table[key] = text; };
       table[`type.${type.type}`] = type[lang];
-      for (const f of type.fields) if (!(`fname.${f.name}` in table)) table[`fname.${f.name}`] = f[lang];
+      for (const f of type.fields) {
+        table[`tname.${type.type}.${f.name}`] = f[lang];
+        first(`fname.${f.name}`, f[lang]);
+      }
       for (const tb of type.tables) {
-        table[`fname.${tb.name}`] = tb[lang];
-        for (const c of tb.columns) table[`col.${tb.name}.${c.name}`] = c[lang];
+        table[`tname.${type.type}.${tb.name}`] = tb[lang];
+        first(`fname.${tb.name}`, tb[lang]);
+        for (const c of tb.columns) {
+          table[`tcol.${type.type}.${tb.name}.${c.name}`] = c[lang];
+          first(`col.${tb.name}.${c.name}`, c[lang]);
+        }
       }
     }
-    for (const tb of type.tables) Declared.columns[tb.name] = tb.columns;
+    for (const tb of type.tables) Declared.tables[`${type.type}.${tb.name}`] = tb.columns;
   }
 }
 
-/** "公民身份号码" for "id_number", "第 13 行 余额" for "transactions[12].balance". */
-function fieldLabel(field) {
+/** The declared columns of a type's table ([] for none). */
+function declaredColumns(type, table) {
+  return Declared.tables[`${type}.${table}`] || [];
+}
+
+/** "公民身份号码" for "id_number", "第 13 行 余额" for "transactions[12].balance"; in the words of ``type``
+    where it is known. */
+function fieldLabel(field, type) {
   const cell = parseRowField(field);
-  if (!cell) return nameOf("fname", field);
-  const column = hasText(`col.${cell.table}.${cell.name}`) ? nameOf("col", `${cell.table}.${cell.name}`)
-    : nameOf("fname", cell.name);
+  if (!cell) return hasText(`tname.${type}.${field}`) ? t(`tname.${type}.${field}`) : nameOf("fname", field);
+  const typed = `tcol.${type}.${cell.table}.${cell.name}`;
+  const column = hasText(typed) ? t(typed) : hasText(`col.${cell.table}.${cell.name}`)
+    ? nameOf("col", `${cell.table}.${cell.name}`) : nameOf("fname", cell.name);
   return `${t("field.row", { n: cell.row + 1 })} ${column}`;
 }
 

@@ -41,6 +41,8 @@ const Viewer = (() => {
       page = null;
     }
     renderPageSelect();
+    byId("page-none").hidden = pages.length > 0;  // a data export (CSV, XLSX) has no page to show
+    if (!pages.length) byId("page-img").removeAttribute("src");
     showPage(page ? page.number : pages[0]?.number);
   }
 
