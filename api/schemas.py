@@ -63,7 +63,8 @@ class DocumentView(BaseModel):
     id: str
     application_id: str
     state: str = Field(description="queued | processing | accepted | needs_review | rejected")
-    version: int = Field(0, description="The record's version: 1 from the pipeline, one more per correction")
+    version: int = Field(0, description="The record's version: 1 from the pipeline, one more per correction and per "
+                                        "reading again after a page was added")
     reject_code: str | None
     reject_reason: str | None
     review: ReviewDecision | None = Field(None, description="A reviewer's decision, once made")

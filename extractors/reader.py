@@ -25,7 +25,7 @@ from typing import Any
 
 import numpy as np
 
-from extractors import doctypes, pdf
+from extractors import doctypes, page_order, pdf
 from extractors.admission import allowed_types
 from extractors.engines.base import OcrEngine
 from extractors.errors import CorruptFile
@@ -152,6 +152,27 @@ class Reader:
         result.add_time("decode", time.perf_counter() - t)
         regions = self._read_image(image, types, result)
         self._assemble(regions, types, result, {})
+        self._look(result)
+        self._reread(result)
+        return _settle(result)
+
+    def read_photos(self, photos: Sequence[bytes], declared_type: str | None = None,
+                    claimed: Sequence[int | None] | None = None) -> ReadResult:
+        """Several photos of one paper document, one page each, in the order they arrived (``claimed``: the
+        page number the app sent with each, if any). Each photo is read as a page; the photos are then put in
+        page order (:mod:`extractors.page_order`), a repeated page is dropped, and consecutive pages of a
+        multi-page type are one document whose ``meta`` says how the order was decided and which pages are
+        missing."""
+        types = allowed_types(declared_type)
+        result = ReadResult(documents=[], pages=[], format="photos")
+        read: list[list[_Region]] = []
+        for data in photos:
+            t = time.perf_counter()
+            image = decode.load_image(data, max_pixels=self.max_pixels)
+            result.add_time("decode", time.perf_counter() - t)
+            read.append(self._read_image(image, types, result))
+        plan = page_order.order([[ln for r in regions for ln in r.lines] for regions in read], claimed)
+        self._assemble([r for i in plan.order for r in read[i]], types, result, plan.meta())
         self._look(result)
         self._reread(result)
         return _settle(result)

@@ -94,6 +94,9 @@ class Document(Base):
     reject_reason: Mapped[str | None] = mapped_column(String(500))
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     result: Mapped[list[Any] | None] = mapped_column(JsonType)
+    parts: Mapped[list[Any] | None] = mapped_column(JsonType)
+    """A document sent as several photos (one per page): each photo's blob, size and the page number the app
+    gave it, in the order they arrived; None for a document of one file (``sha256``)."""
     timings: Mapped[dict[str, Any] | None] = mapped_column(JsonType)
     engine: Mapped[dict[str, Any] | None] = mapped_column(JsonType)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

@@ -37,6 +37,7 @@ class EventKind:
     CORRECTED = "corrected"
     REVIEWED = "reviewed"
     RETRIED = "retried"
+    PAGE_ADDED = "page_added"
     PURGED = "purged"
     DELETED = "deleted"
 
@@ -138,8 +139,16 @@ def verify(session: Session, document_id: str, blobs: Blobs | None = None,
     gone = {h for e in events if e.kind in (EventKind.PURGED, EventKind.DELETED) for h in e.payload.get("removed", [])}
     if finished and finished[-1].payload.get("result_sha256") != result_digest(doc):
         problems.append(f"stored result differs from the one the last '{finished[-1].kind}' event recorded")
+    if doc.parts:  # a document sent as photos: each photo arrived with an event, and is kept as it arrived
+        arrived = {p["sha256"] for e in events if e.kind in (EventKind.RECEIVED, EventKind.PAGE_ADDED)
+                   for p in (e.payload.get("parts") or [e.payload])}
+        for n, part in enumerate(doc.parts, start=1):
+            if part["sha256"] not in arrived:
+                problems.append(f"photo {n}: no event records its arrival")
+            elif blobs is not None and part["sha256"] not in gone and not intact(part["sha256"]):
+                problems.append(f"photo {n}: stored photo is missing or altered")
     if blobs is not None:
-        if doc.sha256 not in gone and not intact(doc.sha256):
+        if not doc.parts and doc.sha256 not in gone and not intact(doc.sha256):
             problems.append("stored upload is missing or altered")
         content = doc.content_sha256
         if content and content not in gone and (received is None or received.payload.get("content_sha256") != content

@@ -21,6 +21,7 @@ import os
 import socket
 import time
 import traceback
+from typing import Any
 
 import cv2
 import numpy as np
@@ -78,7 +79,8 @@ def deliver_record(delivery_id: int) -> str:
     return forward.deliver(_SETTINGS or get_settings(), delivery_id)
 
 
-def _claim(settings: Settings, document_id: str) -> tuple[str, str | None, dt.date | None, int] | None:
+def _claim(settings: Settings, document_id: str,
+           ) -> tuple[str, str | None, dt.date | None, int, list[dict[str, Any]] | None] | None:
     """Take the document for this attempt. The attempt number is the claim's fencing token: whatever this job
     writes later is written only while the document is still held by this attempt, so a worker cut off from
     the database while the sweeper gave the document to another cannot overwrite it when it comes back."""
@@ -91,7 +93,8 @@ def _claim(settings: Settings, document_id: str) -> tuple[str, str | None, dt.da
         doc.started_at = utcnow()
         evidence.append(s, document_id, EventKind.STARTED,
                         {"attempt": doc.attempts, "worker": f"{socket.gethostname()}:{os.getpid()}"})
-        return doc.content_sha256 or doc.sha256, doc.declared_type, judged_on(settings, doc.created_at), doc.attempts
+        return (doc.content_sha256 or doc.sha256, doc.declared_type, judged_on(settings, doc.created_at), doc.attempts,
+                list(doc.parts) if doc.parts else None)
 
 
 def process(settings: Settings, pipe: Pipeline, document_id: str) -> str:
@@ -99,15 +102,21 @@ def process(settings: Settings, pipe: Pipeline, document_id: str) -> str:
     if claimed is None:
         log.info("document %s: not queued, nothing to do", document_id)
         return "skipped"
-    sha256, declared_type, today, attempt = claimed
+    sha256, declared_type, today, attempt, parts = claimed
     started = time.perf_counter()
     blobs = store_of(settings)
     try:
         try:
-            data = blobs.get(sha256)
+            if parts:
+                photos = [blobs.get(p["sha256"]) for p in parts]
+            else:
+                data = blobs.get(sha256)
         except BlobNotFound as exc:
             raise StorageUnavailable("the stored upload is missing from the blob store") from exc
-        outcome = pipe.process(data, declared_type, today=today)
+        if parts:
+            outcome = pipe.process_photos(photos, declared_type, today=today, claimed=[p.get("page") for p in parts])
+        else:
+            outcome = pipe.process(data, declared_type, today=today)
         page_hashes = [_store_page(blobs, p.image) for p in outcome.pages]
     except ServiceError as exc:
         log.warning("document %s: %s; back to the queue", document_id, exc.code)
@@ -177,9 +186,10 @@ def finish(settings: Settings, document_id: str, outcome: Outcome, page_hashes: 
 
 
 def record_version(s: Session, doc: Document) -> None:
-    """Version 1 of the record: what the pipeline finished with (in the finishing transaction)."""
-    doc.version = 1
-    s.add(RecordVersion(document_id=doc.id, version=1, source="pipeline", action="extracted", author=None,
+    """The pipeline's version of the record (in the finishing transaction): 1, or the next one when the document
+    was read again (a page added to a document sent page by page)."""
+    doc.version = (doc.version or 0) + 1
+    s.add(RecordVersion(document_id=doc.id, version=doc.version, source="pipeline", action="extracted", author=None,
                         changes=None, state=doc.state, result=doc.result, result_sha256=evidence.result_digest(doc)))
 
 

@@ -27,7 +27,7 @@ from extractors import doctypes
 from extractors.engines import EngineInfo, EngineOptions, OcrEngine, create_engine
 from extractors.errors import DocumentError
 from extractors.models import RETAKE_MESSAGES, ExtractedDocument, Finding, RetakeReason, Severity, Status
-from extractors.reader import PageImage, Reader
+from extractors.reader import PageImage, Reader, ReadResult
 from intake.judging import check, overall_status, rule_context
 from intake.settings import Settings
 from validators import RuleContext
@@ -64,8 +64,23 @@ class Pipeline:
         try:
             read = self.reader.read(data, declared_type, password=password)
         except DocumentError as exc:
-            return Outcome(status=Status.REJECTED, documents=[], pages=[], engine=self._engine_info,
-                           reject_code=exc.code, reject_reason=exc.detail or exc.message)
+            return self._refused(exc)
+        return self._judged(read, today)
+
+    def process_photos(self, photos: list[bytes], declared_type: str | None = None, today: dt.date | None = None,
+                       claimed: list[int | None] | None = None) -> Outcome:
+        """A document sent as several photos, one per page (:meth:`Reader.read_photos`)."""
+        try:
+            read = self.reader.read_photos(photos, declared_type, claimed)
+        except DocumentError as exc:
+            return self._refused(exc)
+        return self._judged(read, today)
+
+    def _refused(self, exc: DocumentError) -> Outcome:
+        return Outcome(status=Status.REJECTED, documents=[], pages=[], engine=self._engine_info,
+                       reject_code=exc.code, reject_reason=exc.detail or exc.message)
+
+    def _judged(self, read: ReadResult, today: dt.date | None) -> Outcome:
         t = time.perf_counter()
         base = self.context(today)
         for doc in read.documents:

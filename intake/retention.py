@@ -46,7 +46,8 @@ def retention_days(settings: Settings, doc: Document) -> int | None:
 
 def _files(s: Session, doc: Document) -> list[str]:
     pages = s.scalars(select(Page.sha256).where(Page.document_id == doc.id)).all()
-    return sorted({doc.sha256, *([doc.content_sha256] if doc.content_sha256 else []), *pages})
+    parts = [p["sha256"] for p in doc.parts or []]
+    return sorted({doc.sha256, *([doc.content_sha256] if doc.content_sha256 else []), *pages, *parts})
 
 
 def _still_needed(s: Session, digest: str, doc_id: str) -> bool:
@@ -55,8 +56,11 @@ def _still_needed(s: Session, digest: str, doc_id: str) -> bool:
     if s.scalar(select(Document.id).where(keeps, or_(Document.sha256 == digest,
                                                      Document.content_sha256 == digest)).limit(1)):
         return True
-    return bool(s.scalar(select(Page.id).join(Document, Document.id == Page.document_id)
-                         .where(keeps, Page.sha256 == digest).limit(1)))
+    if s.scalar(select(Page.id).join(Document, Document.id == Page.document_id)
+                .where(keeps, Page.sha256 == digest).limit(1)):
+        return True
+    return any(p["sha256"] == digest for parts in s.scalars(select(Document.parts).where(
+        keeps, Document.parts.is_not(None))) for p in parts or [])
 
 
 def _remove(s: Session, blobs: Blobs, doc: Document) -> list[str]:

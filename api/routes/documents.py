@@ -6,6 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, File, Form, Header, HTTPException, Request, Response, UploadFile, status
 from fastapi.concurrency import run_in_threadpool
+from starlette.datastructures import UploadFile as StarletteUploadFile
 
 from api.deps import RowNumber, SessionDep, SettingsDep
 from api.schemas import DocumentAccepted, DocumentView, Problem
@@ -27,7 +28,7 @@ ERRORS: dict[int | str, dict[str, object]] = {
 }
 
 
-async def _read_limited(upload: UploadFile, limit: int) -> bytes:
+async def _read_limited(upload: StarletteUploadFile, limit: int) -> bytes:
     chunks, size = [], 0
     while chunk := await upload.read(1 << 20):
         size += len(chunk)
@@ -44,22 +45,46 @@ async def upload_document(
     settings: SettingsDep,
     request: Request,
     response: Response,
-    file: Annotated[UploadFile, File(description="The photo, scan or PDF")],
+    file: Annotated[UploadFile, File(description="The photo, scan or PDF. Several `file` parts, each a photo of one "
+                                                 "page, make one document of several pages (together within the "
+                                                 "upload limit)")],
     document_type: Annotated[str | None, Form(
         description="Declared type: " + ", ".join(service.declarable_types()))] = None,
     password: Annotated[str | None, Form(
         description="The password of a password-protected statement PDF; used once to open it, never stored",
         json_schema_extra={"format": "password"})] = None,
+    continues: Annotated[str | None, Form(
+        description="The id of a document sent page by page that this photo is a further page of; the document "
+                    "is read again with all its pages", max_length=64)] = None,
+    page: Annotated[list[int] | None, Form(
+        description="The page number of each photo, in the order of the `file` parts (optional: pages are "
+                    "ordered by the page numbers they print, else by these, else as sent)")] = None,
     idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key")] = None,
 ) -> DocumentAccepted:
     """Store the file and queue it for reading. Refuses unreadable files at once with a specific code."""
-    if len((await request.form()).getlist("file")) > 1:  # the parsed form is cached: this reads nothing again
-        raise service.InvalidRequest("send one file per upload; this request has several `file` parts")
-    data = await _read_limited(file, settings.max_upload_bytes)
-    accepted = await run_in_threadpool(
-        service.accept, settings, application_id=application_id, data=data, filename=file.filename,
-        content_type=file.content_type, declared_type=document_type or None, idempotency_key=idempotency_key,
-        password=password or None)
+    files = [f for f in (await request.form()).getlist("file") if not isinstance(f, str)]  # the parsed form is cached
+    pages: list[int | None] | None = list(page) if page else None
+    if pages is not None and any(not 0 < n <= 10_000 for n in page or []):
+        raise service.InvalidRequest("a page number is a whole number from 1")
+    if continues:
+        if len(files) > 1:
+            raise service.InvalidRequest("continue a document with one photo per request")
+        data = await _read_limited(file, settings.max_upload_bytes)
+        accepted = await run_in_threadpool(
+            service.add_page, settings, application_id=application_id, document_id=continues, data=data,
+            page=pages[0] if pages else None)
+    elif len(files) > 1 or pages:
+        photos = [await _read_limited(f, settings.max_upload_bytes) for f in files]
+        accepted = await run_in_threadpool(
+            service.accept_photos, settings, application_id=application_id, photos=photos, pages=pages,
+            filename=file.filename, content_type=file.content_type, declared_type=document_type or None,
+            idempotency_key=idempotency_key)
+    else:
+        data = await _read_limited(file, settings.max_upload_bytes)
+        accepted = await run_in_threadpool(
+            service.accept, settings, application_id=application_id, data=data, filename=file.filename,
+            content_type=file.content_type, declared_type=document_type or None, idempotency_key=idempotency_key,
+            password=password or None)
     url = f"/v1/documents/{accepted.document_id}"
     response.headers["Location"] = url
     return DocumentAccepted(**accepted.model_dump(), status_url=url)

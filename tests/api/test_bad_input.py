@@ -127,11 +127,12 @@ def test_an_unknown_type_is_refused_without_echoing_it(client: TestClient, decla
     assert len(r.text) < 1000
 
 
-def test_two_file_parts_are_refused_not_half_taken(client: TestClient, settings: Settings) -> None:
-    one, two = sample("front-scan-1.jpg").read_bytes(), sample("back-scan-1.jpg").read_bytes()
+def test_several_file_parts_with_one_not_a_photo_are_refused_not_half_taken(client: TestClient,
+                                                                            settings: Settings) -> None:
+    one, two = sample("front-scan-1.jpg").read_bytes(), sample("statements", "digital-abc.pdf").read_bytes()
     r = client.post("/v1/applications/app-bad/documents",
-                    files=[("file", ("front.jpg", one, "image/jpeg")), ("file", ("back.jpg", two, "image/jpeg"))])
+                    files=[("file", ("front.jpg", one, "image/jpeg")), ("file", ("s.pdf", two, "application/pdf"))])
     assert r.status_code == 422 and r.json()["error"]["code"] == "invalid_request"
-    assert "several" in r.json()["error"]["detail"]
+    assert "several files make one document only when each is a photo" in r.json()["error"]["detail"]
     with session_scope(settings.database_url) as s:
         assert s.scalar(select(func.count()).select_from(Document)) == 0, "nothing stored"
