@@ -36,8 +36,9 @@ def applicant_fields(what: str) -> dict[str, str]:
     """Per document type, its field that states the applicant's ``what`` (``name``, ``id_number``), as declared
     (:attr:`FieldSpec.applicant`), in the order the types were declared.
 
-    >>> applicant_fields("name")
-    {'id_card_front': 'name', 'bank_statement': 'account_name', 'loan_contract': 'borrower'}
+    >>> found = applicant_fields("name")
+    >>> next(iter(found)), found["bank_statement"], found["loan_contract"]
+    ('id_card_front', 'account_name', 'borrower')
     """
     found = {t: f.name for t, kind in doctypes.registry().items() for f in kind.fields if f.applicant == what}
     order = ("id_card_front", "id_card_back")  # the card first: it is what the others are compared with

@@ -39,11 +39,13 @@ SHOWN = 5
 
 @rule(AlipayRecords.doc_type)
 def payment_alipay_required_fields(doc: ExtractedDocument, ctx: RuleContext) -> list[Finding]:
+    """The fields every Alipay record has (:attr:`FieldSpec.required`), readable."""
     return required_fields("payment_alipay_required_fields", doc, ctx)
 
 
 @rule(WeChatPayRecords.doc_type)
 def payment_wechat_required_fields(doc: ExtractedDocument, ctx: RuleContext) -> list[Finding]:
+    """The fields every WeChat Pay record has (:attr:`FieldSpec.required`), readable."""
     return required_fields("payment_wechat_required_fields", doc, ctx)
 
 

@@ -281,7 +281,7 @@ def money_moved(rows: list[dict[str, Field]]) -> dict[str, Any]:
             continue
         way = row["direction"].value if row.get("direction") else None
         amount = row["amount"].value if row.get("amount") else None
-        if way not in sums or amount is None:
+        if not isinstance(way, str) or way not in sums or amount is None:
             continue
         sums[way] += abs(Decimal(str(amount)))
         counts[way] += 1
