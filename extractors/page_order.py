@@ -35,6 +35,8 @@ from extractors.models import TextLine
 
 NUMBER = re.compile(r"第(\d{1,3})页")
 OF = re.compile(r"共(\d{1,3})页")
+ALONE = re.compile(r"^-?(\d{1,3})/(\d{1,3})-?$")
+"""A line that is only ``- 2 / 3 -`` or ``2/3``: page 2 of 3."""
 SAME_PAGE = 0.9
 """Two photos whose texts agree this much (difflib's ratio) are the same page photographed twice."""
 
@@ -44,7 +46,8 @@ class Plan:
     order: list[int]
     """Indexes of the photos to read, in page order (duplicates left out)."""
     by: str
-    """What decided it: ``printed`` page numbers, page numbers ``claimed`` by the app, or ``arrival``."""
+    """What decided it: ``printed`` page numbers, page numbers ``claimed`` by the app, the document's
+    ``content`` (its type's :meth:`order_pages`: a statement's balance chain), or ``arrival``."""
     numbers: list[int | None] = field(default_factory=list)
     """The page number of each photo (by arrival), as decided."""
     of: int | None = None
@@ -63,9 +66,17 @@ def _text(lines: Sequence[TextLine]) -> str:
 
 
 def printed(lines: Sequence[TextLine]) -> tuple[int | None, int | None]:
-    """The page number and page count printed on a page (the last of each found), or None."""
+    """The page number and page count printed on a page (the last of each found), or None.
+
+    >>> from extractors.models import TextLine
+    >>> printed([TextLine(text="- 2 / 3 -", confidence=0.9, page=1, bbox=(0, 0, 9, 9))])
+    (2, 3)
+    """
     text = _text(lines)
     numbers, counts = NUMBER.findall(text), OF.findall(text)
+    alone = [m for ln in lines if (m := ALONE.match(_text([ln])))]
+    if not numbers and alone:
+        return int(alone[-1][1]), int(alone[-1][2])
     return (int(numbers[-1]) if numbers else None), (int(counts[-1]) if counts else None)
 
 

@@ -16,6 +16,7 @@ Validation and status are not done here (see :mod:`intake.pipeline`).
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import random
 import time
@@ -171,11 +172,31 @@ class Reader:
             image = decode.load_image(data, max_pixels=self.max_pixels)
             result.add_time("decode", time.perf_counter() - t)
             read.append(self._read_image(image, types, result))
-        plan = page_order.order([[ln for r in regions for ln in r.lines] for regions in read], claimed)
+        texts = [[ln for r in regions for ln in r.lines] for regions in read]
+        plan = page_order.order(texts, claimed)
+        if plan.by == "arrival" and len(plan.order) > 1:
+            plan = self._by_content(plan, texts, types)
         self._assemble([r for i in plan.order for r in read[i]], types, result, plan.meta())
         self._look(result)
         self._reread(result)
         return _settle(result)
+
+    def _by_content(self, plan: page_order.Plan, texts: list[list[TextLine]], types: list[str]) -> page_order.Plan:
+        """Photos that print no page number, put in order by the multi-page type most of them are
+        (:meth:`DocTypeExtractor.order_pages`: a statement by its balance chain), when it has an opinion."""
+        kinds = []
+        for i in plan.order:
+            scores = self._scores(texts[i], types)
+            best = max(scores, key=lambda k: scores[k], default=None)
+            if best is not None and scores[best] >= MIN_TYPE_SCORE and doctypes.get(best).multipage:
+                kinds.append(best)
+        if not kinds:
+            return plan
+        kind = max(set(kinds), key=kinds.count)
+        found = doctypes.get(kind).order_pages([texts[i] for i in plan.order])
+        if found is None:
+            return plan
+        return dataclasses.replace(plan, order=[plan.order[k] for k in found], by="content")
 
     @staticmethod
     def _read_file(data: bytes, kind: type[doctypes.DocTypeExtractor], fmt: str) -> ReadResult:

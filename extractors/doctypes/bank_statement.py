@@ -117,6 +117,37 @@ class BankStatement(DocTypeExtractor):
     def extract(self, lines: Sequence[TextLine], page: int = 1) -> ExtractedDocument:
         return self.extract_pages([(page, lines)])
 
+    @classmethod
+    def order_pages(cls, pages: Sequence[Sequence[TextLine]]) -> list[int] | None:
+        """Pages without page numbers in the order that makes the balance chain run across their boundaries,
+        the page with the statement's header (holder, account) first, and the dates run one way; ties keep the
+        order the photos arrived in. Up to :data:`ORDER_BY_CHAIN` pages are ordered by trying every order;
+        more, by their first row's date."""
+        read = [cls().extract_pages([(i + 1, lines)]) for i, lines in enumerate(pages)]
+        rows = [_dated_rows(doc) for doc in read]
+        if any(not r for r in rows):
+            return None
+        headed = [sum(1 for n in ("account_name", "account_number") if doc.fields.get(n) is not None
+                      and doc.fields[n].value) for doc in read]
+        newest_first = sum(r[0][0] > r[-1][0] for r in rows) > len(rows) / 2
+        if len(pages) > ORDER_BY_CHAIN:
+            return sorted(range(len(pages)), key=lambda i: rows[i][0][0], reverse=newest_first)
+
+        def score(order: tuple[int, ...]) -> tuple[int, int, int]:
+            links = dates = 0
+            for a, b in itertools.pairwise(order):
+                last, first = rows[a][-1], rows[b][0]
+                if newest_first:  # print order runs back in time: the earlier-printed row is the later one
+                    links += last[2] == first[2] + last[1]
+                    dates += last[0] >= first[0]
+                else:
+                    links += first[2] == last[2] + first[1]
+                    dates += last[0] <= first[0]
+            return links, headed[order[0]], dates
+
+        best = max(itertools.permutations(range(len(pages))), key=score)  # the first best: arrival breaks ties
+        return list(best)
+
     def extract_pages(self, pages: Sequence[tuple[int, Sequence[TextLine]]],
                       meta: dict[str, Any] | None = None) -> ExtractedDocument:
         meta = dict(meta or {})
@@ -363,6 +394,20 @@ def _empty_reason(pages: Sequence[tuple[int, Sequence[TextLine]]]) -> RetakeReas
 MAX_REREAD = 90
 """At most this many cells of one statement are read a second time (a page of breaks is not a misread)."""
 _AMOUNT_IN = re.compile(r"[+\-]?(?:\d{1,3}(?:,\d{3})+|\d+)\.\d{2}")
+
+
+ORDER_BY_CHAIN = 7
+"""Pages without page numbers up to this many are ordered by trying every order (5 040 orders at 7)."""
+
+
+def _dated_rows(doc: ExtractedDocument) -> list[tuple[str, Decimal, Decimal]]:
+    """A page's rows that have a date, an amount and a balance: (date, amount, balance), in print order."""
+    out = []
+    for row in doc.tables.get("transactions", []):
+        day, amount, balance = row.get("date"), decimal_of(row.get("amount")), decimal_of(row.get("balance"))
+        if day is not None and isinstance(day.value, str) and amount is not None and balance is not None:
+            out.append((day.value, amount, balance))
+    return out
 
 
 def decimal_of(f: Field | None) -> Decimal | None:

@@ -174,6 +174,13 @@ class DocTypeExtractor:
         doc.meta.update(meta or {})
         return doc
 
+    @classmethod
+    def order_pages(cls, pages: Sequence[Sequence[TextLine]]) -> list[int] | None:
+        """The reading order of a multi-page document's pages (indexes into ``pages``, each the text of one
+        photo) judged by their content, for photos that print no page number; None: no opinion (the photos
+        stay in the order they arrived). None by default."""
+        return None
+
     @staticmethod
     def doubted(doc: ExtractedDocument) -> list[tuple[str, Field]]:
         """OCR'd fields (by path) the type has reason to doubt and wants read again by the stronger
