@@ -5,6 +5,7 @@
 True
 """
 
-from extractors.engines.base import EngineInfo, EngineOptions, OcrEngine, create_engine, known_kinds
+from extractors.engines.base import EngineInfo, EngineOptions, OcrEngine
+from extractors.engines.registry import create_engine, known_kinds
 
 __all__ = ["EngineInfo", "EngineOptions", "OcrEngine", "create_engine", "known_kinds"]

@@ -1,12 +1,12 @@
-"""The OCR engine interface and its factory.
+"""The OCR engine interface.
 
 An engine is chosen by the ``kind`` on its options; declaring a subclass of
-:class:`OcrEngine` registers its kind, a second class with the same kind is
-refused, and asking for an unknown kind names every known one. Heavy engines
-import their library inside the constructor and say what to install.
+:class:`OcrEngine` registers its kind (:mod:`extractors.engines.registry`), a
+second class with the same kind is refused, and asking for an unknown kind
+names every known one. Heavy engines import their library inside the
+constructor and say what to install.
 
->>> "paddle" in known_kinds()
-True
+>>> from extractors.engines.registry import create_engine
 >>> create_engine(EngineOptions(kind="nope"))
 Traceback (most recent call last):
 ...
@@ -20,9 +20,8 @@ from typing import ClassVar
 import numpy as np
 from pydantic import BaseModel
 
+from extractors.engines import registry
 from extractors.models import TextLine
-
-_KINDS: dict[str, type[OcrEngine]] = {}
 
 
 class EngineOptions(BaseModel):
@@ -51,9 +50,7 @@ class OcrEngine:
 
     def __init_subclass__(cls, **kwargs: object) -> None:
         super().__init_subclass__(**kwargs)
-        if cls.kind in _KINDS:
-            raise TypeError(f"OCR engine kind {cls.kind!r} declared twice")
-        _KINDS[cls.kind] = cls
+        registry.register(cls.kind, cls)
 
     def __init__(self, options: EngineOptions) -> None:
         self.options = options
@@ -72,19 +69,3 @@ class OcrEngine:
 
     def info(self) -> EngineInfo:
         raise NotImplementedError
-
-
-def known_kinds() -> list[str]:
-    _load_builtin()
-    return sorted(_KINDS)
-
-
-def create_engine(options: EngineOptions) -> OcrEngine:
-    _load_builtin()
-    if options.kind not in _KINDS:
-        raise ValueError(f"unknown OCR engine kind {options.kind!r}; known: {', '.join(sorted(_KINDS))}")
-    return _KINDS[options.kind](options)
-
-
-def _load_builtin() -> None:
-    from extractors.engines import openvino, paddle, rapid, tesseract  # noqa: F401  (declaring registers)
