@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-collect_ignore_glob = ["intake/migrations/*", "fixtures/samples/*", "bench/out/*"]
+collect_ignore_glob = ["intake/storage/migrations/*", "fixtures/samples/*", "bench/out/*"]
 
 
 def pytest_configure(config: pytest.Config) -> None:

@@ -8,8 +8,8 @@ from typing import Annotated
 from fastapi import Depends, Path, Request
 from sqlalchemy.orm import Session
 
-from intake.db import session_scope
 from intake.settings import Settings
+from intake.storage.db import session_scope
 
 
 def get_settings(request: Request) -> Settings:

@@ -25,10 +25,10 @@ from sqlalchemy.exc import SQLAlchemyError
 from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from intake import auth
-from intake.db import session_scope
 from intake.errors import FileTooLarge, IntakeError, StorageUnavailable
+from intake.review import auth
 from intake.settings import Settings
+from intake.storage.db import session_scope
 
 UPLOAD_PATH = re.compile(r"^/v1/applications/[^/]+/documents/?$")
 ENVELOPE = 64 * 1024

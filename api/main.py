@@ -19,9 +19,9 @@ from api.limits import RequestGate
 from api.review import pages as review_pages
 from api.review import routes as review_routes
 from api.routes import deliveries, documents, health, records, versions
-from intake.db import migrate
 from intake.errors import IntakeError, StorageUnavailable
 from intake.settings import Settings, get_settings
+from intake.storage.db import migrate
 
 NOT_FOUND = {
     "document_not_found": ("No document with this id.", "没有该文件。"),

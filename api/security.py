@@ -1,6 +1,6 @@
 """Credentials at the door: bearer tokens for the machine API, sessions for the review page.
 
-The ``/v1`` API answers only API clients (:mod:`intake.auth`) holding a role
+The ``/v1`` API answers only API clients (:mod:`intake.review.auth`) holding a role
 the route allows — the app back end (``app``) uploads and reads its documents'
 status; the approval service (``scorer``) reads records, the feed and the
 webhook deliveries. The review page (``/review``) answers only a signed-in
@@ -23,11 +23,11 @@ from typing import Annotated, Any
 from fastapi import Depends, Request
 
 from api.deps import SettingsDep
-from intake import auth
-from intake.auth import ClientRole, Role
-from intake.db import session_scope
 from intake.errors import IntakeError
+from intake.review import auth
+from intake.review.auth import ClientRole, Role
 from intake.settings import Settings
+from intake.storage.db import session_scope
 
 SESSION_COOKIE = "docintake_review"
 CSRF_HEADER = "X-CSRF-Token"

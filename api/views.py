@@ -9,10 +9,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from api.schemas import DocumentView, Evidence, EvidenceEventOut, PageRef, ReviewDecision
-from intake import evidence
-from intake.blobs import BlobAltered, BlobNotFound, Blobs
-from intake.db import Document, Page
-from intake.records import document_record
+from intake.record import evidence
+from intake.record.records import document_record
+from intake.storage.blobs import BlobAltered, BlobNotFound, Blobs
+from intake.storage.db import Document, Page
 
 
 def document_view(s: Session, doc: Document, *, with_evidence: bool = True,

@@ -3,7 +3,7 @@
 Generates (once, cached under ``bench/out/``) a set of synthetic statements in
 every layout with ground truth — ``--generator own`` (:mod:`fixtures.statement`, what the readers were
 tuned on) or ``alt`` (:mod:`fixtures.statement_alt`: other fonts, column orders and footers) — and reads every
-file through the pipeline in this process (:meth:`intake.pipeline.Pipeline.process`:
+file through the pipeline in this process (:meth:`intake.job.pipeline.Pipeline.process`:
 the reader, the rules, the analytics — no queue or database, which
 ``bench id-card`` and ``bench worker`` already measure).
 
@@ -47,8 +47,8 @@ from extractors import pdf
 from extractors.doctypes.bank_statement import TRANSACTION_FIELDS, BankStatement
 from extractors.engines import EngineOptions, create_engine
 from extractors.imaging import decode
-from intake.pipeline import Pipeline
-from intake.records import document_record
+from intake.job.pipeline import Pipeline
+from intake.record.records import document_record
 from intake.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -145,7 +145,7 @@ def main(argv: list[str]) -> int:
     engine = create_engine(EngineOptions(  # the bare call: PaddleOCR out of the box (ONNX Runtime, its arena)
         kind="paddle", threads=settings.ocr_threads, model_dir=str(settings.model_dir.resolve()), memory_arena=True))
     print(f"pipeline engine: {settings.ocr_engine}; bare call: PaddleOCR on ONNX Runtime, its defaults", flush=True)
-    gc.freeze()  # as the worker does once its models are loaded (intake.jobs.pipeline)
+    gc.freeze()  # as the worker does once its models are loaded (intake.job.jobs.pipeline)
 
     tp: Counter[str] = Counter()
     n_got: Counter[str] = Counter()

@@ -1,6 +1,6 @@
 """``docintake bench calibration``: how often an OCR value at each confidence is wrong, per field.
 
-Reads generated documents of every type through :meth:`intake.pipeline.Pipeline.process` (no queue, no
+Reads generated documents of every type through :meth:`intake.job.pipeline.Pipeline.process` (no queue, no
 database) — the **tuning seeds only**: :data:`SEEDS` (own generators 7001, alternative generators 7101). The
 held-out seed is refused: it is for the lead's final run and is never generated, read or looked at here.
 
@@ -15,7 +15,7 @@ rows paired with the printed ones (:func:`pair_rows`). From those observations i
   threshold lets through are wrong at most :data:`TARGET` of the time, or "none separates" when even the most
   confident values are wrong more often than that; beside it the table in code
   (:data:`validators.thresholds.FIELD_MIN_CONFIDENCE`);
-- the **cost**: every good document re-judged (:func:`intake.pipeline.check`, the rules as they are in the
+- the **cost**: every good document re-judged (:func:`intake.job.pipeline.check`, the rules as they are in the
   code) with the floor alone and with the table — how many go to review, how many are accepted with a wrong
   value.
 
@@ -46,8 +46,8 @@ from typing import Any
 
 from bench.id_card import load_set
 from extractors.models import ExtractedDocument, Source, Status
-from intake.judging import check, rule_context
-from intake.pipeline import Pipeline
+from intake.job.judging import check, rule_context
+from intake.job.pipeline import Pipeline
 from intake.settings import Settings
 from validators import thresholds
 

@@ -3,7 +3,7 @@
 Generates (once, cached under ``bench/out/``) a set of synthetic contracts in
 every template with ground truth and the negatives (:mod:`fixtures.contract`),
 and reads every file through the pipeline in this process
-(:meth:`intake.pipeline.Pipeline.process`: reader, seal and signature, rules).
+(:meth:`intake.job.pipeline.Pipeline.process`: reader, seal and signature, rules).
 
 - **Fields**: exact match of the 15 contract fields against the truth, per
   capture (``principal_in_words`` compares the amount the words mean, and its
@@ -39,8 +39,8 @@ import numpy as np
 from bench.id_card import load_set
 from extractors.doctypes.loan_contract import LoanContract
 from extractors.imaging import decode
-from intake.pipeline import Pipeline
-from intake.records import document_record
+from intake.job.pipeline import Pipeline
+from intake.record.records import document_record
 from intake.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -212,8 +212,8 @@ def _states(url: str, ids: list[str]) -> tuple[dict[str, str], dict[str, int], d
 
 
 def one_run(fault: str, docs: int, outage: float, blob_outage: float, workers: int) -> dict[str, Any]:
-    from intake import auth
-    from intake.db import migrate, session_scope
+    from intake.review import auth
+    from intake.storage.db import migrate, session_scope
 
     work = Path(tempfile.mkdtemp(prefix=f"bench-faults-{fault}-"))
     pg, redis = Postgres(work / "postgres"), Redis(work)
@@ -229,7 +229,7 @@ def one_run(fault: str, docs: int, outage: float, blob_outage: float, workers: i
         env = {k: v for k, v in os.environ.items() if not k.startswith("DOCINTAKE_")} | {
             "DOCINTAKE_DATA_DIR": str(work / "data"), "DOCINTAKE_DATABASE_URL": pg.url,
             "DOCINTAKE_REDIS_URL": redis.url, "DOCINTAKE_STALE_AFTER_S": "20"}
-        serve = subprocess.Popen([sys.executable, "-m", "intake.cli", "serve", "--port", str(port), "--workers",
+        serve = subprocess.Popen([sys.executable, "-m", "docintake.cli", "serve", "--port", str(port), "--workers",
                                   str(workers)], cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
                                  stderr=open(work / "serve.log", "wb"))  # noqa: SIM115 - closed with the process
         base = f"http://127.0.0.1:{port}"

@@ -26,8 +26,8 @@ MODEL_LOAD_S = 12.0
 def private_settings(work: Path, queue_name: str, **extra: object) -> Settings:
     """Settings of a benchmark round: its own data folder under ``work`` and queue name, the caller's database
     and Redis (``DOCINTAKE_DATABASE_URL``, ``DOCINTAKE_REDIS_URL``; embedded ones when unset), migrated."""
-    from intake.db import migrate
     from intake.settings import Settings
+    from intake.storage.db import migrate
 
     settings = Settings(data_dir=work / "data", database_url=os.environ.get("DOCINTAKE_DATABASE_URL", ""),
                         redis_url=os.environ.get("DOCINTAKE_REDIS_URL") or None, queue_name=queue_name,
@@ -40,7 +40,7 @@ def private_settings(work: Path, queue_name: str, **extra: object) -> Settings:
 @contextmanager
 def workers(settings: Settings, count: int, extra_env: dict[str, str] | None = None) -> Iterator[None]:
     """``count`` worker processes on ``settings``' queue, stopped (and the embedded Redis with them) on exit."""
-    from intake import queue
+    from intake.job import queue
 
     env = {k: v for k, v in os.environ.items() if not k.startswith("DOCINTAKE_")} | {
         "DOCINTAKE_DATA_DIR": str(settings.data_dir), "DOCINTAKE_DATABASE_URL": settings.database_url,
@@ -48,7 +48,7 @@ def workers(settings: Settings, count: int, extra_env: dict[str, str] | None = N
         "DOCINTAKE_QUEUE_BY_URGENCY": str(settings.queue_by_urgency).lower()} | (extra_env or {})
     logs = [settings.data_dir / f"worker-{n}.log" for n in range(count)]
     handles = [log.open("wb") for log in logs]
-    procs = [subprocess.Popen([sys.executable, "-m", "intake.cli", "worker"], cwd=ROOT, env=env,
+    procs = [subprocess.Popen([sys.executable, "-m", "docintake.cli", "worker"], cwd=ROOT, env=env,
                               stdout=subprocess.DEVNULL, stderr=handle) for handle in handles]
     try:
         time.sleep(MODEL_LOAD_S)
@@ -68,7 +68,7 @@ def workers(settings: Settings, count: int, extra_env: dict[str, str] | None = N
 
 def wait_finished(settings: Settings, ids: Sequence[str], timeout_s: float = 1800) -> None:
     """Until every document of ``ids`` has finished (or ``timeout_s`` passed)."""
-    from intake.db import Document, session_scope
+    from intake.storage.db import Document, session_scope
 
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:

@@ -4,7 +4,7 @@ Generates (once, cached under ``bench/out/``) a synthetic set with ground truth
 — ``--count`` photos of self-consistent cards plus negatives — and for every
 file measures, in this one process:
 
-- **end to end**: upload (``intake.service.accept``) → RQ job on the real
+- **end to end**: upload (``intake.upload.service.accept``) → RQ job on the real
   Redis → worker with the real OCR → record in the database; seconds from
   upload to finished record;
 - **bare OCR**: the PaddleOCR call alone on the same decoded photo;
@@ -46,12 +46,13 @@ import numpy as np
 from extractors.doctypes.idcard import IdCardBack, IdCardFront
 from extractors.engines import EngineOptions, create_engine
 from extractors.errors import OcrUnavailable
-from intake import jobs, queue, service
-from intake.db import Document, migrate, session_scope
-from intake.pipeline import Pipeline
-from intake.records import document_record
+from intake.job import jobs, queue
+from intake.job.pipeline import Pipeline
+from intake.job.worker import PromptWorker
+from intake.record.records import document_record
 from intake.settings import Settings
-from intake.worker import PromptWorker
+from intake.storage.db import Document, migrate, session_scope
+from intake.upload import service
 
 ROOT = Path(__file__).resolve().parent.parent
 REALDATA = ROOT.parent / "shared" / "realdata"

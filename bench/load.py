@@ -119,9 +119,10 @@ def main(argv: list[str]) -> int:
     p.add_argument("--out", type=Path, default=ROOT / "bench" / "out")
     args = p.parse_args(argv)
 
-    from intake import auth, queue
-    from intake.db import migrate, session_scope
+    from intake.job import queue
+    from intake.review import auth
     from intake.settings import Settings
+    from intake.storage.db import migrate, session_scope
 
     work = Path(tempfile.mkdtemp(prefix="bench-load-"))
     settings = Settings(data_dir=work / "data", database_url=os.environ.get("DOCINTAKE_DATABASE_URL", ""),

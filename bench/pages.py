@@ -3,7 +3,7 @@
 For ``--count`` statements of ``--pages`` pages (``--generator own``: :mod:`fixtures.statement`'s layouts, the
 one the readers were tuned on; ``alt``: :mod:`fixtures.statement_alt`'s styles, written to differ), every page
 is photographed (:func:`fixtures.statement.photo`), the photos are shuffled and read as one document
-(:meth:`intake.pipeline.Pipeline.process_photos`), then read again without the middle page. Printed:
+(:meth:`intake.job.pipeline.Pipeline.process_photos`), then read again without the middle page. Printed:
 
 - pages put in the right order, and how the order was decided (printed numbers, or as sent);
 - statements whose balance chain holds across the photos, balances exact (row by row against the truth);
@@ -65,7 +65,7 @@ def main(argv: list[str]) -> int:
     args = p.parse_args(argv)
 
     from fixtures.statement import photo
-    from intake.pipeline import Pipeline
+    from intake.job.pipeline import Pipeline
     from intake.settings import Settings
 
     settings = Settings(data_dir=Path(tempfile.mkdtemp(prefix="bench-pages-")), as_of=TODAY)

@@ -31,10 +31,12 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from api.main import create_app
-from intake import auth, jobs, queue, service
-from intake.db import DocState, Document, Page, RecordVersion, migrate, session_scope
+from intake.job import jobs, queue
+from intake.job.worker import PromptWorker
+from intake.review import auth
 from intake.settings import Settings
-from intake.worker import PromptWorker
+from intake.storage.db import DocState, Document, Page, RecordVersion, migrate, session_scope
+from intake.upload import service
 
 SAMPLE = Path(__file__).resolve().parent.parent / "fixtures" / "samples"
 PASSWORD = "bench-review-password"

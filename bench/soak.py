@@ -3,7 +3,7 @@
 Every sample under ``fixtures/samples`` (ID card photos and scans, bad captures, digital, scanned and photographed
 statements, digital and scanned contracts, files the upload refuses) is queued again and again, each copy made
 distinct, ``--docs`` in all, in a shuffled order fixed by ``--seed``. One worker drains the queue, run by the
-same supervisor ``serve`` uses (:class:`intake.cli.Workers`): a worker that leaves — after
+same supervisor ``serve`` uses (:class:`intake.job.supervisor.Workers`): a worker that leaves — after
 ``DOCINTAKE_WORKER_MAX_JOBS`` jobs or above ``DOCINTAKE_WORKER_MAX_RSS_MB`` — is replaced by a fresh one. The
 worker's RSS is sampled every half second beside the number of documents finished; the curve is written to
 ``bench/out/soak.csv`` and drawn to ``bench/out/soak.png``.
@@ -82,10 +82,11 @@ def main(argv: list[str]) -> int:
     args = p.parse_args(argv)
 
     from extractors.errors import IntakeError
-    from intake import queue, service
-    from intake.cli import Workers
-    from intake.db import Document, migrate, session_scope
+    from intake.job import queue
+    from intake.job.supervisor import Workers
     from intake.settings import Settings
+    from intake.storage.db import Document, migrate, session_scope
+    from intake.upload import service
 
     work = Path(tempfile.mkdtemp(prefix="bench-soak-"))
     settings = Settings(data_dir=work / "data", database_url=os.environ.get("DOCINTAKE_DATABASE_URL", ""),

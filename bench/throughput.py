@@ -28,8 +28,8 @@ PHOTOS = ["front-photo-1.jpg", "back-photo-1.jpg", "front-scan-1.jpg", "back-sca
 
 
 def _round(engine: str, count: int, docs: int, threads: int | None) -> dict[str, Any]:
-    from intake import service
-    from intake.db import Document, session_scope
+    from intake.storage.db import Document, session_scope
+    from intake.upload import service
 
     work = Path(tempfile.mkdtemp(prefix="bench-throughput-"))
     try:

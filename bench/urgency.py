@@ -33,8 +33,8 @@ PHOTOS = ["front-photo-1.jpg", "back-photo-1.jpg", "front-scan-1.jpg", "back-sca
 
 
 def _round(by_urgency: bool, statements: int, photos: int, every: float) -> dict[str, Any]:
-    from intake import service
-    from intake.db import Document, session_scope
+    from intake.storage.db import Document, session_scope
+    from intake.upload import service
 
     work = Path(tempfile.mkdtemp(prefix="bench-urgency-"))
     settings = private_settings(work, "bench-urgency", queue_by_urgency=by_urgency)

@@ -17,10 +17,11 @@ from pathlib import Path
 
 from rq import Worker
 
-from intake import jobs, queue, service
-from intake.db import Document, migrate, session_scope
+from intake.job import jobs, queue
+from intake.job.worker import PromptWorker
 from intake.settings import Settings
-from intake.worker import PromptWorker
+from intake.storage.db import Document, migrate, session_scope
+from intake.upload import service
 
 SAMPLE = Path(__file__).resolve().parent.parent / "fixtures" / "samples"
 

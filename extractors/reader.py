@@ -11,7 +11,7 @@
 
 One region may hold more than one document (the two sides of an ID card that
 imaging could not separate); every type that scores well is extracted from it.
-Validation and status are not done here (see :mod:`intake.pipeline`).
+Validation and status are not done here (see :mod:`intake.job.pipeline`).
 """
 
 from __future__ import annotations

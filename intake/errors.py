@@ -2,7 +2,7 @@
 
 The tree is drawn in :mod:`extractors.errors` (the lowest layer raises most of
 it); the API imports it from here, since it may import only :mod:`intake`.
-The service's own request errors (:mod:`intake.service`) join it.
+The service's own request errors (:mod:`intake.upload.service`) join it.
 """
 
 from extractors.errors import (

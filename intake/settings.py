@@ -38,7 +38,7 @@ class Settings(BaseSettings):
     queue_name: str = "docintake"
     master_key: str | None = Field(default=None, repr=False)
     """``ID:BASE64`` (or ``BASE64``) of 32 bytes: the master key that wraps every blob's data key; unset → the key
-    file (:mod:`intake.keys`)."""
+    file (:mod:`intake.storage.keys`)."""
     master_key_file: Path | None = None
     """``ID:BASE64`` lines, the last current; unset → ``<data_dir>/master.keys``, made on first use."""
     max_upload_bytes: int = Field(default=20 * 1024 * 1024, gt=0)
@@ -48,7 +48,7 @@ class Settings(BaseSettings):
     ocr_threads: int = Field(default=2, gt=0)
     queue_by_urgency: bool = True
     """Photos to the ``interactive`` queue, PDFs to ``batch``, workers draining interactive first (false: one
-    queue, first come first served); see :mod:`intake.queue`."""
+    queue, first come first served); see :mod:`intake.job.queue`."""
     blob_url: str | None = None
     """``s3://BUCKET/PREFIX``: uploads and page images go to that S3-compatible bucket (MinIO, Ceph RGW, AWS)
     instead of the data folder; endpoint and credentials from the standard ``AWS_ENDPOINT_URL``,

@@ -18,8 +18,8 @@ from typing import TYPE_CHECKING, Any
 import pytest
 from sqlalchemy import text
 
-from intake.db import get_engine, migrate, session_scope
 from intake.settings import Settings
+from intake.storage.db import get_engine, migrate, session_scope
 
 if TYPE_CHECKING:
     from fastapi import FastAPI
@@ -53,7 +53,7 @@ def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPa
 @pytest.fixture(scope="session", autouse=True)
 def _no_embedded_redis_outlives_the_run() -> Iterator[None]:
     yield
-    from intake import queue
+    from intake.job import queue
 
     queue.stop_embedded()
 
@@ -70,7 +70,7 @@ def settings(tmp_path: Path, database_url: str, embedded_redis_dir: Path) -> Ite
                  as_of=dt.date.fromisoformat(TODAY),  # the committed samples' day, not the day the tests run
                  public_origin="http://testserver")  # TestClient's
     if REDIS_URL is None:
-        from intake import queue
+        from intake.job import queue
 
         s.redis_url = queue.redis_url(Settings(data_dir=embedded_redis_dir))
     s.ensure_dirs()
@@ -79,7 +79,7 @@ def settings(tmp_path: Path, database_url: str, embedded_redis_dir: Path) -> Ite
                       "documents", "review_sessions", "reviewers", "api_clients", "audit_log"):
             conn.execute(text(f"DELETE FROM {table}"))
     yield s
-    from intake import queue
+    from intake.job import queue
 
     for q in queue.queues(s):
         q.empty()
@@ -89,7 +89,7 @@ def settings(tmp_path: Path, database_url: str, embedded_redis_dir: Path) -> Ite
 @pytest.fixture(scope="session")
 def pipeline(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
     """The real pipeline (PaddleOCR, PP-OCRv6), loaded once for the whole run."""
-    from intake.pipeline import Pipeline
+    from intake.job.pipeline import Pipeline
 
     return Pipeline(Settings(data_dir=tmp_path_factory.mktemp("ocr")))
 
@@ -109,7 +109,7 @@ def api(settings: Settings, *roles: str, app: FastAPI | None = None, **kwargs: A
     from fastapi.testclient import TestClient
 
     from api.main import create_app
-    from intake import auth
+    from intake.review import auth
 
     roles = roles or ("app", "scorer")
     with session_scope(settings.database_url) as s:
@@ -124,7 +124,7 @@ def signed_in(settings: Settings, username: str = "li.na", role: str = "reviewer
     from fastapi.testclient import TestClient
 
     from api.main import create_app
-    from intake import auth
+    from intake.review import auth
 
     with session_scope(settings.database_url) as s:
         auth.add_reviewer(s, username, PASSWORD, auth.Role(role), display_name=username)

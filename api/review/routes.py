@@ -31,12 +31,13 @@ from api.security import (
     check_unsafe,
 )
 from api.views import page_image
-from intake import auth, corrections, decisions, records
-from intake.blobs import store_of
-from intake.db import Document, session_scope
-from intake.decisions import Decision
 from intake.errors import IntakeError
+from intake.record import records
+from intake.review import auth, corrections, decisions
+from intake.review.decisions import Decision
 from intake.settings import Settings
+from intake.storage.blobs import store_of
+from intake.storage.db import Document, session_scope
 
 log = logging.getLogger(__name__)
 router = APIRouter(prefix="/review/api", tags=["review"], include_in_schema=False)
@@ -73,7 +74,8 @@ class SignInLocked(IntakeError):
 
 class _FailuresByAddress:
     """Failed sign-ins per client address in this API process (one per app, ``app.state``): a guesser spreading
-    tries over many names is slowed too (the lock per name is :func:`intake.auth.locked_for`, in the database)."""
+    tries over many names is slowed too (the lock per name is :func:`intake.review.auth.locked_for`, in the
+    database)."""
 
     LIMIT, WINDOW_S = 20, 15 * 60
 

@@ -18,11 +18,11 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from intake import application
-from intake.db import DocState, Document, Page, RecordVersion, utcnow
-from intake.decisions import RETAKE_MESSAGES, RetakeReason
-from intake.records import masked_field
+from intake.record import application
+from intake.record.records import masked_field
+from intake.review.decisions import RETAKE_MESSAGES, RetakeReason
 from intake.settings import Settings
+from intake.storage.db import DocState, Document, Page, RecordVersion, utcnow
 
 ROW_PATH = re.compile(r"^(?P<table>[a-z_]+)\[(?P<row>\d+)\]\.(?P<name>[a-z_]+)$")
 LISTED = 500

@@ -12,8 +12,8 @@ from sqlalchemy import select
 from api.deps import RowNumber, SessionDep, SettingsDep
 from api.schemas import Problem
 from api.security import AUTH_ERRORS, SCORER
-from intake import forward
-from intake.db import Delivery
+from intake.feed import forward
+from intake.storage.db import Delivery
 
 router = APIRouter(tags=["deliveries"], dependencies=[SCORER], responses=AUTH_ERRORS)
 

@@ -12,10 +12,11 @@ from api.deps import RowNumber, SessionDep, SettingsDep
 from api.schemas import DocumentAccepted, DocumentView, Problem
 from api.security import APP, APP_OR_SCORER, AUTH_ERRORS, Client
 from api.views import document_view, page_image
-from intake import retention, service
-from intake.blobs import store_of
-from intake.db import Document
 from intake.errors import FileTooLarge
+from intake.operations import retention
+from intake.storage.blobs import store_of
+from intake.storage.db import Document
+from intake.upload import service
 
 router = APIRouter(tags=["documents"])
 

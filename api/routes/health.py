@@ -17,9 +17,9 @@ from prometheus_client.registry import Collector
 from sqlalchemy import func, select, text
 
 from api.deps import SettingsDep
-from intake import queue
-from intake.db import Document, session_scope
+from intake.job import queue
 from intake.settings import Settings
+from intake.storage.db import Document, session_scope
 
 router = APIRouter(tags=["health"])
 

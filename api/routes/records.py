@@ -13,9 +13,10 @@ from api.deps import DB_INT_MAX, RowNumber, SessionDep, SettingsDep
 from api.schemas import FeedEntryOut, FeedPage, Problem
 from api.security import AUTH_ERRORS, SCORER, Client
 from api.views import document_view
-from intake import application, consumers
-from intake.application import ApplicationRecord
-from intake.db import Document, FeedEntry
+from intake.feed import consumers
+from intake.record import application
+from intake.record.application import ApplicationRecord
+from intake.storage.db import Document, FeedEntry
 
 router = APIRouter(tags=["records"], dependencies=[SCORER], responses=AUTH_ERRORS)
 
@@ -84,7 +85,7 @@ def ack_feed(ack: FeedAck, s: SessionDep, client: Annotated[Client, SCORER]) -> 
     """Record that ``consumer`` has processed the feed up to ``cursor``. Acknowledging an older cursor than the
     last one is a no-op (at-least-once readers may repeat an ack); a cursor the feed has not reached is 409. A
     consumer belongs to the API client that first acknowledged for it: any other client gets 403
-    ``consumer_taken`` (:mod:`intake.consumers`)."""
+    ``consumer_taken`` (:mod:`intake.feed.consumers`)."""
     newest = s.scalar(select(func.max(FeedEntry.cursor))) or 0
     if int(ack.cursor) > newest:
         raise HTTPException(409, detail="cursor_ahead_of_feed")

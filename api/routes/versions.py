@@ -16,7 +16,7 @@ from sqlalchemy import select
 from api.deps import SessionDep
 from api.schemas import Problem
 from api.security import AUTH_ERRORS, SCORER
-from intake.db import Document, RecordVersion
+from intake.storage.db import Document, RecordVersion
 
 router = APIRouter(tags=["versions"], dependencies=[SCORER], responses=AUTH_ERRORS)
 

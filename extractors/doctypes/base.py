@@ -7,7 +7,7 @@ data, whether a document without it is incomplete — and its tables (a
 words that identify it; it scores how well a page's text matches it and turns
 the text into fields. Everything that needs to know what a field *is* derives
 from the declaration: how a reviewer's correction is normalised
-(:mod:`intake.corrections`), the labels of messages and of the review page,
+(:mod:`intake.review.corrections`), the labels of messages and of the review page,
 which values are masked there, which fields a document must have. An
 incomplete declaration fails at import time, not on the first upload.
 

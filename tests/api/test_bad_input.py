@@ -10,8 +10,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from api.main import create_app
-from intake.db import Document, session_scope
 from intake.settings import Settings
+from intake.storage.db import Document, session_scope
 from tests.conftest import api, sample
 
 

@@ -9,10 +9,10 @@ import json
 import pytest
 from fastapi.testclient import TestClient
 
-from intake import jobs, queue
-from intake.pipeline import Pipeline
+from intake.job import jobs, queue
+from intake.job.pipeline import Pipeline
+from intake.job.worker import PromptWorker
 from intake.settings import Settings
-from intake.worker import PromptWorker
 from tests.conftest import api, sample, signed_in
 
 pytestmark = pytest.mark.ocr

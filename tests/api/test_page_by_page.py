@@ -11,10 +11,10 @@ import pytest
 from fastapi.testclient import TestClient
 
 from fixtures.statement import make_statement, photo, render_pdf, truth
-from intake import jobs, queue
-from intake.pipeline import Pipeline
+from intake.job import jobs, queue
+from intake.job.pipeline import Pipeline
+from intake.job.worker import PromptWorker
 from intake.settings import Settings
-from intake.worker import PromptWorker
 from tests.conftest import api, sample
 
 TODAY = dt.date(2026, 11, 21)

@@ -9,11 +9,11 @@ from sqlalchemy import select
 from stdnum.cn import ric
 
 from api.main import create_app
-from intake import jobs, queue
-from intake.db import AuditEntry, session_scope
-from intake.pipeline import Pipeline
+from intake.job import jobs, queue
+from intake.job.pipeline import Pipeline
+from intake.job.worker import PromptWorker
 from intake.settings import Settings
-from intake.worker import PromptWorker
+from intake.storage.db import AuditEntry, session_scope
 from tests.conftest import PASSWORD, api, sample, signed_in
 
 

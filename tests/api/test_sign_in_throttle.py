@@ -9,9 +9,9 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select, update
 
 from api.main import create_app
-from intake import auth
-from intake.db import AuditEntry, session_scope
+from intake.review import auth
 from intake.settings import Settings
+from intake.storage.db import AuditEntry, session_scope
 from tests.conftest import PASSWORD
 
 

@@ -9,11 +9,11 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from intake import jobs, queue
-from intake.db import Document, EvidenceEvent, session_scope
-from intake.pipeline import Pipeline
+from intake.job import jobs, queue
+from intake.job.pipeline import Pipeline
+from intake.job.worker import PromptWorker
 from intake.settings import Settings
-from intake.worker import PromptWorker
+from intake.storage.db import Document, EvidenceEvent, session_scope
 from tests.conftest import api, sample
 
 PASSWORD = "123456"

@@ -6,12 +6,13 @@ from __future__ import annotations
 
 import pytest
 
-from intake import evidence, jobs, queue
-from intake.blobs import BlobStore, store_of
-from intake.db import session_scope
-from intake.pipeline import Pipeline
+from intake.job import jobs, queue
+from intake.job.pipeline import Pipeline
+from intake.job.worker import PromptWorker
+from intake.record import evidence
 from intake.settings import Settings
-from intake.worker import PromptWorker
+from intake.storage.blobs import BlobStore, store_of
+from intake.storage.db import session_scope
 from tests.conftest import api, sample
 
 pytestmark = pytest.mark.ocr

@@ -23,10 +23,10 @@ import uvicorn
 from api.main import create_app
 from fixtures.idcard import NEGATIVES, one
 from fixtures.people import negative
-from intake import jobs, queue
-from intake.pipeline import Pipeline
+from intake.job import jobs, queue
+from intake.job.pipeline import Pipeline
+from intake.job.worker import PromptWorker
 from intake.settings import Settings
-from intake.worker import PromptWorker
 from tests.conftest import PASSWORD, TODAY, api
 
 CHROMIUM = os.environ.get("DOCINTAKE_CHROMIUM", "/usr/bin/chromium")
@@ -95,8 +95,8 @@ def live(settings: Settings, pipeline: Pipeline) -> Iterator[Live]:
 
 
 def add_reviewer(settings: Settings, username: str, role: str = "reviewer") -> None:
-    from intake import auth
-    from intake.db import session_scope
+    from intake.review import auth
+    from intake.storage.db import session_scope
 
     with session_scope(settings.database_url) as s:
         auth.add_reviewer(s, username, PASSWORD, auth.Role(role), display_name=username)

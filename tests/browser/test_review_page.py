@@ -286,8 +286,8 @@ def test_a_lender_that_refuses_copies_sees_the_copy_and_its_measures(browser: An
     from fixtures import capture_alt, render_alt
     from fixtures.capture import jpeg, to_bgr
     from fixtures.people import make_person
-    from intake import jobs
-    from intake.pipeline import Pipeline
+    from intake.job import jobs
+    from intake.job.pipeline import Pipeline
 
     if any(not Path(path).is_file() for path, _ in render_alt.FONTS.values()):
         pytest.skip("the Debian fonts fixtures.render_alt draws with are missing")

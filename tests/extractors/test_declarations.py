@@ -11,8 +11,8 @@ from extractors.doctypes import FieldSpec, Kind
 from extractors.doctypes.idcard import IdCardBack, IdCardFront
 from extractors.doctypes.loan_contract import LoanContract
 from extractors.models import TextLine
-from intake.corrections import CorrectionRefused, normalise
-from intake.records import declarations, masked_field
+from intake.record.records import declarations, masked_field
+from intake.review.corrections import CorrectionRefused, normalise
 
 SPECS = [(t, f) for t, kind in sorted(doctypes.registry().items())
          for f in kind.fields + tuple(c for table in kind.tables for c in table.columns)]

@@ -16,7 +16,7 @@ from stdnum.cn import ric
 from fixtures import capture_alt, render_alt
 from fixtures.capture import jpeg, to_bgr
 from fixtures.people import Person, make_person
-from intake.pipeline import Pipeline
+from intake.job.pipeline import Pipeline
 
 pytestmark = pytest.mark.ocr
 TODAY = dt.date(2026, 11, 21)

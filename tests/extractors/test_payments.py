@@ -19,11 +19,11 @@ from extractors.errors import CorruptFile, NotADocument, UnsupportedFormat
 from extractors.models import ExtractedDocument
 from extractors.pdf import read as read_pdf
 from fixtures import payments, payments_alt
-from intake import jobs, queue
-from intake.judging import check, rule_context
-from intake.pipeline import Pipeline
+from intake.job import jobs, queue
+from intake.job.judging import check, rule_context
+from intake.job.pipeline import Pipeline
+from intake.job.worker import PromptWorker
 from intake.settings import Settings
-from intake.worker import PromptWorker
 from tests.conftest import api
 
 AS_OF = dt.date(2026, 12, 7)

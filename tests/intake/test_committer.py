@@ -1,4 +1,4 @@
-"""The upload path's group commit (:mod:`intake.committer`): concurrent uploads share a transaction and a Redis
+"""The upload path's group commit (:mod:`intake.upload.committer`): concurrent uploads share a transaction and a Redis
 pipeline, and still each get their own row, their own first evidence event, their own job and their own error."""
 
 from __future__ import annotations
@@ -10,10 +10,12 @@ import pytest
 from sqlalchemy import func, select
 
 from fixtures.variants import distinct
-from intake import committer as committer_module
-from intake import evidence, queue, service
-from intake.db import Document, EvidenceEvent, session_scope
+from intake.job import queue
+from intake.record import evidence
 from intake.settings import Settings
+from intake.storage.db import Document, EvidenceEvent, session_scope
+from intake.upload import committer as committer_module
+from intake.upload import service
 from tests.conftest import sample
 
 PHOTO = sample("front-photo-1.jpg").read_bytes()

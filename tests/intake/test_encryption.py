@@ -12,12 +12,12 @@ from pathlib import Path
 import pytest
 
 from extractors.errors import StorageUnavailable
-from intake import jobs, queue
-from intake.blobs import BlobAltered, BlobNotFound, BlobStore, store_of
-from intake.keys import Keyring, SealError
-from intake.pipeline import Pipeline
+from intake.job import jobs, queue
+from intake.job.pipeline import Pipeline
+from intake.job.worker import PromptWorker
 from intake.settings import Settings
-from intake.worker import PromptWorker
+from intake.storage.blobs import BlobAltered, BlobNotFound, BlobStore, store_of
+from intake.storage.keys import Keyring, SealError
 from tests.conftest import api, sample
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -50,7 +50,7 @@ def test_uploads_and_page_images_are_sealed_on_disk(settings: Settings, pipeline
         assert page.status_code == 200 and page.content.startswith(b"\x89PNG"), "served decrypted"
     env = {k: v for k, v in os.environ.items() if not k.startswith("DOCINTAKE_")} | {
         "DOCINTAKE_DATA_DIR": str(settings.data_dir), "DOCINTAKE_DATABASE_URL": settings.database_url}
-    verify = subprocess.run([sys.executable, "-m", "intake.cli", "verify", ids[0]], cwd=ROOT, env=env,
+    verify = subprocess.run([sys.executable, "-m", "docintake.cli", "verify", ids[0]], cwd=ROOT, env=env,
                             capture_output=True, text=True, timeout=120)
     assert verify.returncode == 0, verify.stdout + verify.stderr
     assert '"ok": true' in verify.stdout
@@ -93,7 +93,7 @@ def test_key_rotation_without_downtime(tmp_path: Path) -> None:
 
     env = {k: v for k, v in os.environ.items() if not k.startswith("DOCINTAKE_")} | {
         "DOCINTAKE_DATA_DIR": str(tmp_path), "DOCINTAKE_MASTER_KEY_FILE": str(key_file)}
-    cli = [sys.executable, "-m", "intake.cli", "keys"]
+    cli = [sys.executable, "-m", "docintake.cli", "keys"]
     subprocess.run([*cli, "new", "k2"], cwd=ROOT, env=env, check=True, capture_output=True, timeout=60)
     new = BlobStore(tmp_path / "blobs", Keyring.from_file(key_file))
     assert new.keyring is not None and new.keyring.current == "k2"
@@ -117,7 +117,7 @@ def test_processes_starting_together_make_one_key_file(tmp_path: Path) -> None:
     one reads that one (it once read it half-written: 'no master key')."""
     from concurrent.futures import ThreadPoolExecutor
 
-    from intake.keys import keyring
+    from intake.storage.keys import keyring
 
     with ThreadPoolExecutor(8) as pool:
         keys = list(pool.map(lambda _: keyring(None, tmp_path / "master.keys").keys["k1"], range(16)))

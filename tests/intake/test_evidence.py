@@ -11,11 +11,13 @@ from sqlalchemy import select, update
 
 from extractors.models import ExtractedDocument, Field, Source, Status
 from extractors.reader import PageImage
-from intake import evidence, jobs, service
-from intake.blobs import store_of
-from intake.db import Document, EvidenceEvent, session_scope
-from intake.pipeline import Outcome
+from intake.job import jobs
+from intake.job.pipeline import Outcome
+from intake.record import evidence
 from intake.settings import Settings
+from intake.storage.blobs import store_of
+from intake.storage.db import Document, EvidenceEvent, session_scope
+from intake.upload import service
 
 
 def _png(w: int = 64, h: int = 40) -> bytes:
@@ -109,7 +111,7 @@ def test_a_worker_that_lost_its_claim_cannot_write_its_result(settings: Settings
     1 comes back with its result, the document is no longer its own: nothing is written, once in the feed."""
     from sqlalchemy import func, select
 
-    from intake.db import Document, EvidenceEvent, FeedEntry
+    from intake.storage.db import Document, EvidenceEvent, FeedEntry
 
     acc = service.accept(settings, application_id="app-fence", data=_png())
     first = jobs._claim(settings, acc.document_id)

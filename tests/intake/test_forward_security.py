@@ -7,7 +7,7 @@ import time
 import pytest
 from pydantic import ValidationError
 
-from intake import forward
+from intake.feed import forward
 from intake.settings import Settings
 
 BODY = b'{"event_id":"d1:1"}'

@@ -55,7 +55,7 @@ def _env(data_dir: Path) -> dict[str, str]:
 @pytest.mark.parametrize("stop", [signal.SIGTERM, signal.SIGINT])
 def test_serve_stops_its_workers_and_its_embedded_redis(tmp_path: Path, stop: signal.Signals) -> None:
     data, port = tmp_path / "data", _free_port()
-    serve = subprocess.Popen([sys.executable, "-m", "intake.cli", "serve", "--port", str(port), "--workers", "2"],
+    serve = subprocess.Popen([sys.executable, "-m", "docintake.cli", "serve", "--port", str(port), "--workers", "2"],
                              cwd=ROOT, env=_env(data), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     try:
         deadline = time.monotonic() + 120
@@ -69,7 +69,7 @@ def test_serve_stops_its_workers_and_its_embedded_redis(tmp_path: Path, stop: si
             assert time.monotonic() < deadline, "serve did not come up"
             time.sleep(0.5)
         workers = [p for p in psutil.Process(serve.pid).children(recursive=True)
-                   if "intake.cli worker" in " ".join(p.cmdline())]
+                   if "intake.job.worker" in " ".join(p.cmdline())]
         assert len(workers) == 2
         socket_file = workers[0].environ()["DOCINTAKE_REDIS_URL"].removeprefix("unix://")
         redis_servers = _redis_servers(socket_file)
@@ -100,7 +100,7 @@ def test_a_process_that_used_the_embedded_redis_leaves_none_behind(tmp_path: Pat
     stopping the server."""
     data = tmp_path / "data"
     data.mkdir()
-    code = ("import redis\nfrom intake import queue\nfrom intake.settings import Settings\n"
+    code = ("import redis\nfrom intake.job import queue\nfrom intake.settings import Settings\n"
             f"c = queue.connection(Settings(data_dir={str(data)!r}))\n"
             "extra = [redis.Redis(unix_socket_path=c.socket_file) for _ in range(2)]\n"
             "assert all(x.ping() for x in extra)\nprint(c.socket_file)\n")
@@ -113,14 +113,14 @@ def test_a_process_that_used_the_embedded_redis_leaves_none_behind(tmp_path: Pat
 def test_serve_replaces_a_worker_that_leaves(tmp_path: Path) -> None:
     """A worker recycled (after its jobs, over its memory budget) or crashed is replaced at once."""
     data, port = tmp_path / "data", _free_port()
-    serve = subprocess.Popen([sys.executable, "-m", "intake.cli", "serve", "--port", str(port), "--workers", "1"],
+    serve = subprocess.Popen([sys.executable, "-m", "docintake.cli", "serve", "--port", str(port), "--workers", "1"],
                              cwd=ROOT, env=_env(data), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         def workers() -> list[psutil.Process]:
             found = []
             for p in psutil.Process(serve.pid).children(recursive=True):
                 try:
-                    if p.status() != psutil.STATUS_ZOMBIE and "intake.cli worker" in " ".join(p.cmdline()):
+                    if p.status() != psutil.STATUS_ZOMBIE and "intake.job.worker" in " ".join(p.cmdline()):
                         found.append(p)
                 except psutil.Error:  # gone between the listing and the look
                     continue

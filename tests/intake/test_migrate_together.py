@@ -18,7 +18,7 @@ ROOT = Path(__file__).resolve().parents[2]
 def test_processes_migrating_a_fresh_sqlite_database_at_once_all_succeed(tmp_path: Path, processes: int) -> None:
     url = f"sqlite:///{tmp_path}/fresh.db"
     start = time.time() + 8  # every process imported and waiting, then all migrate in the same instant
-    code = (f"import time; from intake.db import migrate; import alembic.command, alembic.config; "
+    code = (f"import time; from intake.storage.db import migrate; import alembic.command, alembic.config; "
             f"time.sleep(max(0, {start} - time.time())); migrate({url!r})")
     started = [subprocess.Popen([sys.executable, "-c", code], cwd=ROOT, stderr=subprocess.PIPE, text=True)
                for _ in range(processes)]

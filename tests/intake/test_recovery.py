@@ -17,12 +17,13 @@ from PIL import Image
 from rq.timeouts import JobTimeoutException
 
 from extractors.errors import OcrUnavailable
-from intake import jobs, queue, service
-from intake.db import DocState, Document, session_scope
-from intake.pipeline import Pipeline
-from intake.recovery import sweep
+from intake.job import jobs, queue
+from intake.job.pipeline import Pipeline
+from intake.job.recovery import sweep
+from intake.job.worker import PromptWorker
 from intake.settings import Settings
-from intake.worker import PromptWorker
+from intake.storage.db import DocState, Document, session_scope
+from intake.upload import service
 
 
 def _photo() -> bytes:
@@ -143,8 +144,8 @@ def test_an_error_no_retry_mends_ends_the_document_at_once(settings: Settings, e
 
 STUCK_WORKER = """
 import signal, time
-from intake import jobs, worker
-from intake.pipeline import Pipeline
+from intake.job import jobs, worker
+from intake.job.pipeline import Pipeline
 from intake.settings import Settings
 
 class Stuck:  # an OCR call that never returns to the interpreter: the alarm is never handled
@@ -172,7 +173,7 @@ def test_a_job_stuck_in_native_code_is_ended_by_the_watchdog(settings: Settings)
     import sys
     import time
 
-    from intake.worker import EXIT_WATCHDOG
+    from intake.job.worker import EXIT_WATCHDOG
 
     settings.job_timeout_s = 2  # the job's deadline is set when it is queued
     doc_id = service.accept(settings, application_id="app-stuck", data=_photo()).document_id

@@ -13,12 +13,14 @@ from pathlib import Path
 import pytest
 
 from extractors.errors import StorageUnavailable
-from intake import evidence, jobs, queue, service
-from intake.blobs import BlobAltered, BlobNotFound, store_of
-from intake.db import Document, session_scope
-from intake.pipeline import Pipeline
-from intake.s3blobs import S3BlobStore, _client
+from intake.job import jobs, queue
+from intake.job.pipeline import Pipeline
+from intake.record import evidence
 from intake.settings import Settings
+from intake.storage.blobs import BlobAltered, BlobNotFound, store_of
+from intake.storage.db import Document, session_scope
+from intake.storage.s3blobs import S3BlobStore, _client
+from intake.upload import service
 from tests.conftest import api, sample
 
 pytest.importorskip("moto")
@@ -96,7 +98,7 @@ def test_a_document_read_from_the_bucket_leaves_nothing_in_the_data_folder(
     jobs.configure(settings, pipeline)
     accepted = service.accept(settings, application_id="app-s3", data=sample("front-photo-1.jpg").read_bytes(),
                               declared_type="id_card")
-    from intake.worker import PromptWorker
+    from intake.job.worker import PromptWorker
 
     PromptWorker(queue.queues(settings), connection=queue.connection(settings)).work(burst=True)
     with session_scope(settings.database_url) as s:

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import datetime as dt
 
-from intake import jobs, queue, service
-from intake.db import Document, session_scope
-from intake.pipeline import Pipeline
-from intake.recovery import sweep
+from intake.job import jobs, queue
+from intake.job.pipeline import Pipeline
+from intake.job.recovery import sweep
+from intake.job.worker import PromptWorker
 from intake.settings import Settings
-from intake.worker import PromptWorker
+from intake.storage.db import Document, session_scope
+from intake.upload import service
 from tests.conftest import api, sample
 
 

@@ -9,10 +9,11 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from intake import jobs, queue, service
-from intake.pipeline import Pipeline
+from intake.job import jobs, queue
+from intake.job.pipeline import Pipeline
+from intake.job.worker import RecyclingWorker
 from intake.settings import Settings
-from intake.worker import RecyclingWorker
+from intake.upload import service
 
 
 def photo(seed: int) -> bytes:

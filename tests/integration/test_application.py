@@ -12,10 +12,11 @@ import jsonschema
 import pytest
 from fastapi.testclient import TestClient
 
-from intake import application, jobs, queue
-from intake.pipeline import Pipeline
+from intake.job import jobs, queue
+from intake.job.pipeline import Pipeline
+from intake.job.worker import PromptWorker
+from intake.record import application
 from intake.settings import Settings
-from intake.worker import PromptWorker
 from tests.conftest import api, sample, signed_in
 
 pytestmark = [pytest.mark.ocr, pytest.mark.integration]
@@ -99,7 +100,7 @@ def test_a_mismatched_application_names_both_documents_and_a_correction_clears_i
 
 def test_the_committed_schema_is_the_models_schema() -> None:
     assert application.published_schema() == application.json_schema(), \
-        "the record's shape changed: bump SCHEMA_VERSION or rewrite the schema (python -m intake.application)"
+        "the record's shape changed: bump SCHEMA_VERSION or rewrite the schema (python -m intake.record.application)"
 
 
 def test_an_application_held_across_documents_waits_in_the_review_queue_until_reviewers_approve(

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from extractors.models import ExtractedDocument, Severity, Source
-from intake.pipeline import Pipeline
+from intake.job.pipeline import Pipeline
 from tests.conftest import SAMPLES
 
 pytestmark = pytest.mark.ocr

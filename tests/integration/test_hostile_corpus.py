@@ -113,7 +113,7 @@ class Sampler(threading.Thread):
             try:
                 self.api_peak = max(self.api_peak, self.api.memory_info().rss)
                 for child in self.api.children(recursive=True):
-                    if "intake.cli worker" in " ".join(child.cmdline()):
+                    if "intake.job.worker" in " ".join(child.cmdline()):
                         self.worker_peak = max(self.worker_peak, child.memory_info().rss)
             except psutil.Error:
                 continue
@@ -122,7 +122,7 @@ class Sampler(threading.Thread):
 def test_the_hostile_corpus_against_a_running_service(tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith("DOCINTAKE_")}
     env |= {"DOCINTAKE_DATA_DIR": str(tmp_path / "data"), "PYTHONUNBUFFERED": "1"}
-    run = [sys.executable, "-m", "intake.cli"]
+    run = [sys.executable, "-m", "docintake.cli"]
     token = subprocess.run([*run, "client", "hostile", "--role", "app"], cwd=ROOT, env=env, check=True,
                            capture_output=True, text=True, timeout=120).stdout.strip().splitlines()[-1]
     port = _free_port()

@@ -172,20 +172,20 @@ def test_documents_cross_hosts_and_a_cut_off_worker_loses_nothing(hosts: tuple[N
     started: list[subprocess.Popen[bytes]] = []
     logs = {h: open(tmp / f"{h}.log", "wb") for h in ("api", "worker1", "worker2")}  # noqa: SIM115
     try:
-        started.append(net.run("api", [sys.executable, "-m", "intake.cli", "serve", "--host", api_host, "--port",
+        started.append(net.run("api", [sys.executable, "-m", "docintake.cli", "serve", "--host", api_host, "--port",
                                        "8000", "--workers", "0"], cwd=ROOT, env=env | {
                                            "DOCINTAKE_DATA_DIR": str(tmp / "api-data")},
                                stdout=logs["api"], stderr=subprocess.STDOUT))
         _wait_port(api_host, 8000, 120)
         workers = {}
         for h in ("worker1", "worker2"):
-            workers[h] = net.run(h, [sys.executable, "-m", "intake.cli", "worker"], cwd=ROOT,
+            workers[h] = net.run(h, [sys.executable, "-m", "docintake.cli", "worker"], cwd=ROOT,
                                  env=env | {"DOCINTAKE_DATA_DIR": str(tmp / f"{h}-data")}, stdout=logs[h],
                                  stderr=subprocess.STDOUT)
             started.append(workers[h])
         db = create_engine(env["DOCINTAKE_DATABASE_URL"].replace("postgresql://", "postgresql+psycopg://"))
-        from intake import auth
-        from intake.db import session_scope
+        from intake.review import auth
+        from intake.storage.db import session_scope
 
         with session_scope(env["DOCINTAKE_DATABASE_URL"].replace("postgresql://", "postgresql+psycopg://")) as s:
             token = auth.add_client(s, "hosts-test", [auth.ClientRole.APP])

@@ -7,10 +7,10 @@ import logging
 
 import pytest
 
-from intake import jobs, queue
-from intake.pipeline import Pipeline
+from intake.job import jobs, queue
+from intake.job.pipeline import Pipeline
+from intake.job.worker import PromptWorker
 from intake.settings import Settings
-from intake.worker import PromptWorker
 from tests.conftest import api, sample
 
 pytestmark = [pytest.mark.integration, pytest.mark.ocr]

@@ -9,12 +9,14 @@ import json
 
 import pytest
 
-from intake import evidence, jobs, queue, retention
-from intake.blobs import store_of
-from intake.db import session_scope
-from intake.pipeline import Pipeline
+from intake.job import jobs, queue
+from intake.job.pipeline import Pipeline
+from intake.job.worker import PromptWorker
+from intake.operations import retention
+from intake.record import evidence
 from intake.settings import Settings
-from intake.worker import PromptWorker
+from intake.storage.blobs import store_of
+from intake.storage.db import session_scope
 from tests.conftest import api, sample
 
 pytestmark = [pytest.mark.integration, pytest.mark.ocr]

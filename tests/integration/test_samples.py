@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from extractors.models import Severity, Status
-from intake.pipeline import Outcome, Pipeline
+from intake.job.pipeline import Outcome, Pipeline
 from tests.conftest import REALDATA, SAMPLES, sample
 
 pytestmark = pytest.mark.ocr

@@ -15,7 +15,7 @@ import pytest
 
 from extractors.doctypes.bank_statement import TRANSACTION_FIELDS
 from extractors.models import ExtractedDocument, Severity, Status
-from intake.pipeline import Outcome, Pipeline
+from intake.job.pipeline import Outcome, Pipeline
 from tests.conftest import SAMPLES
 
 pytestmark = pytest.mark.ocr

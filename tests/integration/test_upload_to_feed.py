@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from intake import jobs, queue
-from intake.pipeline import Pipeline
+from intake.job import jobs, queue
+from intake.job.pipeline import Pipeline
+from intake.job.worker import PromptWorker
 from intake.settings import Settings
-from intake.worker import PromptWorker
 from tests.conftest import SAMPLES, api
 
 pytestmark = [pytest.mark.integration, pytest.mark.ocr]

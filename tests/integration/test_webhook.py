@@ -17,11 +17,12 @@ from typing import Any
 
 import pytest
 
-from intake import forward, jobs, queue, recovery
-from intake.db import utcnow
-from intake.pipeline import Pipeline
+from intake.feed import forward
+from intake.job import jobs, queue, recovery
+from intake.job.pipeline import Pipeline
+from intake.job.worker import PromptWorker
 from intake.settings import Settings
-from intake.worker import PromptWorker
+from intake.storage.db import utcnow
 from tests.conftest import api, sample, signed_in
 
 pytestmark = [pytest.mark.integration, pytest.mark.ocr]

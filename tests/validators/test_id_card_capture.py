@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from extractors.models import ExtractedDocument, Field, Severity, Status
-from intake.judging import rule_context
+from intake.job.judging import rule_context
 from intake.settings import Settings
 from validators import validate
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import text
 
-from intake.db import Base, get_engine
+from intake.storage.db import Base, get_engine
 
 config = context.config
 url = config.attributes.get("connection_url") or config.get_main_option("sqlalchemy.url")

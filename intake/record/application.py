@@ -21,7 +21,7 @@ with every reviewer correction and every new upload read, and a scorer that
 has seen version *n* knows whether anything changed. The rules re-run every
 time the record is built, so a correction shows at once. The shape is
 :data:`SCHEMA_VERSION` of the published JSON Schema (:func:`json_schema`,
-``intake/schemas/application-record.v<N>.json``, served at
+``intake/record/schemas/application-record.v<N>.json``, served at
 ``/v1/schemas/application-record/<N>``); a change to the shape is a new version.
 """
 
@@ -39,10 +39,10 @@ from sqlalchemy.orm import Session
 
 from extractors import doctypes
 from extractors.models import ExtractedDocument, FieldRef, Finding, Status
-from intake import evidence
-from intake.db import DocState, Document, RecordVersion
-from intake.judging import judged_on, rule_context
+from intake.job.judging import judged_on, rule_context
+from intake.record import evidence
 from intake.settings import Settings
+from intake.storage.db import DocState, Document, RecordVersion
 from validators import Member, check_application
 
 SCHEMA_VERSION = 1
@@ -149,7 +149,7 @@ def _own(f: Finding, ref: str, doc_type: str) -> FindingOut:
 def build(s: Session, settings: Settings, application_id: str, today: dt.date | None = None,
           ) -> ApplicationRecord | None:
     """The application's record as of now (None if it has no uploads); its cross-document rules judge as of
-    its newest upload's day (:func:`~intake.pipeline.judged_on`)."""
+    its newest upload's day (:func:`~intake.job.pipeline.judged_on`)."""
     uploads = list(s.scalars(select(Document).where(Document.application_id == application_id)
                              .order_by(Document.created_at, Document.id)))
     if not uploads:
@@ -222,7 +222,7 @@ def published_schema() -> dict[str, Any]:
 
 
 def write_schema() -> Path:
-    """Rewrite the committed schema file from the models (``python -m intake.application``)."""
+    """Rewrite the committed schema file from the models (``python -m intake.record.application``)."""
     SCHEMA_FILE.parent.mkdir(exist_ok=True)
     SCHEMA_FILE.write_text(json.dumps(json_schema(), ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     return SCHEMA_FILE

@@ -25,13 +25,14 @@ from sqlalchemy.exc import IntegrityError
 from extractors.admission import allowed_types, declarable_types, precheck
 from extractors.errors import DocumentError, EmptyFile, FileTooLarge, IntakeError
 from extractors.imaging import decode
-from intake import evidence, queue
-from intake.blobs import store_of
-from intake.committer import committer
-from intake.corrections import NoSuchDocument
-from intake.db import DocState, Document, session_scope, utcnow
-from intake.evidence import EventKind
+from intake.job import queue
+from intake.record import evidence
+from intake.record.evidence import EventKind
+from intake.review.corrections import NoSuchDocument
 from intake.settings import Settings
+from intake.storage.blobs import store_of
+from intake.storage.db import DocState, Document, session_scope, utcnow
+from intake.upload.committer import committer
 
 log = logging.getLogger(__name__)
 APPLICATION_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$")

@@ -1,7 +1,7 @@
 """The database: tables, engine and sessions, migrations by Alembic.
 
 SQLite by default, PostgreSQL when ``DOCINTAKE_DATABASE_URL`` says so. The
-schema is created only by the migrations in ``intake/migrations`` —
+schema is created only by the migrations in ``intake/storage/migrations`` —
 :func:`migrate` runs them to head — never by ``create_all``.
 
 Tables:
@@ -87,7 +87,7 @@ class Document(Base):
     user gave (the password is used once, at upload, and never stored)."""
     state: Mapped[str] = mapped_column(String(16), default=DocState.QUEUED.value)
     urgency: Mapped[str | None] = mapped_column(String(16))
-    """The queue it is read from: ``interactive`` (photos) or ``batch`` (PDFs); see :mod:`intake.queue`."""
+    """The queue it is read from: ``interactive`` (photos) or ``batch`` (PDFs); see :mod:`intake.job.queue`."""
     version: Mapped[int] = mapped_column(Integer, default=0)
     """The record's current version: 1 when the pipeline finishes, one more for every reviewer correction."""
     reject_code: Mapped[str | None] = mapped_column(String(64))
@@ -104,7 +104,7 @@ class Document(Base):
     started_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     finished_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     purged_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
-    """Its upload and page images were removed by the retention policy (:mod:`intake.retention`)."""
+    """Its upload and page images were removed by the retention policy (:mod:`intake.operations.retention`)."""
     deleted_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     """Deleted on the applicant's request: files and personal fields gone, a tombstone in the evidence."""
     review_decision: Mapped[str | None] = mapped_column(String(16))
@@ -194,7 +194,7 @@ class FeedConsumer(Base):
 
 
 class Delivery(Base):
-    """One feed entry's push to the approval service's webhook (:mod:`intake.forward`)."""
+    """One feed entry's push to the approval service's webhook (:mod:`intake.feed.forward`)."""
 
     __tablename__ = "deliveries"
     __table_args__ = (Index("ix_deliveries_state_due", "state", "next_attempt_at"),)

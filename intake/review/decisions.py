@@ -2,7 +2,7 @@
 
 Each decision is a new version of the record by the reviewer (source
 ``reviewer``), like a correction: made against the version the reviewer was
-looking at (:class:`~intake.corrections.VersionConflict` if it moved on), kept
+looking at (:class:`~intake.review.corrections.VersionConflict` if it moved on), kept
 beside the old versions, written to the evidence chain (``reviewed``), added to
 the feed and pushed to the webhook. After a decision the document is closed to
 further reviewer actions.
@@ -24,10 +24,10 @@ import enum
 from sqlalchemy import select
 
 from extractors.models import RETAKE_MESSAGES, ExtractedDocument, RetakeReason, Severity, Status
-from intake.corrections import CorrectionRefused, new_version, open_for_review
-from intake.db import DocState, RecordVersion, session_scope, utcnow
-from intake.evidence import EventKind
+from intake.record.evidence import EventKind
+from intake.review.corrections import CorrectionRefused, new_version, open_for_review
 from intake.settings import Settings
+from intake.storage.db import DocState, RecordVersion, session_scope, utcnow
 
 
 class Decision(str, enum.Enum):

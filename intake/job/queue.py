@@ -28,7 +28,7 @@ from rq import Queue
 
 from intake.settings import Settings
 
-JOB_FUNC = "intake.jobs.process_document"
+JOB_FUNC = "intake.job.jobs.process_document"
 INTERACTIVE, BATCH = "interactive", "batch"
 URGENCIES = (INTERACTIVE, BATCH)
 log = logging.getLogger(__name__)
@@ -165,7 +165,7 @@ def urgency_of(fmt: str, declared_type: str | None = None) -> str:
 
 def enqueue_many(settings: Settings, documents: list[tuple[str, str]], attempt: int = 0) -> None:
     """Queue several documents' first attempts (``(document id, urgency)``) in one round trip (one Redis
-    pipeline): the upload path's group commit (:mod:`intake.committer`). The jobs are those :func:`enqueue`
+    pipeline): the upload path's group commit (:mod:`intake.upload.committer`). The jobs are those :func:`enqueue`
     makes."""
     conn = connection(settings)
     with conn.pipeline() as pipe:

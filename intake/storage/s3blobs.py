@@ -1,6 +1,6 @@
 """The blob store on S3: ``DOCINTAKE_BLOB_URL=s3://BUCKET/PREFIX`` (MinIO, Ceph RGW or AWS).
 
-The same contract as the folder (:class:`intake.blobs.BlobStore`), so that API hosts and worker hosts share
+The same contract as the folder (:class:`intake.storage.blobs.BlobStore`), so that API hosts and worker hosts share
 uploads and page images with no shared disk:
 
 - content-addressed keys, ``PREFIX/ab/cdef…`` (the sha256 of the plain content), so a second write of the same
@@ -8,10 +8,10 @@ uploads and page images with no shared disk:
 - sealed as in the folder (AES-GCM under a data key of its own, wrapped by the master key) before it leaves the
   process: the bucket holds no readable portrait or statement;
 - the sha256 checked on every read: an object that does not open, or opens to other content, is
-  :class:`~intake.blobs.BlobAltered`;
+  :class:`~intake.storage.blobs.BlobAltered`;
 - retried with backoff by botocore's ``standard`` retry mode (5 attempts, short timeouts), then
   ``storage_unavailable`` — a retryable 503 at the API, a retry for the worker; a missing object is
-  :class:`~intake.blobs.BlobNotFound` only when the bucket itself answers.
+  :class:`~intake.storage.blobs.BlobNotFound` only when the bucket itself answers.
 
 Endpoint, region and credentials come from the standard variables (``AWS_ENDPOINT_URL``, ``AWS_DEFAULT_REGION``,
 ``AWS_ACCESS_KEY_ID``, ``AWS_SECRET_ACCESS_KEY``), read by boto3 itself. One client per process and URL
@@ -26,8 +26,8 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from extractors.errors import StorageUnavailable
-from intake.blobs import BlobAltered, BlobNotFound, resealed
-from intake.keys import MAGIC, Keyring, SealError
+from intake.storage.blobs import BlobAltered, BlobNotFound, resealed
+from intake.storage.keys import MAGIC, Keyring, SealError
 
 MISSING = {"NoSuchKey", "404", "NotFound"}
 
@@ -101,7 +101,7 @@ class S3BlobStore:
         self._call("delete_object", Key=self.key(digest))
 
     def rewrap(self) -> tuple[int, int]:
-        """As :meth:`intake.blobs.BlobStore.rewrap`, object by object."""
+        """As :meth:`intake.storage.blobs.BlobStore.rewrap`, object by object."""
         assert self.keyring is not None
         rewrapped = sealed = 0
         pages = _client().get_paginator("list_objects_v2").paginate(

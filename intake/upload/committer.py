@@ -6,12 +6,12 @@ committed, the job queued. Done one upload at a time, each request holds a datab
 trips and a commit, and a Redis connection for a MULTI/EXEC of its own; at concurrency 50 the upload threads
 spent most of their time queueing for those. Here each process has one committer thread per database: a request
 hands over its two rows and waits; the thread takes everything waiting (up to :data:`MAX_BATCH`), inserts it
-with two multi-row INSERTs and one COMMIT, queues the jobs with :func:`intake.queue.enqueue_many`, and wakes the
+with two multi-row INSERTs and one COMMIT, queues the jobs with :func:`intake.job.queue.enqueue_many`, and wakes the
 requests. Under no load a batch is one upload and costs what it did before; under load the commit is shared.
 
 Failure is per upload, never per batch: a batch the database refuses (an ``Idempotency-Key`` raced by a
 concurrent request) is retried one upload per transaction, so only the upload at fault sees the error. Redis
-down: the rows are committed and the sweeper queues them (as :func:`intake.service.accept` always did). The
+down: the rows are committed and the sweeper queues them (as :func:`intake.upload.service.accept` always did). The
 thread ends after :data:`IDLE_SECONDS` without work and starts again with the next upload.
 """
 
@@ -27,9 +27,9 @@ from typing import Any
 from sqlalchemy import insert
 from sqlalchemy.exc import IntegrityError
 
-from intake import queue
-from intake.db import Document, EvidenceEvent, get_engine
+from intake.job import queue
 from intake.settings import Settings
+from intake.storage.db import Document, EvidenceEvent, get_engine
 
 MAX_BATCH = 64
 IDLE_SECONDS = 30.0

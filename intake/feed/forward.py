@@ -1,8 +1,8 @@
 """Pushing finished records to the approval service's webhook: signed, retried, parked when refused.
 
-Every feed entry (a finished record) gets a :class:`~intake.db.Delivery` row in
+Every feed entry (a finished record) gets a :class:`~intake.storage.db.Delivery` row in
 the same transaction that writes the entry — an outbox, so a crash between
-finishing and sending loses nothing. An RQ job (:func:`intake.jobs.deliver_record`)
+finishing and sending loses nothing. An RQ job (:func:`intake.job.jobs.deliver_record`)
 POSTs the entry; a 2xx marks it delivered and writes a ``forwarded`` event to
 the document's evidence chain. Anything else (a refusal, a timeout, a receiver
 that is down) schedules the next attempt with exponential backoff
@@ -45,11 +45,12 @@ from urllib.parse import urlsplit
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
-from intake import evidence, queue
-from intake.db import Delivery, Document, FeedEntry, RecordVersion, session_scope, utcnow
-from intake.evidence import EventKind
-from intake.records import document_record
+from intake.job import queue
+from intake.record import evidence
+from intake.record.evidence import EventKind
+from intake.record.records import document_record
 from intake.settings import Settings
+from intake.storage.db import Delivery, Document, FeedEntry, RecordVersion, session_scope, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -57,7 +58,7 @@ SIGNATURE_HEADER = "X-DocIntake-Signature"
 TIMESTAMP_HEADER = "X-DocIntake-Timestamp"
 EVENT_HEADER = "X-DocIntake-Event-Id"
 REPLAY_WINDOW_S = 300
-DELIVER_FUNC = "intake.jobs.deliver_record"
+DELIVER_FUNC = "intake.job.jobs.deliver_record"
 
 
 def sign(secret: str, timestamp: int, body: bytes) -> str:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from intake import cli
+from docintake import cli
 from intake.settings import Settings, get_settings
 from tests.conftest import sample
 

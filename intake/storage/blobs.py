@@ -2,14 +2,14 @@
 
 Writes go to a temporary file, are fsynced and renamed into place, so a blob is
 either whole or absent; writing the same content twice is a no-op. With a
-:class:`~intake.keys.Keyring` (every store the service opens has one:
+:class:`~intake.storage.keys.Keyring` (every store the service opens has one:
 :func:`store_of`) each blob is sealed with AES-GCM under a data key of its own,
 wrapped by the master key, so the folder holds no readable upload, page image
 or portrait; a sealed blob that was altered, or moved under another name, does
 not open (:class:`BlobAltered`).
 
 >>> import tempfile
->>> from intake.keys import Keyring
+>>> from intake.storage.keys import Keyring
 >>> store = BlobStore(tempfile.mkdtemp(), Keyring({"k1": bytes(32)}, current="k1"))
 >>> digest = store.put(b"hello")
 >>> digest[:12], store.get(digest), b"hello" in store.path(digest).read_bytes()
@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
 from extractors.errors import StorageUnavailable
-from intake.keys import MAGIC, Keyring, SealError, keyring
+from intake.storage.keys import MAGIC, Keyring, SealError, keyring
 
 if TYPE_CHECKING:
     from intake.settings import Settings
@@ -38,7 +38,7 @@ class BlobNotFound(KeyError):
 
 class Blobs(Protocol):
     """What the service needs of a blob store: the folder (:class:`BlobStore`) or a bucket
-    (:class:`intake.s3blobs.S3BlobStore`)."""
+    (:class:`intake.storage.s3blobs.S3BlobStore`)."""
 
     def put(self, data: bytes, *, digest: str | None = None) -> str: ...
 
@@ -146,7 +146,7 @@ def store_of(settings: Settings) -> Blobs:
     names (``s3://BUCKET/PREFIX``), else the data folder's ``blobs/``."""
     keys = _keyring(settings.master_key, settings.master_key_path)
     if settings.blob_url:
-        from intake.s3blobs import S3BlobStore
+        from intake.storage.s3blobs import S3BlobStore
 
         return S3BlobStore(settings.blob_url, keys)
     return BlobStore(settings.blob_dir, keys)

@@ -7,7 +7,7 @@ and is enqueued again; one that has used up ``max_attempts`` ends as
 ``needs_review`` with a ``processing_failed`` finding. Workers run
 :func:`sweep` periodically; running it twice, or on two workers, is harmless
 (a job claims its document before working on it). It also enqueues the
-webhook deliveries that are due (:mod:`intake.forward`).
+webhook deliveries that are due (:mod:`intake.feed.forward`).
 """
 
 from __future__ import annotations
@@ -17,11 +17,14 @@ import logging
 
 from sqlalchemy import or_, select
 
-from intake import evidence, forward, queue, retention
-from intake.db import DocState, Document, session_scope, utcnow
-from intake.evidence import EventKind
-from intake.jobs import fail_for_review
+from intake.feed import forward
+from intake.job import queue
+from intake.job.jobs import fail_for_review
+from intake.operations import retention
+from intake.record import evidence
+from intake.record.evidence import EventKind
 from intake.settings import Settings
+from intake.storage.db import DocState, Document, session_scope, utcnow
 
 log = logging.getLogger(__name__)
 

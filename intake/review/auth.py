@@ -30,7 +30,7 @@ import secrets
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
-from intake.db import ApiClient, AuditEntry, Reviewer, ReviewSession, utcnow
+from intake.storage.db import ApiClient, AuditEntry, Reviewer, ReviewSession, utcnow
 
 
 class Role(str, enum.Enum):

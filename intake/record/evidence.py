@@ -21,8 +21,8 @@ from pydantic import BaseModel
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from intake.blobs import BlobAltered, Blobs
-from intake.db import Document, EvidenceEvent, Page
+from intake.storage.blobs import BlobAltered, Blobs
+from intake.storage.db import Document, EvidenceEvent, Page
 
 GENESIS = "0" * 64
 
@@ -79,7 +79,7 @@ def append(session: Session, document_id: str, kind: str, payload: dict[str, Any
 
 def first_event(document_id: str, kind: str, payload: dict[str, Any], at: dt.datetime | None = None) -> dict[str, Any]:
     """The first event of a new document's chain as a row of ``evidence_events``, for a bulk insert beside the
-    document's own row (:mod:`intake.committer`): what :func:`append` writes for a document with no events."""
+    document's own row (:mod:`intake.upload.committer`): what :func:`append` writes for a document with no events."""
     stamp = (at or dt.datetime.now(dt.UTC)).isoformat(timespec="microseconds")
     return {"document_id": document_id, "seq": 1, "kind": kind, "at": stamp, "payload": payload,
             "prev_hash": GENESIS, "hash": _event_hash(document_id, 1, kind, stamp, payload, GENESIS)}

@@ -1,14 +1,14 @@
 """The worker's jobs: take a document id, reload what is needed, process, store.
 
 ``process_document`` is the RQ job. It claims the row (``queued`` →
-``processing``), reads the blob, runs the :class:`~intake.pipeline.Pipeline`
+``processing``), reads the blob, runs the :class:`~intake.job.pipeline.Pipeline`
 (loaded once per worker process, see :func:`pipeline`), and writes pages,
 result, state, evidence events and the feed entry in one transaction, so a
 record is never half-written. A claim that finds the document already
 finished does nothing, so running a job twice is harmless.
 
 A :class:`~extractors.errors.ServiceError` (OCR or storage unavailable) puts
-the document back to ``queued`` for the sweeper (:mod:`intake.recovery`) to
+the document back to ``queued`` for the sweeper (:mod:`intake.job.recovery`) to
 enqueue again; after ``max_attempts`` it ends as ``needs_review``.
 """
 
@@ -31,14 +31,15 @@ from sqlalchemy.orm import Session
 
 from extractors.errors import ServiceError, StorageUnavailable
 from extractors.models import Finding, Severity, Status
-from intake import evidence, forward
-from intake.blobs import BlobNotFound, Blobs, store_of
-from intake.db import DocState, Document, Page, RecordVersion, session_scope, utcnow
-from intake.evidence import EventKind
-from intake.forward import add_to_feed
-from intake.judging import judged_on
-from intake.pipeline import Outcome, Pipeline
+from intake.feed import forward
+from intake.feed.forward import add_to_feed
+from intake.job.judging import judged_on
+from intake.job.pipeline import Outcome, Pipeline
+from intake.record import evidence
+from intake.record.evidence import EventKind
 from intake.settings import Settings, get_settings
+from intake.storage.blobs import BlobNotFound, Blobs, store_of
+from intake.storage.db import DocState, Document, Page, RecordVersion, session_scope, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -75,7 +76,7 @@ def process_document(document_id: str) -> str:
 
 
 def deliver_record(delivery_id: int) -> str:
-    """The RQ job pushing one finished record to the webhook (:mod:`intake.forward`)."""
+    """The RQ job pushing one finished record to the webhook (:mod:`intake.feed.forward`)."""
     return forward.deliver(_SETTINGS or get_settings(), delivery_id)
 
 

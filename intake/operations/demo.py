@@ -16,15 +16,17 @@ import time
 from pathlib import Path
 
 from extractors.errors import DocumentError
-from intake import evidence, jobs, queue, service
-from intake.application import build
-from intake.blobs import store_of
-from intake.db import Document, migrate, session_scope
-from intake.records import document_record, statement_summary
+from intake.job import jobs, queue
+from intake.job.worker import PromptWorker
+from intake.record import evidence
+from intake.record.application import build
+from intake.record.records import document_record, statement_summary
 from intake.settings import Settings
-from intake.worker import PromptWorker
+from intake.storage.blobs import store_of
+from intake.storage.db import Document, migrate, session_scope
+from intake.upload import service
 
-SAMPLES = Path(__file__).resolve().parent.parent / "fixtures" / "samples"
+SAMPLES = Path(__file__).resolve().parents[2] / "fixtures" / "samples"
 
 
 def samples_as_of(samples: Path) -> dt.date | None:

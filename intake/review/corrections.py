@@ -7,7 +7,7 @@ gets the reviewer's value — normalised as the pipeline normalises, by the
 field's declared kind (ISO dates, decimal amounts, upper-case ID numbers) — with source ``reviewer``, who and
 why in its note; the document's rules run again at once; analytics are
 recomputed; and the new version is stored beside the old ones
-(:class:`~intake.db.RecordVersion`), written to the evidence chain
+(:class:`~intake.storage.db.RecordVersion`), written to the evidence chain
 (``corrected``), added to the feed and pushed to the webhook like any finished
 record.
 
@@ -31,13 +31,13 @@ from extractors.models import ExtractedDocument, Field, FieldValue, Source
 from extractors.numbers import amount_in_words, annual_rate, fraction_text
 from extractors.statements.values import amount_text, parse_amount, parse_time
 from extractors.text import parse_date
-from intake import evidence
-from intake.db import DocState, Document, RecordVersion, session_scope, utcnow
 from intake.errors import IntakeError
-from intake.evidence import EventKind
-from intake.forward import add_to_feed
-from intake.judging import check, judged_on, overall_status, rule_context
+from intake.feed.forward import add_to_feed
+from intake.job.judging import check, judged_on, overall_status, rule_context
+from intake.record import evidence
+from intake.record.evidence import EventKind
 from intake.settings import Settings
+from intake.storage.db import DocState, Document, RecordVersion, session_scope, utcnow
 
 KEPT_FINDINGS = {"image_quality"}
 """Findings that come from reading the image, not from the fields: a correction keeps them."""

@@ -2,7 +2,7 @@
 
 :meth:`Pipeline.process` returns an :class:`Outcome` (documents with their
 findings and status, the page images, timings, the engine) and touches no
-database or queue; :mod:`intake.jobs` stores it with its evidence.
+database or queue; :mod:`intake.job.jobs` stores it with its evidence.
 
 How a document's status is decided:
 
@@ -28,7 +28,7 @@ from extractors.engines import EngineInfo, EngineOptions, OcrEngine, create_engi
 from extractors.errors import DocumentError
 from extractors.models import RETAKE_MESSAGES, ExtractedDocument, Finding, RetakeReason, Severity, Status
 from extractors.reader import PageImage, Reader, ReadResult
-from intake.judging import check, overall_status, rule_context
+from intake.job.judging import check, overall_status, rule_context
 from intake.settings import Settings
 from validators import RuleContext
 

@@ -26,7 +26,6 @@ import hashlib
 import json
 import logging
 import os
-import subprocess
 import sys
 from pathlib import Path
 from typing import Any
@@ -38,8 +37,8 @@ log = logging.getLogger("docintake")
 
 
 def _extract(args: argparse.Namespace) -> int:
-    from intake.pipeline import Pipeline
-    from intake.records import document_record
+    from intake.job.pipeline import Pipeline
+    from intake.record.records import document_record
 
     pipe: Pipeline | None = None
     today = dt.date.fromisoformat(args.today) if args.today else None
@@ -65,7 +64,7 @@ def _extract(args: argparse.Namespace) -> int:
 
 
 def _print_human(out: dict[str, Any]) -> None:
-    from intake.records import statement_summary
+    from intake.record.records import statement_summary
 
     print(f"{out['file']}: {out['status']}" + (f" ({out['reject_reason']})" if out["reject_reason"] else ""))
     for d in out["documents"]:
@@ -85,7 +84,8 @@ def _serve(args: argparse.Namespace) -> int:
 
     import uvicorn
 
-    from intake import queue
+    from intake.job import queue
+    from intake.job.supervisor import Workers
 
     # the review page's changes are taken only from this origin (a proxy in front: set DOCINTAKE_PUBLIC_ORIGIN)
     os.environ.setdefault("DOCINTAKE_PUBLIC_ORIGIN", f"http://{args.host}:{args.port}")
@@ -93,7 +93,7 @@ def _serve(args: argparse.Namespace) -> int:
     queue.check_eviction_policy(settings)
     env = dict(os.environ, DOCINTAKE_REDIS_URL=queue.redis_url(settings),
                DOCINTAKE_DATA_DIR=str(settings.data_dir.resolve()))
-    from intake.db import migrate
+    from intake.storage.db import migrate
 
     migrate(settings.database_url)
     _say_who_can_use_it(settings)
@@ -112,65 +112,14 @@ def _serve(args: argparse.Namespace) -> int:
     return 0
 
 
-class Workers:
-    """``serve``'s worker processes: started, replaced when one leaves (recycled after its jobs or over its memory
-    budget, or crashed), and stopped."""
-
-    def __init__(self, env: dict[str, str], count: int) -> None:
-        import threading
-
-        self.env, self.lock, self.stopping = env, threading.Lock(), threading.Event()
-        self.procs = [self._start() for _ in range(count)]
-        threading.Thread(target=self._supervise, daemon=True, name="workers").start()
-
-    def _start(self) -> subprocess.Popen[bytes]:
-        return subprocess.Popen([sys.executable, "-m", "intake.cli", "worker"], env=self.env,
-                                preexec_fn=_end_with_parent)
-
-    def _supervise(self) -> None:
-        while not self.stopping.wait(1.0):
-            with self.lock:
-                for i, proc in enumerate(self.procs):
-                    if proc.poll() is not None and not self.stopping.is_set():
-                        print(f"worker {proc.pid} left (exit {proc.returncode}); starting a fresh one", flush=True)
-                        self.procs[i] = self._start()
-
-    def stop(self, grace_s: float) -> None:
-        self.stopping.set()
-        with self.lock:
-            stop_processes(self.procs, grace_s=grace_s)
-
-
 def _exit_on_signal(signum: int, _frame: object) -> None:
     raise SystemExit(128 + signum)
-
-
-def _end_with_parent() -> None:
-    """In a worker before it starts: Linux sends it SIGTERM when ``serve`` dies, even by SIGKILL."""
-    if sys.platform.startswith("linux"):
-        import ctypes
-        import signal
-
-        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
-
-
-def stop_processes(procs: list[subprocess.Popen[bytes]], grace_s: float) -> None:
-    """SIGTERM to each (an RQ worker finishes its job, then exits), SIGKILL to any still there after ``grace_s``."""
-    for p in procs:
-        if p.poll() is None:
-            p.terminate()
-    for p in procs:
-        try:
-            p.wait(timeout=grace_s)
-        except subprocess.TimeoutExpired:
-            p.kill()
-            p.wait()
 
 
 def _say_who_can_use_it(settings: Any) -> None:
     from sqlalchemy import func, select
 
-    from intake.db import ApiClient, Reviewer, session_scope
+    from intake.storage.db import ApiClient, Reviewer, session_scope
 
     with session_scope(settings.database_url) as s:
         reviewers = s.scalar(select(func.count()).select_from(Reviewer))
@@ -182,16 +131,16 @@ def _say_who_can_use_it(settings: Any) -> None:
 
 
 def _worker(args: argparse.Namespace) -> int:
-    from intake import worker
+    from intake.job import worker
 
     worker.run(get_settings(), burst=args.burst)
     return 0
 
 
 def _verify(args: argparse.Namespace) -> int:
-    from intake import evidence
-    from intake.blobs import store_of
-    from intake.db import session_scope
+    from intake.record import evidence
+    from intake.storage.blobs import store_of
+    from intake.storage.db import session_scope
 
     settings = get_settings()
     with session_scope(settings.database_url) as s:
@@ -202,9 +151,9 @@ def _verify(args: argparse.Namespace) -> int:
 
 def _keys(args: argparse.Namespace) -> int:
     """``keys new ID``: append a master key to the key file, current from now on; ``keys rewrap``: every blob's data
-    key wrapped under the current key, plaintext blobs from before encryption sealed (:mod:`intake.keys`)."""
-    from intake.blobs import store_of
-    from intake.keys import new_key_line
+    key wrapped under the current key, plaintext blobs from before encryption sealed (:mod:`intake.storage.keys`)."""
+    from intake.storage.blobs import store_of
+    from intake.storage.keys import new_key_line
 
     settings = get_settings()
     if args.action == "new":
@@ -225,8 +174,8 @@ def _keys(args: argparse.Namespace) -> int:
 
 
 def _demo(args: argparse.Namespace) -> int:
-    from intake import queue
-    from intake.demo import run_demo
+    from intake.job import queue
+    from intake.operations.demo import run_demo
 
     try:
         return run_demo(get_settings())
@@ -241,7 +190,7 @@ def _bench(args: argparse.Namespace) -> int:
 
 
 def _migrate(args: argparse.Namespace) -> int:
-    from intake.db import migrate
+    from intake.storage.db import migrate
 
     migrate(get_settings().database_url)
     return 0
@@ -250,8 +199,8 @@ def _migrate(args: argparse.Namespace) -> int:
 def _reviewer(args: argparse.Namespace) -> int:
     import getpass
 
-    from intake import auth
-    from intake.db import migrate, session_scope
+    from intake.review import auth
+    from intake.storage.db import migrate, session_scope
 
     settings = get_settings()
     migrate(settings.database_url)
@@ -267,8 +216,8 @@ def _reviewer(args: argparse.Namespace) -> int:
 
 
 def _client(args: argparse.Namespace) -> int:
-    from intake import auth
-    from intake.db import migrate, session_scope
+    from intake.review import auth
+    from intake.storage.db import migrate, session_scope
 
     settings = get_settings()
     migrate(settings.database_url)

@@ -24,11 +24,11 @@ from typing import Any
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from intake import evidence
-from intake.blobs import Blobs, store_of
-from intake.db import DocState, Document, Page, RecordVersion, session_scope, utcnow
-from intake.evidence import EventKind
+from intake.record import evidence
+from intake.record.evidence import EventKind
 from intake.settings import Settings
+from intake.storage.blobs import Blobs, store_of
+from intake.storage.db import DocState, Document, Page, RecordVersion, session_scope, utcnow
 
 log = logging.getLogger(__name__)
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import sys
 import threading
 import time
 from typing import Any
@@ -22,11 +23,11 @@ import psutil
 import redis
 from rq import SimpleWorker
 
-from intake import jobs, queue
-from intake.db import migrate
-from intake.queue import JOB_FUNC
-from intake.recovery import sweep
+from intake.job import jobs, queue
+from intake.job.queue import JOB_FUNC
+from intake.job.recovery import sweep
 from intake.settings import Settings
+from intake.storage.db import migrate
 
 log = logging.getLogger(__name__)
 
@@ -131,6 +132,14 @@ class RecyclingWorker(PromptWorker):
                 self._stop_requested = True
 
 
+def main() -> int:
+    """``python -m intake.job.worker``: one worker with the environment's settings (``serve`` starts these)."""
+    from intake.settings import get_settings
+
+    run(get_settings())
+    return 0
+
+
 def run(settings: Settings, *, burst: bool = False, sweep_every_s: float = 30.0) -> None:
     migrate(settings.database_url)
     queue.check_eviction_policy(settings)
@@ -148,3 +157,7 @@ def run(settings: Settings, *, burst: bool = False, sweep_every_s: float = 30.0)
         worker.work(burst=burst, logging_level="WARNING", max_jobs=settings.worker_max_jobs)
     finally:
         stop.set()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

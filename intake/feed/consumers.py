@@ -13,7 +13,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from extractors.errors import IntakeError
-from intake.db import FeedConsumer, utcnow
+from intake.storage.db import FeedConsumer, utcnow
 
 
 class ConsumerTaken(IntakeError):

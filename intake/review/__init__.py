@@ -1,0 +1,1 @@
+"""Step 10: reviewers, their sessions, their corrections (new versions, never overwrites) and decisions."""
