@@ -506,7 +506,9 @@ class Reader:
 
     @staticmethod
     def _scores(lines: Sequence[TextLine], types: list[str]) -> dict[str, float]:
-        return {t: doctypes.get(t).score(lines) for t in types}
+        """Each type's score, the specific types first: on a tie the first wins (``generic`` in the
+        declaration)."""
+        return {t: doctypes.get(t).score(lines) for t in sorted(types, key=lambda t: doctypes.get(t).generic)}
 
     def _classify(self, lines: Sequence[TextLine], types: list[str], page: int,
                   kind: str | None = None) -> list[ExtractedDocument]:

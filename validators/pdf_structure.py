@@ -1,7 +1,8 @@
-"""Edits a digital PDF's own structure shows (:mod:`extractors.pdf_forensics`), for the types that arrive as
-the bank's or the lender's PDF: a later save that changed pages, bytes added after a signature, text hidden
-under a white box, amounts in a font foreign to the page. Each finding names the page and the box (in the
-stored page image's pixels, as the fields' boxes are), so a reviewer can look at the very place.
+"""Edits a digital PDF's own structure shows (:mod:`extractors.pdf_forensics`), for every type that can arrive as an
+issuer's PDF (all but the cards: a bank statement, a contract, a payment platform's proof): a later save that
+changed pages, bytes added after a signature, text hidden under a white box, amounts in a font foreign to the page.
+Each finding names the page and the box (in the stored page image's pixels, as the fields' boxes are), so a reviewer
+can look at the very place.
 
 >>> from extractors.models import ExtractedDocument
 >>> doc = ExtractedDocument(doc_type="bank_statement", meta={"pdf_suspects": [
@@ -16,10 +17,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from extractors import doctypes
 from extractors.models import ExtractedDocument, Finding
 from validators.base import RuleContext, error, rule, warning
 
-TYPES = ("bank_statement", "loan_contract")
+TYPES = tuple(sorted(name for name, kind in doctypes.registry().items() if not kind.card))
 
 
 def _box(s: dict[str, Any]) -> str:

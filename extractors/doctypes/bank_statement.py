@@ -105,12 +105,17 @@ class BankStatement(DocTypeExtractor):
     tables = (TRANSACTIONS,)
     keywords = ("余额", "日期", "金额", "明细")
     multipage = True
+    generic = True
     CUES: ClassVar[tuple[tuple[str, ...], ...]] = (
         ("余额",), ("日期", "交易时间"), ("金额", "发生额", "收入", "支出"), ("明细", "流水", "对账单", "交易记录"))
 
     @classmethod
     def score(cls, lines: Sequence[TextLine]) -> float:
-        """Share of the cue groups found: balance, date, amount words and a statement title word."""
+        """Share of the cue groups found: balance, date, amount words and a statement title word.
+
+        It is ``generic``: a payment platform's proof prints all four (its rows pay from 账户余额) and scores as
+        high; the specific type wins the tie.
+        """
         text = norm("".join(line.text for line in lines))
         return sum(1 for group in cls.CUES if any(w in text for w in group)) / len(cls.CUES)
 

@@ -107,6 +107,9 @@ class DocTypeExtractor:
     multipage: ClassVar[bool] = False
     """True for documents that run over pages (a statement): consecutive pages of the type are read as
     one document by :meth:`extract_pages`."""
+    generic: ClassVar[bool] = False
+    """A catch-all whose words other types print too (a bank statement's 余额, 日期, 金额, 明细 are on a payment
+    platform's proof as well): a specific type that scores as high wins the page."""
     stands_in_for: ClassVar[tuple[str, ...]] = ()
     """Types an application requires that a document of this type may replace, where the lender allows it
     (``DOCINTAKE_SUBSTITUTES``): a payment platform's records in place of a bank statement."""

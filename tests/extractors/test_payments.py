@@ -174,3 +174,20 @@ def test_the_committed_samples_read_as_their_truth(truth_file: Path) -> None:
     assert {k: doc.fields[k].value if k in doc.fields else None for k in truth["fields"]} == truth["fields"]
     assert [r["order_id"].value for r in doc.tables["transactions"]] == [t["order_id"] for t in truth["transactions"]]
     assert doc.status.value == "accepted"
+
+
+@pytest.mark.ocr
+@pytest.mark.parametrize("kind", ["white_box", "incremental"])
+def test_an_edited_pdf_proof_is_not_accepted(pipeline: Pipeline, kind: str) -> None:
+    import random
+
+    from fixtures.pdf_edits import edit
+
+    records = payments.make(17, "alipay_pdf", AS_OF, count=20)
+    genuine = payments.render(records)[0]
+    assert pipeline.process(genuine, today=AS_OF).documents[0].status.value == "accepted"
+    edited = edit(genuine, kind, random.Random(3))
+    assert edited is not None, "the proof has an amount to edit"
+    [doc] = pipeline.process(edited[0], today=AS_OF).documents
+    assert doc.doc_type == "payment_alipay" and doc.status.value == "needs_review"
+    assert "pdf_structure_edited" in {f.rule for f in doc.findings if f.severity.value == "error"}
