@@ -21,6 +21,8 @@ ask for it.
 [2]
 >>> order([page("甲"), page("乙")], claimed=[2, 1]).order
 [1, 0]
+>>> order([c, page("户名：张三"), b]).order  # the page whose number was not read is the one missing
+[1, 2, 0]
 """
 
 from __future__ import annotations
@@ -87,6 +89,7 @@ def order(photos: Sequence[Sequence[TextLine]], claimed: Sequence[int | None] | 
     claimed = list(claimed or [None] * len(photos))
     if any(n is not None for n, _ in found):
         numbers, by = [n for n, _ in found], "printed"
+        numbers = _fill_one(numbers, max((m for _, m in found if m is not None), default=None))
     elif any(c is not None for c in claimed):
         numbers, by = claimed, "claimed"
     else:
@@ -106,6 +109,23 @@ def order(photos: Sequence[Sequence[TextLine]], claimed: Sequence[int | None] | 
     last = max([*seen, of or 0])
     missing = [k for k in range(1, last + 1) if k not in seen] if seen else []
     return Plan(order=ranked, by=by, numbers=list(numbers), of=of, missing=missing, duplicates=duplicates)
+
+
+def _fill_one(numbers: list[int | None], of: int | None) -> list[int | None]:
+    """One photo whose page number was not read, and one number no photo has (within ``共 M 页``, or between
+    those read): that photo is that page.
+
+    >>> _fill_one([1, 3, None], 3), _fill_one([1, None, 3], None), _fill_one([1, None, None], 3)
+    ([1, 3, 2], [1, 2, 3], [1, None, None])
+    """
+    unknown = [i for i, n in enumerate(numbers) if n is None]
+    seen = {n for n in numbers if n is not None}
+    last = max([*seen, of or 0])
+    gaps = [k for k in range(1, last + 1) if k not in seen]
+    if len(unknown) == 1 and len(gaps) == 1:
+        numbers = list(numbers)
+        numbers[unknown[0]] = gaps[0]
+    return numbers
 
 
 def _alike(a: str, b: str) -> bool:

@@ -174,7 +174,8 @@ class Reader:
             read.append(self._read_image(image, types, result))
         texts = [[ln for r in regions for ln in r.lines] for regions in read]
         plan = page_order.order(texts, claimed)
-        if plan.by == "arrival" and len(plan.order) > 1:
+        if len(plan.order) > 1 and (plan.by == "arrival" or (plan.by == "printed" and any(
+                plan.numbers[i] is None for i in plan.order))):
             plan = self._by_content(plan, texts, types)
         self._assemble([r for i in plan.order for r in read[i]], types, result, plan.meta())
         self._look(result)
@@ -182,8 +183,9 @@ class Reader:
         return _settle(result)
 
     def _by_content(self, plan: page_order.Plan, texts: list[list[TextLine]], types: list[str]) -> page_order.Plan:
-        """Photos that print no page number, put in order by the multi-page type most of them are
-        (:meth:`DocTypeExtractor.order_pages`: a statement by its balance chain), when it has an opinion."""
+        """Photos that print no page number (or some whose number was not read), put in order by the
+        multi-page type most of them are (:meth:`DocTypeExtractor.order_pages`: a statement by its balance
+        chain), when it has an opinion; the pages said missing are then only those no number or order shows."""
         kinds = []
         for i in plan.order:
             scores = self._scores(texts[i], types)
@@ -196,7 +198,7 @@ class Reader:
         found = doctypes.get(kind).order_pages([texts[i] for i in plan.order])
         if found is None:
             return plan
-        return dataclasses.replace(plan, order=[plan.order[k] for k in found], by="content")
+        return dataclasses.replace(plan, order=[plan.order[k] for k in found], by="content", missing=[])
 
     @staticmethod
     def _read_file(data: bytes, kind: type[doctypes.DocTypeExtractor], fmt: str) -> ReadResult:

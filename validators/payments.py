@@ -26,7 +26,7 @@ from extractors.doctypes.payment_alipay import AlipayRecords
 from extractors.doctypes.payment_wechat import WeChatPayRecords
 from extractors.models import ExtractedDocument, Field, Finding
 from extractors.payments.records import TOTALS, money_moved, stamp
-from validators._values import label_zh, required_fields
+from validators._values import iso_date, label_zh, required_fields
 from validators.bank_statement import period_problem
 from validators.base import RuleContext, error, rule, warning
 
@@ -160,9 +160,4 @@ def payment_period_covers_required_months(doc: ExtractedDocument, ctx: RuleConte
 
 
 def _day(f: Field | None) -> dt.date | None:
-    if f is None or f.value is None:
-        return None
-    try:
-        return dt.date.fromisoformat(str(f.value))
-    except ValueError:
-        return None
+    return None if f is None else iso_date(f.value)

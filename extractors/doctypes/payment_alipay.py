@@ -27,22 +27,16 @@ What the fields and rules are, and why there is no balance chain: :mod:`extracto
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any
-
-from extractors.doctypes.base import DocTypeExtractor
-from extractors.models import ExtractedDocument, Source, TextLine
-from extractors.payments import exports, proofs, records
+from extractors.models import ExtractedDocument
+from extractors.payments import exports, records
+from extractors.payments.doctype import PaymentRecords
 
 
-class AlipayRecords(DocTypeExtractor):
+class AlipayRecords(PaymentRecords):
     doc_type = "payment_alipay"
     label = ("支付宝交易明细", "Alipay transaction records")
-    fields = records.FIELDS
-    tables = (records.TRANSACTIONS,)
     keywords = ("支付宝", "交易对方", "商品说明", "交易订单号")
-    multipage = True
-    stands_in_for = ("bank_statement",)
+    proof_form = "alipay_pdf"
 
     @classmethod
     def owns_file(cls, data: bytes) -> str | None:
@@ -51,18 +45,3 @@ class AlipayRecords(DocTypeExtractor):
 
     def read_file(self, data: bytes) -> ExtractedDocument:
         return records.document(self.doc_type, exports.parse_csv(data, "alipay_csv"))
-
-    def extract(self, lines: Sequence[TextLine], page: int = 1) -> ExtractedDocument:
-        return self.extract_pages([(page, lines)])
-
-    def extract_pages(self, pages: Sequence[tuple[int, Sequence[TextLine]]],
-                      meta: dict[str, Any] | None = None) -> ExtractedDocument:
-        meta = dict(meta or {})
-        source = Source.PDF_TEXT if meta.get("text_layer_pages") else Source.OCR
-        doc = records.document(self.doc_type, proofs.parse_pages(pages, "alipay_pdf", source))
-        doc.meta = meta | doc.meta
-        return doc
-
-    @staticmethod
-    def analyse(doc: ExtractedDocument) -> dict[str, Any] | None:
-        return records.analyse(doc)

@@ -21,24 +21,18 @@ WeChat prints ``/`` in 收/支 for what is neither (零钱提现, 零钱通): re
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any
-
-from extractors.doctypes.base import DocTypeExtractor
-from extractors.models import ExtractedDocument, Source, TextLine
-from extractors.payments import exports, proofs, records
+from extractors.models import ExtractedDocument
+from extractors.payments import exports, records
+from extractors.payments.doctype import PaymentRecords
 
 TITLE = "微信支付账单明细"
 
 
-class WeChatPayRecords(DocTypeExtractor):
+class WeChatPayRecords(PaymentRecords):
     doc_type = "payment_wechat"
     label = ("微信支付交易明细", "WeChat Pay transaction records")
-    fields = records.FIELDS
-    tables = (records.TRANSACTIONS,)
     keywords = ("微信", "交易单号", "交易对方", "商户单号")
-    multipage = True
-    stands_in_for = ("bank_statement",)
+    proof_form = "wechat_pdf"
 
     @classmethod
     def owns_file(cls, data: bytes) -> str | None:
@@ -51,18 +45,3 @@ class WeChatPayRecords(DocTypeExtractor):
         if exports.is_xlsx(data) is not None:
             return records.document(self.doc_type, exports.parse_xlsx(data, "wechat_xlsx"))
         return records.document(self.doc_type, exports.parse_csv(data, "wechat_csv"))
-
-    def extract(self, lines: Sequence[TextLine], page: int = 1) -> ExtractedDocument:
-        return self.extract_pages([(page, lines)])
-
-    def extract_pages(self, pages: Sequence[tuple[int, Sequence[TextLine]]],
-                      meta: dict[str, Any] | None = None) -> ExtractedDocument:
-        meta = dict(meta or {})
-        source = Source.PDF_TEXT if meta.get("text_layer_pages") else Source.OCR
-        doc = records.document(self.doc_type, proofs.parse_pages(pages, "wechat_pdf", source))
-        doc.meta = meta | doc.meta
-        return doc
-
-    @staticmethod
-    def analyse(doc: ExtractedDocument) -> dict[str, Any] | None:
-        return records.analyse(doc)

@@ -65,9 +65,8 @@ class Accepted(BaseModel):
     duplicate: bool = False
 
 
-def accept(settings: Settings, *, application_id: str, data: bytes, filename: str | None = None,
-           content_type: str | None = None, declared_type: str | None = None,
-           idempotency_key: str | None = None, password: str | None = None) -> Accepted:
+def _check_request(application_id: str, declared_type: str | None, idempotency_key: str | None) -> None:
+    """What an upload's form and headers must be, before its bytes are looked at."""
     if not APPLICATION_ID.match(application_id):
         raise InvalidRequest("application_id must be 1-64 letters, digits, '_', '.', ':' or '-'")
     if declared_type:
@@ -77,6 +76,12 @@ def accept(settings: Settings, *, application_id: str, data: bytes, filename: st
             raise UnknownDocumentType(str(exc)) from exc
     if idempotency_key is not None and not (0 < len(idempotency_key) <= 128):
         raise InvalidRequest("Idempotency-Key must be 1-128 characters")
+
+
+def accept(settings: Settings, *, application_id: str, data: bytes, filename: str | None = None,
+           content_type: str | None = None, declared_type: str | None = None,
+           idempotency_key: str | None = None, password: str | None = None) -> Accepted:
+    _check_request(application_id, declared_type, idempotency_key)
     digest = hashlib.sha256(data).hexdigest()
     if idempotency_key:
         existing = _by_key(settings, application_id, idempotency_key, digest)
@@ -154,13 +159,7 @@ def accept_photos(settings: Settings, *, application_id: str, photos: list[bytes
     if len(photos) == 1 and not pages:
         return accept(settings, application_id=application_id, data=photos[0], filename=filename,
                       content_type=content_type, declared_type=declared_type, idempotency_key=idempotency_key)
-    if not APPLICATION_ID.match(application_id):
-        raise InvalidRequest("application_id must be 1-64 letters, digits, '_', '.', ':' or '-'")
-    if declared_type:
-        try:
-            allowed_types(declared_type)
-        except ValueError as exc:
-            raise UnknownDocumentType(str(exc)) from exc
+    _check_request(application_id, declared_type, idempotency_key)
     pages = list(pages or [None] * len(photos))
     if len(pages) != len(photos):
         raise InvalidRequest(f"{len(pages)} page numbers for {len(photos)} photos")
@@ -174,11 +173,8 @@ def accept_photos(settings: Settings, *, application_id: str, photos: list[bytes
         if all(p["sha256"] != part["sha256"] for p in parts):
             parts.append(part)
     digest = hashlib.sha256("".join(str(p["sha256"]) for p in parts).encode()).hexdigest()
-    if idempotency_key:
-        if not 0 < len(idempotency_key) <= 128:
-            raise InvalidRequest("Idempotency-Key must be 1-128 characters")
-        if existing := _by_key(settings, application_id, idempotency_key, digest):
-            return existing
+    if idempotency_key and (existing := _by_key(settings, application_id, idempotency_key, digest)):
+        return existing
     blobs = store_of(settings)
     for data in photos:
         blobs.put(data)
