@@ -53,12 +53,11 @@ def main(argv: list[str]) -> int:
     migrate(settings.database_url)
 
     # RQ's default: the parent never loads the models, every forked child does.
-    jobs.configure(settings)
-    jobs._PIPELINE = None
+    jobs.configure(settings)  # RQ's forking Worker hands no context: the children use this, unloaded
     fork = _drain(settings, Worker, args.jobs, data)
 
     t = time.perf_counter()
-    pipe = jobs.pipeline(settings)
+    pipe = jobs.current().pipeline()
     load = time.perf_counter() - t
     simple = _drain(settings, PromptWorker, args.jobs, data)
 

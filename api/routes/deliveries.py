@@ -13,7 +13,7 @@ from api.deps import RowNumber, SessionDep, SettingsDep
 from api.schemas import Problem
 from api.security import AUTH_ERRORS, SCORER
 from intake.feed import forward
-from intake.storage.db import Delivery
+from intake.storage.db import Delivery, DeliveryState
 
 router = APIRouter(tags=["deliveries"], dependencies=[SCORER], responses=AUTH_ERRORS)
 
@@ -32,7 +32,8 @@ class DeliveryOut(BaseModel):
 
 def _out(d: Delivery) -> DeliveryOut:
     return DeliveryOut(id=d.id, document_id=d.document_id, feed_cursor=str(d.feed_cursor), state=d.state,
-                       attempts=d.attempts, next_attempt_at=d.next_attempt_at if d.state == "pending" else None,
+                       attempts=d.attempts,
+                       next_attempt_at=d.next_attempt_at if d.state == DeliveryState.PENDING else None,
                        last_attempt_at=d.last_attempt_at, delivered_at=d.delivered_at, last_error=d.last_error)
 
 

@@ -50,7 +50,7 @@ from intake.record import evidence
 from intake.record.evidence import EventKind
 from intake.record.records import document_record
 from intake.settings import Settings
-from intake.storage.db import Delivery, Document, FeedEntry, RecordVersion, session_scope, utcnow
+from intake.storage.db import Delivery, DeliveryState, Document, FeedEntry, RecordVersion, session_scope, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -142,7 +142,7 @@ def schedule(s: Session, settings: Settings, entry: FeedEntry) -> None:
     """Add the delivery of a new feed entry, in the transaction that adds the entry (no webhook: nothing)."""
     if settings.webhook_url:
         s.flush()  # the entry's cursor
-        s.add(Delivery(feed_cursor=entry.cursor, document_id=entry.document_id, state="pending", attempts=0,
+        s.add(Delivery(feed_cursor=entry.cursor, document_id=entry.document_id, state=DeliveryState.PENDING, attempts=0,
                        next_attempt_at=utcnow()))
 
 
@@ -170,7 +170,8 @@ def enqueue_due(settings: Settings, now: dt.datetime | None = None, limit: int =
         return 0
     now = now or utcnow()
     with session_scope(settings.database_url) as s:
-        due = s.scalars(select(Delivery.id).where(Delivery.state == "pending", Delivery.next_attempt_at <= now)
+        due = s.scalars(select(Delivery.id)
+                        .where(Delivery.state == DeliveryState.PENDING, Delivery.next_attempt_at <= now)
                         .order_by(Delivery.id).limit(limit)).all()
     for delivery_id in due:
         try:
@@ -196,7 +197,7 @@ def deliver(settings: Settings, delivery_id: int, *, client: Any = None) -> str:
         return "pending"
     with session_scope(settings.database_url) as s:
         d = s.get(Delivery, delivery_id, with_for_update=True)
-        if d is None or d.state != "pending":
+        if d is None or d.state != DeliveryState.PENDING:
             return d.state if d is not None else "missing"
         entry = s.get(FeedEntry, d.feed_cursor)
         assert entry is not None
@@ -224,12 +225,12 @@ def deliver(settings: Settings, delivery_id: int, *, client: Any = None) -> str:
         d = s.get(Delivery, delivery_id, with_for_update=True)
         assert d is not None
         if ok:
-            d.state, d.delivered_at, d.last_error = "delivered", utcnow(), None
+            d.state, d.delivered_at, d.last_error = DeliveryState.DELIVERED, utcnow(), None
             evidence.append(s, document_id, EventKind.FORWARDED, {
                 "delivery": d.id, "event_id": event_id, "to": urlsplit(settings.webhook_url).netloc,
                 "attempt": attempt, "body_sha256": hashlib.sha256(body).hexdigest()})
         elif attempt >= settings.webhook_max_attempts:
-            d.state, d.last_error = "dead", error
+            d.state, d.last_error = DeliveryState.DEAD, error
             log.warning("delivery %s parked as dead after %d attempts (%s)", d.id, attempt, error)
         else:
             d.last_error = error
@@ -241,8 +242,8 @@ def replay(settings: Settings, delivery_id: int) -> bool:
     """An operator sends a dead delivery again: it is pending with fresh attempts. False if not dead."""
     with session_scope(settings.database_url) as s:
         d = s.get(Delivery, delivery_id, with_for_update=True)
-        if d is None or d.state != "dead":
+        if d is None or d.state != DeliveryState.DEAD:
             return False
-        d.state, d.attempts, d.next_attempt_at = "pending", 0, utcnow()
+        d.state, d.attempts, d.next_attempt_at = DeliveryState.PENDING, 0, utcnow()
     enqueue_due(settings)
     return True

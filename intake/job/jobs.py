@@ -14,6 +14,8 @@ enqueue again; after ``max_attempts`` it ends as ``needs_review``.
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import datetime as dt
 import gc
 import logging
@@ -21,6 +23,8 @@ import os
 import socket
 import time
 import traceback
+from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
 
 import cv2
@@ -44,40 +48,66 @@ from intake.storage.db import DocState, Document, Page, RecordVersion, session_s
 log = logging.getLogger(__name__)
 
 
-_PIPELINE: Pipeline | None = None
-_SETTINGS: Settings | None = None
+@dataclass
+class JobContext:
+    """What a job works with: the settings and the pipeline (its OCR models load on first use). A worker holds
+    one and hands it to each job it runs (:func:`handing`); RQ calls a job with its arguments only."""
+
+    settings: Settings
+    _pipeline: Pipeline | None = None
+
+    def pipeline(self) -> Pipeline:
+        if self._pipeline is None:
+            self._pipeline = Pipeline(self.settings)
+            # the models' many long-lived objects out of the collector's sight: every collection during a job
+            # walked them (measured: statement parsing 29 → 32.5 pages/s in a worker with the models loaded)
+            gc.freeze()
+        return self._pipeline
 
 
-def pipeline(settings: Settings | None = None) -> Pipeline:
-    """The process's pipeline; the OCR models load on the first call only."""
-    global _PIPELINE
-    if _PIPELINE is None:
-        _PIPELINE = Pipeline(settings or get_settings())
-        # the models' many long-lived objects out of the collector's sight: every collection during a job
-        # walked them (measured: statement parsing 29 → 32.5 pages/s in a worker with the models loaded)
-        gc.freeze()
-    return _PIPELINE
+_HANDED: contextvars.ContextVar[JobContext | None] = contextvars.ContextVar("job_context", default=None)
+_fallback: list[JobContext] = []
+"""For a worker that hands nothing (RQ's own, a test's plain worker): one context of the environment's settings,
+or what :func:`configure` set."""
+
+
+@contextlib.contextmanager
+def handing(context: JobContext) -> Iterator[None]:
+    """Run the jobs started inside with ``context`` (the worker wraps each job in it)."""
+    token = _HANDED.set(context)
+    try:
+        yield
+    finally:
+        _HANDED.reset(token)
+
+
+def current() -> JobContext:
+    """The context the running job was handed, else the process's fallback."""
+    handed = _HANDED.get()
+    if handed is not None:
+        return handed
+    if not _fallback:
+        _fallback.append(JobContext(get_settings()))
+    return _fallback[0]
 
 
 def configure(settings: Settings, pipe: Pipeline | None = None) -> None:
-    """Make this process's jobs use ``settings`` (and a ready pipeline): tests, embedded runs."""
-    global _PIPELINE, _SETTINGS
-    _SETTINGS = settings
-    if pipe is not None:
-        _PIPELINE = pipe
+    """The fallback context of this process — for workers that hand none: tests and embedded runs that drive a
+    plain worker. The service's workers hand their own (:func:`intake.job.worker.run`)."""
+    _fallback[:] = [JobContext(settings, pipe)]
 
 
 def process_document(document_id: str) -> str:
     """The RQ job: a document id in, its terminal state out; then its record is pushed where a webhook is set."""
-    settings = _SETTINGS or get_settings()
-    state = process(settings, pipeline(settings), document_id)
-    forward.enqueue_due(settings)
+    ctx = current()
+    state = process(ctx.settings, ctx.pipeline(), document_id)
+    forward.enqueue_due(ctx.settings)
     return state
 
 
 def deliver_record(delivery_id: int) -> str:
     """The RQ job pushing one finished record to the webhook (:mod:`intake.feed.forward`)."""
-    return forward.deliver(_SETTINGS or get_settings(), delivery_id)
+    return forward.deliver(current().settings, delivery_id)
 
 
 def _claim(settings: Settings, document_id: str,
@@ -89,7 +119,7 @@ def _claim(settings: Settings, document_id: str,
         doc = s.get(Document, document_id, with_for_update=True)
         if doc is None or doc.state != DocState.QUEUED.value:
             return None
-        doc.state = DocState.PROCESSING.value
+        doc.state = DocState.PROCESSING
         doc.attempts += 1
         doc.started_at = utcnow()
         evidence.append(s, document_id, EventKind.STARTED,
@@ -174,7 +204,7 @@ def finish(settings: Settings, document_id: str, outcome: Outcome, page_hashes: 
                            "rules": sorted({f.rule for f in d.findings})} for d in outcome.documents],
         })
         doc.result = outcome.documents_json()
-        doc.state = outcome.status.value
+        doc.state = DocState(outcome.status.value)
         doc.reject_code = outcome.reject_code
         doc.reject_reason = outcome.reject_reason
         doc.timings = outcome.timings
@@ -203,7 +233,7 @@ def _requeue_after_service_error(settings: Settings, document_id: str, code: str
         if doc.attempts >= settings.max_attempts:
             fail_for_review(s, doc, code, settings)
         else:
-            doc.state = DocState.QUEUED.value
+            doc.state = DocState.QUEUED
             evidence.append(s, document_id, EventKind.RETRIED, {"reason": code, "attempt": doc.attempts})
 
 
@@ -228,7 +258,7 @@ def fail_for_review(s: Session, doc: Document, code: str, settings: Settings) ->
                      en=f"The document could not be processed ({code}, attempt {doc.attempts}); a person must "
                         "look at it.",
                      zh=f"文件未能处理（{code}，第 {doc.attempts} 次尝试），需人工审核。").model_dump(mode="json")]}]
-    doc.state = DocState.NEEDS_REVIEW.value
+    doc.state = DocState.NEEDS_REVIEW
     doc.finished_at = dt.datetime.now(dt.UTC)
     evidence.append(s, doc.id, EventKind.FINISHED, {"state": doc.state, "result_sha256": evidence.result_digest(doc)})
     record_version(s, doc)

@@ -49,7 +49,7 @@ def sweep(settings: Settings, now: dt.datetime | None = None) -> list[str]:
             if doc.attempts >= settings.max_attempts:
                 fail_for_review(s, doc, "attempts_exhausted", settings)
                 continue
-            doc.state = DocState.QUEUED.value
+            doc.state = DocState.QUEUED
             doc.updated_at = now
             evidence.append(s, doc.id, EventKind.RETRIED, {"reason": "stale", "attempt": doc.attempts})
             to_enqueue.append((doc.id, doc.attempts, doc.urgency or queue.INTERACTIVE))

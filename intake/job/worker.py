@@ -87,7 +87,19 @@ class Watchdog:
 class PromptWorker(SimpleWorker):
     """RQ's ``SimpleWorker`` (jobs in the process that loaded the models) that leaves at once when told to, and
     ends a burst at once: RQ's own teardown stalled a burst for 60 s in one run of six (measured in
-    ``docintake bench id-card``: 10 of 58 documents)."""
+    ``docintake bench id-card``: 10 of 58 documents). Given a ``context`` (settings and pipeline), it hands it
+    to every job it runs (:func:`intake.job.jobs.handing`)."""
+
+    def __init__(self, *args: Any, context: jobs.JobContext | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.context = context
+
+    def execute_job(self, job: Any, queue: Any) -> None:
+        if self.context is None:
+            super().execute_job(job, queue)
+            return
+        with jobs.handing(self.context):
+            super().execute_job(job, queue)
 
     def unsubscribe(self) -> None:
         """Leave the worker's pub/sub channel without waiting a minute. RQ unsubscribes first and then joins its
@@ -140,10 +152,14 @@ def main() -> int:
     return 0
 
 
-def run(settings: Settings, *, burst: bool = False, sweep_every_s: float = 30.0) -> None:
+def run(settings: Settings, *, burst: bool = False, sweep_every_s: float = 30.0,
+        context: jobs.JobContext | None = None) -> None:
+    """A worker until told to stop (or, with ``burst``, until the queues are empty), handing ``context`` — by
+    default the settings and a pipeline it loads now — to every job."""
     migrate(settings.database_url)
     queue.check_eviction_policy(settings)
-    jobs.pipeline(settings)  # load the OCR models before the first job
+    context = context or jobs.JobContext(settings)
+    context.pipeline()  # load the OCR models before the first job
     conn = queue.connection(settings)
     stop = threading.Event()
     if not burst:
@@ -151,7 +167,7 @@ def run(settings: Settings, *, burst: bool = False, sweep_every_s: float = 30.0)
         threading.Thread(target=_sweep_forever, args=(settings, stop, sweep_every_s), daemon=True,
                          name="sweeper").start()
     try:
-        worker = RecyclingWorker(queue.queues(settings), connection=conn)
+        worker = RecyclingWorker(queue.queues(settings), connection=conn, context=context)
         worker.max_rss_bytes = settings.worker_max_rss_mb << 20
         worker.watchdog = Watchdog(settings)
         worker.work(burst=burst, logging_level="WARNING", max_jobs=settings.worker_max_jobs)

@@ -64,12 +64,12 @@ def run_demo(settings: Settings, samples: Path = SAMPLES) -> int:
         except DocumentError as exc:
             print(f"{path.relative_to(samples)}: refused at upload — {exc.code}: {exc.detail or exc.message}")
     t = time.perf_counter()
-    jobs.configure(settings)
-    jobs.pipeline(settings)
+    context = jobs.JobContext(settings)
+    context.pipeline()
     print(f"\nOCR models loaded in {time.perf_counter() - t:.1f}s; {len(ids)} jobs queued; working…\n")
     t = time.perf_counter()
-    PromptWorker(queue.queues(settings), connection=queue.connection(settings)).work(burst=True,
-                                                                                      logging_level="WARNING")
+    PromptWorker(queue.queues(settings), connection=queue.connection(settings), context=context).work(
+        burst=True, logging_level="WARNING")
     elapsed = time.perf_counter() - t
     blobs = store_of(settings)
     with session_scope(settings.database_url) as s:

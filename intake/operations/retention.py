@@ -118,7 +118,7 @@ def delete_application(settings: Settings, application_id: str, who: str) -> lis
                 version.changes = []
             doc.deleted_at = utcnow()
             if not DocState(doc.state).terminal:  # a job still queued finds nothing to read
-                doc.state = DocState.REJECTED.value
+                doc.state = DocState.REJECTED
                 doc.reject_code, doc.reject_reason = "deleted", "deleted on the applicant's request"
             evidence.append(s, doc.id, EventKind.DELETED, {"requested_by": who, "removed": removed,
                                                            "result_sha256": evidence.result_digest(doc)})

@@ -191,7 +191,7 @@ def correct(settings: Settings, document_id: str, *, expected_version: int, auth
             d.findings = [f for f in d.findings if f.rule in KEPT_FINDINGS]
             check(d, ctx, companions=tuple(x for x in docs if x is not d))
         doc.result = [d.model_dump(mode="json") for d in docs]
-        doc.state = overall_status(docs).value
+        doc.state = DocState(overall_status(docs).value)
         return new_version(s, doc, settings, action="corrected", author=author, changes=applied,
                            event=(EventKind.CORRECTED, {"fields": [a["field"] for a in applied]}))
 

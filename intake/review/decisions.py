@@ -64,19 +64,19 @@ def decide(settings: Settings, document_id: str, *, expected_version: int, autho
             overridden = sorted({f.rule for d in docs for f in d.findings if f.severity is Severity.ERROR})
             for d in docs:
                 d.status, d.reject_reason = Status.ACCEPTED, None
-            doc.state, doc.reject_code, doc.reject_reason = DocState.ACCEPTED.value, None, None
+            doc.state, doc.reject_code, doc.reject_reason = DocState.ACCEPTED, None, None
         elif decision is Decision.REJECTED:
             if not reason or not reason.strip():
                 raise CorrectionRefused("a rejection needs a reason")
             for d in docs:
                 d.status = Status.REJECTED
-            doc.state, doc.reject_code, doc.reject_reason = DocState.REJECTED.value, REVIEWER_REJECTED, reason.strip()
+            doc.state, doc.reject_code, doc.reject_reason = DocState.REJECTED, REVIEWER_REJECTED, reason.strip()
         else:
             if retake is None:
                 raise CorrectionRefused("asking for a new photo needs a reason from the list")
             for d in docs:
                 d.status, d.reject_reason = Status.REJECTED, retake
-            doc.state, doc.reject_code = DocState.REJECTED.value, retake.value
+            doc.state, doc.reject_code = DocState.REJECTED, retake.value
             doc.reject_reason = RETAKE_MESSAGES[retake][0]
         doc.result = [d.model_dump(mode="json") for d in docs]
         doc.review_decision, doc.reviewed_by, doc.reviewed_at = decision.value, author, utcnow()

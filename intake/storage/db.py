@@ -40,6 +40,7 @@ from sqlalchemy import (
     event,
     text,
 )
+from sqlalchemy import Enum as SAEnum
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
@@ -51,7 +52,9 @@ def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
-class DocState(str, enum.Enum):
+class DocState(enum.StrEnum):
+    """A document's state; stored as its value (a string column, so no migration and no database enum type)."""
+
     QUEUED = "queued"
     PROCESSING = "processing"
     ACCEPTED = "accepted"
@@ -61,6 +64,22 @@ class DocState(str, enum.Enum):
     @property
     def terminal(self) -> bool:
         return self in (DocState.ACCEPTED, DocState.NEEDS_REVIEW, DocState.REJECTED)
+
+
+class DeliveryState(enum.StrEnum):
+    """A webhook delivery's state."""
+
+    PENDING = "pending"
+    """The next attempt is due at ``next_attempt_at``."""
+    DELIVERED = "delivered"
+    DEAD = "dead"
+    """Parked for an operator after the last attempt failed."""
+
+
+def _states(kind: type[enum.StrEnum]) -> SAEnum:
+    """A column of ``kind``'s values: rows read back as members, a value or a member may be written."""
+    return SAEnum(kind, native_enum=False, create_constraint=False, length=16, validate_strings=True,
+                  values_callable=lambda members: [m.value for m in members])
 
 
 class Base(DeclarativeBase):
@@ -85,7 +104,7 @@ class Document(Base):
     content_sha256: Mapped[str | None] = mapped_column(String(64))
     """The blob the pipeline reads when it is not the upload itself: a PDF opened with the password the app
     user gave (the password is used once, at upload, and never stored)."""
-    state: Mapped[str] = mapped_column(String(16), default=DocState.QUEUED.value)
+    state: Mapped[DocState] = mapped_column(_states(DocState), default=DocState.QUEUED)
     urgency: Mapped[str | None] = mapped_column(String(16))
     """The queue it is read from: ``interactive`` (photos) or ``batch`` (PDFs); see :mod:`intake.job.queue`."""
     version: Mapped[int] = mapped_column(Integer, default=0)
@@ -146,7 +165,7 @@ class FeedEntry(Base):
     cursor: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     document_id: Mapped[str] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"), index=True)
     application_id: Mapped[str] = mapped_column(String(64), index=True)
-    state: Mapped[str] = mapped_column(String(16))
+    state: Mapped[DocState] = mapped_column(_states(DocState))
     version: Mapped[int] = mapped_column(Integer, default=1)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
@@ -164,7 +183,7 @@ class RecordVersion(Base):
     """``pipeline`` or ``reviewer``."""
     author: Mapped[str | None] = mapped_column(String(64))
     changes: Mapped[list[Any] | None] = mapped_column(JsonType)
-    state: Mapped[str] = mapped_column(String(16))
+    state: Mapped[DocState] = mapped_column(_states(DocState))
     result: Mapped[list[Any] | None] = mapped_column(JsonType)
     result_sha256: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
@@ -202,8 +221,7 @@ class Delivery(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     feed_cursor: Mapped[int] = mapped_column(ForeignKey("feed.cursor", ondelete="CASCADE"), unique=True)
     document_id: Mapped[str] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"), index=True)
-    state: Mapped[str] = mapped_column(String(16), default="pending")
-    """``pending`` (next attempt at ``next_attempt_at``), ``delivered`` or ``dead`` (parked for an operator)."""
+    state: Mapped[DeliveryState] = mapped_column(_states(DeliveryState), default=DeliveryState.PENDING)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     last_attempt_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))

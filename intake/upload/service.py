@@ -229,7 +229,7 @@ def add_page(settings: Settings, *, application_id: str, document_id: str, data:
         doc.size = sum(int(p["size"]) for p in doc.parts)
         reopened = DocState(doc.state).terminal
         if reopened:
-            doc.state = DocState.QUEUED.value
+            doc.state = DocState.QUEUED
             doc.review_decision = None
             doc.reviewed_by = None
             doc.reviewed_at = None

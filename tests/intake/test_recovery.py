@@ -159,8 +159,7 @@ class Stuck:  # an OCR call that never returns to the interpreter: the alarm is 
 settings = Settings()
 pipe = Pipeline.__new__(Pipeline)
 Pipeline.__init__(pipe, settings, engine=Stuck())
-jobs.configure(settings, pipe)
-worker.run(settings, burst=True)
+worker.run(settings, burst=True, context=jobs.JobContext(settings, pipe))
 """
 
 
