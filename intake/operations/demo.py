@@ -43,7 +43,7 @@ def run_demo(settings: Settings, samples: Path = SAMPLES) -> int:
     migrate(settings.database_url)
     if settings.as_of is None and (made := samples_as_of(samples)) is not None:
         settings = settings.model_copy(update={"as_of": made})
-    files = sorted(p for p in samples.rglob("*") if p.suffix.lower() in {".jpg", ".jpeg", ".png", ".pdf"})
+    files = sorted(p for p in samples.rglob("*") if p.is_file() and p.suffix.lower() != ".json")
     if not files:
         print(f"no sample documents under {samples}")
         return 1
