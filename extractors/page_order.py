@@ -29,11 +29,11 @@ from __future__ import annotations
 
 import difflib
 import re
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from extractors.models import TextLine
+from extractors.statements.values import norm
 
 NUMBER = re.compile(r"第(\d{1,3})页")
 OF = re.compile(r"共(\d{1,3})页")
@@ -64,7 +64,7 @@ class Plan:
 
 
 def _text(lines: Sequence[TextLine]) -> str:
-    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", "".join(ln.text for ln in lines)))
+    return norm("".join(ln.text for ln in lines))
 
 
 def printed(lines: Sequence[TextLine]) -> tuple[int | None, int | None]:

@@ -24,7 +24,6 @@ Decimal('66.60')
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -32,7 +31,7 @@ from typing import Any
 from extractors.doctypes.base import FieldSpec, Kind, TableSpec
 from extractors.models import BBox, ExtractedDocument, Field, Source
 from extractors.statements import analytics
-from extractors.statements.values import amount_text, parse_amount, parse_day, parse_time
+from extractors.statements.values import amount_text, norm, parse_amount, parse_day, parse_time
 
 INCOME, EXPENSE, NEUTRAL = "收入", "支出", "不计收支"
 
@@ -92,16 +91,12 @@ NOT_MOVED = re.compile(r"关闭|失败|全额退款|退款成功|已退还|已�
 
 
 def column_of(header: str) -> str | None:
-    return COLUMNS.get(_key(header))
-
-
-def _key(text: str) -> str:
-    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))
+    return COLUMNS.get(norm(header))
 
 
 def direction(text: str | None) -> str | None:
     """收入, 支出 or 不计收支 (WeChat prints ``/`` and 其他 for what Alipay calls 不计收支); None if unreadable."""
-    t = _key(text or "")
+    t = norm(text or "")
     if t in (INCOME, "已收入"):
         return INCOME
     if t in (EXPENSE, "已支出"):
@@ -112,7 +107,7 @@ def direction(text: str | None) -> str | None:
 
 
 def moves_money(status: str | None) -> bool:
-    return not NOT_MOVED.search(_key(status or ""))
+    return not NOT_MOVED.search(norm(status or ""))
 
 
 _MONEY = r"([+\-]?\d[\d,]*(?:\.\d{1,2})?)"
@@ -126,7 +121,7 @@ _TOTAL_PATTERNS = {
 
 def printed_totals(text: str) -> dict[str, Any]:
     """The counts and totals the export prints about its rows (in the preamble or under the table)."""
-    t = _key(text)
+    t = norm(text)
     out: dict[str, Any] = {}
     if m := _TOTAL_PATTERNS["record_count"].search(t):
         out["record_count"] = int(m[1])
@@ -153,7 +148,7 @@ the PDF proofs: ``兹证明：姓名（证件号码：…）在其支付宝账�
 
 
 def header_fields(text: str, *, source: Source, page: int = 1) -> dict[str, Field]:
-    t = "\n".join(_key(line) for line in text.splitlines())
+    t = "\n".join(norm(line) for line in text.splitlines())
     out: dict[str, Field] = {}
     for name, patterns in HEADER_PATTERNS.items():
         for pattern in patterns:

@@ -21,7 +21,7 @@ import datetime as dt
 import logging
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import ColumnElement, or_, select
 from sqlalchemy.orm import Session
 
 from intake.record import evidence
@@ -46,27 +46,39 @@ def retention_days(settings: Settings, doc: Document) -> int | None:
 
 def _files(s: Session, doc: Document) -> list[str]:
     pages = s.scalars(select(Page.sha256).where(Page.document_id == doc.id)).all()
-    parts = [p["sha256"] for p in doc.parts or []]
-    return sorted({doc.sha256, *([doc.content_sha256] if doc.content_sha256 else []), *pages, *parts})
+    parts = [p["sha256"] for p in doc.parts or []]  # a document of photos: its own sha256 names no blob
+    own = [] if parts else [doc.sha256, *([doc.content_sha256] if doc.content_sha256 else [])]
+    return sorted({*own, *pages, *parts})
 
 
-def _still_needed(s: Session, digest: str, doc_id: str) -> bool:
+def _keeps(doc_id: str) -> ColumnElement[bool]:
+    return (Document.purged_at.is_(None)) & (Document.deleted_at.is_(None)) & (Document.id != doc_id)
+
+
+def _parts_kept(s: Session, doc_id: str) -> set[str]:
+    """The photos of the other documents of photos that keep their files (read once per purged document)."""
+    return {p["sha256"] for parts in s.scalars(select(Document.parts).where(_keeps(doc_id),
+                                                                            Document.parts.is_not(None)))
+            for p in parts or []}
+
+
+def _still_needed(s: Session, digest: str, doc_id: str, parts_kept: set[str]) -> bool:
     """Whether a document that keeps its files holds this one too."""
-    keeps = (Document.purged_at.is_(None)) & (Document.deleted_at.is_(None)) & (Document.id != doc_id)
+    keeps = _keeps(doc_id)
     if s.scalar(select(Document.id).where(keeps, or_(Document.sha256 == digest,
                                                      Document.content_sha256 == digest)).limit(1)):
         return True
-    if s.scalar(select(Page.id).join(Document, Document.id == Page.document_id)
-                .where(keeps, Page.sha256 == digest).limit(1)):
+    if digest in parts_kept:
         return True
-    return any(p["sha256"] == digest for parts in s.scalars(select(Document.parts).where(
-        keeps, Document.parts.is_not(None))) for p in parts or [])
+    return bool(s.scalar(select(Page.id).join(Document, Document.id == Page.document_id)
+                         .where(keeps, Page.sha256 == digest).limit(1)))
 
 
 def _remove(s: Session, blobs: Blobs, doc: Document) -> list[str]:
     removed = []
+    parts_kept = _parts_kept(s, doc.id)
     for digest in _files(s, doc):
-        if not _still_needed(s, digest, doc.id):
+        if not _still_needed(s, digest, doc.id, parts_kept):
             blobs.delete(digest)
         removed.append(digest)
     return removed
