@@ -69,6 +69,8 @@ class RetakeReason(str, Enum):
     TOO_SMALL = "too_small"
     CUT_OFF = "cut_off"
     NO_DOCUMENT = "no_document"
+    OCCLUDED = "occluded"
+    SCREEN_RESHOOT = "screen_reshoot"
     UNREADABLE = "unreadable"
     NO_TRANSACTIONS = "no_transactions"
 
@@ -84,6 +86,10 @@ RETAKE_MESSAGES: dict[RetakeReason, tuple[str, str]] = {
                              "证件在照片中太小，请靠近后重拍。"),
     RetakeReason.CUT_OFF: ("Part of the card is outside the photo; fit the whole card in the frame.",
                            "证件未完整拍入，请将整张证件置于画面内。"),
+    RetakeReason.OCCLUDED: ("Something covers part of the card; take your fingers off it and retake it.",
+                            "证件被遮挡，请移开手指等遮挡物后重拍。"),
+    RetakeReason.SCREEN_RESHOOT: ("This is a photo of a screen; photograph the card itself.",
+                                  "这是翻拍屏幕的照片，请直接拍摄证件原件。"),
     RetakeReason.NO_DOCUMENT: ("No ID card, statement or contract was found in the file.",
                                "文件中未找到身份证、流水或合同。"),
     RetakeReason.UNREADABLE: ("The text on the document could not be read; retake it flat and in focus.",

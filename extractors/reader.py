@@ -31,7 +31,7 @@ from extractors.admission import allowed_types
 from extractors.engines.base import OcrEngine
 from extractors.errors import CorruptFile
 from extractors.imaging import capture, cards, decode, orient, pages, quality
-from extractors.models import ExtractedDocument, Field, Quality, RetakeReason, Source, TextLine
+from extractors.models import BBox, ExtractedDocument, Field, Quality, RetakeReason, Source, TextLine
 
 MIN_TYPE_SCORE = 0.34
 """At least this share of a type's keywords must be read for the page to be that type."""
@@ -80,6 +80,10 @@ def unread_reason(q: Quality, *, card_found: bool) -> RetakeReason:
         if card_found or reason in (RetakeReason.TOO_DARK, RetakeReason.CUT_OFF):
             return reason
     return RetakeReason.NO_DOCUMENT
+
+
+RISK_REASONS = {"occluded": RetakeReason.OCCLUDED, "screen_reshoot": RetakeReason.SCREEN_RESHOOT}
+"""A card found but not read whose capture risk says why: the app asks for the card itself, uncovered."""
 
 
 @dataclass
@@ -350,21 +354,31 @@ class Reader:
         if found:
             read = [self._read_region(c.image, c, image, types, result, colour=colour) for c in found]
             if not self._a_page_after_all(read, types, origin):
-                risks = [capture.risks(q, spread=spread, page=image.shape[:2], share=c.coverage, found_by="edges")
-                         for c, (_, _, q) in zip(found, read, strict=True)]
+                t = time.perf_counter()
+                risks = [capture.risks(q, spread=spread, page=image.shape[:2], share=c.coverage, found_by="edges",
+                                       native=image if c.whole_image else capture.native_card(image, c.quad),
+                                       card=upright, outside=None if c.whole_image else capture.corners_outside(
+                                           c.quad, image.shape[:2]))
+                         for c, (upright, _, q) in zip(found, read, strict=True)]
+                result.add_time("risks", time.perf_counter() - t)
                 return self._commit(read, result, "card", risks=risks)
         page = self._as_page(image, result, origin)
         whole = self._read_region(page, None, image, types, result, judged=image, colour=colour)
         if by_text := self._cards_by_text(whole, types, result, colour):
-            read, kinds = zip(*by_text, strict=True)
-            risks = [capture.risks(q, spread=spread, page=page.shape[:2], share=q.coverage, found_by="print")
-                     for _, _, q in read]
+            read, kinds, boxes = zip(*by_text, strict=True)
+            t = time.perf_counter()
+            cut_off = RetakeReason.CUT_OFF in whole[2].problems and origin == "photo"
+            cut = capture.partial_outside(image) if cut_off else None
+            risks = [capture.risks(q, spread=spread, page=page.shape[:2], share=q.coverage, found_by="print",
+                                   native=page[y0:y1, x0:x1], card=upright, outside=cut)
+                     for (upright, _, q), (x0, y0, x1, y1) in zip(read, boxes, strict=True)]
+            result.add_time("risks", time.perf_counter() - t)
             return self._commit(list(read), result, "card", kinds=list(kinds), risks=risks)
         return self._commit([whole], result, origin)
 
     def _cards_by_text(self, whole: tuple[np.ndarray, list[TextLine], Quality], types: list[str],
                        result: ReadResult, colour: bool,
-                       ) -> list[tuple[tuple[np.ndarray, list[TextLine], Quality], str | None]]:
+                       ) -> list[tuple[tuple[np.ndarray, list[TextLine], Quality], str | None, BBox]]:
         """Cards whose edges were not seen, found again by their print and read at card size.
 
         A page read whole that shows an ID card's labels (and is no other type) is a card on a flatbed's white
@@ -373,7 +387,8 @@ class Reader:
         labels, or, for a front whose pale labels a black-and-white copy lost, by its layout
         (a type's ``unlabelled``: the region is then that type whatever its keywords). The blocks are
         kept when they hold at least the card sides the whole page was read as; else ``[]``. Each comes with the
-        type it was recognised as by its layout (or None); its quality's coverage is its share of the page."""
+        type it was recognised as by its layout (or None) and its box on the page; its quality's coverage is its
+        share of the page."""
         upright, lines, _ = whole
         scores = self._scores(lines, types)
         if not any(s > 0 and doctypes.get(t).card for t, s in scores.items()):
@@ -383,7 +398,7 @@ class Reader:
         t = time.perf_counter()
         crops = cards.from_text(upright, [ln.bbox for ln in lines])
         result.add_time("find", time.perf_counter() - t)
-        out: list[tuple[tuple[np.ndarray, list[TextLine], Quality], str | None]] = []
+        out: list[tuple[tuple[np.ndarray, list[TextLine], Quality], str | None, BBox]] = []
         sides = set()
         for crop in crops:
             x0, y0, x1, y1 = crop.bbox
@@ -395,10 +410,10 @@ class Reader:
             crop_scores = self._scores(found, types)
             best = max(crop_scores, key=lambda k: crop_scores[k], default=None)
             if best is not None and crop_scores[best] >= MIN_TYPE_SCORE and doctypes.get(best).card:
-                out.append(((crop.image, found, q), None))
+                out.append(((crop.image, found, q), None, crop.bbox))
                 sides.add(best)
             elif kind := next((k for k in types if doctypes.get(k).card and doctypes.get(k).unlabelled(found)), None):
-                out.append(((crop.image, found, q), kind))
+                out.append(((crop.image, found, q), kind, crop.bbox))
                 sides.add(kind)
         before = {t for t, s in scores.items() if s >= MIN_TYPE_SCORE}
         return out if out and before <= sides else []
@@ -480,10 +495,12 @@ class Reader:
             docs = self._classify(region.lines, types, region.number, region.kind)
             for d in docs:
                 d.quality = region.quality
-                if region.risks is not None and d.doc_type != "unknown":
-                    d.meta["capture_risks"] = region.risks
+                if region.risks is not None and d.doc_type != "unknown":  # and those its reader found
+                    d.meta["capture_risks"] = region.risks + d.meta.get("capture_risks", [])
                 if d.doc_type == "unknown" and region.quality is not None:
-                    d.reject_reason = unread_reason(region.quality, card_found=region.card_found)
+                    d.reject_reason = next((RISK_REASONS[r["code"]] for r in region.risks or []
+                                            if r["code"] in RISK_REASONS), None) or unread_reason(
+                        region.quality, card_found=region.card_found)
             result.documents.extend(docs)
             i += 1
         result.add_time("extract", time.perf_counter() - t)

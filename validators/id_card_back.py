@@ -33,11 +33,14 @@ from collections.abc import Iterator
 
 from extractors.models import ExtractedDocument, Finding, Source
 from validators import _areacode, _idnumber
-from validators._values import add_years, age_on, is_blank, iso_date, required_fields, text
+from validators._values import add_months, add_years, age_on, is_blank, iso_date, required_fields, text
 from validators.base import RuleContext, error, rule
 
 DOC = "id_card_back"
 APPLICATION_GRACE = dt.timedelta(days=90)
+TEMPORARY_MONTHS = 3
+TEMPORARY_TOLERANCE = dt.timedelta(days=3)
+"""A temporary card (临时居民身份证) is valid this many months from its issue, give or take a few days."""
 TERM_TOLERANCE = dt.timedelta(days=31)
 
 
@@ -117,10 +120,21 @@ def long_term_consistent(doc: ExtractedDocument, ctx: RuleContext) -> Iterator[F
 def validity_length_fits_age(doc: ExtractedDocument, ctx: RuleContext) -> Iterator[Finding]:
     """The validity period fits the holder's age at issue (5/10/20 years/长期; see the module docstring).
 
-    Needs the holder's birth date from the front (``ctx.companions``); without it, no finding.
+    Needs the holder's birth date from the front (``ctx.companions``); without it, no finding. A temporary card
+    (临时居民身份证, ``read.card_kind``) is valid three months from its issue whatever the age (临时居民身份证管理办法,
+    article 6).
     """
     born, start = holder_birth_date(ctx), iso_date(doc.value("valid_from"))
     end, long_term = iso_date(doc.value("valid_until")), _long_term(doc)
+    if doc.meta.get("card_kind") == "temporary":
+        due_end = add_months(start, TEMPORARY_MONTHS) if start is not None else None
+        if due_end is not None and (end is None or abs(end - due_end) > TEMPORARY_TOLERANCE):
+            shown = "long-term (长期)" if end is None else f"until {end}"
+            yield error("validity_length_fits_age", ["valid_from", "valid_until"],
+                        en=f"A temporary card issued on {start} is valid until {due_end} (three months), but this "
+                           f"one is valid {shown}.",
+                        zh=f"临时居民身份证有效期为三个月（{start}签发应至{due_end}），此证为{shown}。")
+        return
     if born is None or start is None or (end is None and not long_term):
         return
     fields = ["valid_from", "long_term" if end is None else "valid_until"]

@@ -22,6 +22,7 @@ from extractors.models import ExtractedDocument, Finding
 from validators.base import RuleContext, error, rule, warning
 
 TYPES = ("id_card_front", "id_card_back")
+EDGES_ZH = {"left": "左", "right": "右", "top": "上", "bottom": "下"}
 
 
 def _risk(doc: ExtractedDocument, code: str) -> dict[str, Any] | None:
@@ -60,3 +61,72 @@ def photocopy(doc: ExtractedDocument, ctx: RuleContext) -> Iterator[Finding]:
                       f"1.414): a photocopy or a scan of one, not the card itself (confidence {r.get('confidence')}).",
                    zh=f"证件位于一页纸上（占页面 {share:.0%}，页面长宽比 {ev.get('page_aspect')}）："
                       f"为复印件或其扫描件，而非证件原件（置信度 {r.get('confidence')}）。")
+
+
+@rule(*TYPES)
+def screen_reshoot(doc: ExtractedDocument, ctx: RuleContext) -> Iterator[Finding]:
+    """The card itself was photographed, not its picture on a screen."""
+    if (r := _risk(doc, "screen_reshoot")) is None:
+        return
+    ev = r.get("evidence") or {}
+    yield _finding(ctx, "screen_reshoot",
+                   en=f"The card seems to be a picture on a screen photographed again: its print ripples in colour "
+                      f"as a screen's pixel grid does (colour ripple {ev.get('colour_ripple')} of the fine detail, "
+                      f"where printed card stock stays under {ev.get('ripple_threshold')}; spectrum peak "
+                      f"{ev.get('peak')}, a grid from {ev.get('peak_threshold')}).",
+                   zh=f"疑似翻拍屏幕上的证件图片：证件印刷呈屏幕像素网格特有的彩色摩尔纹（彩色纹理比 "
+                      f"{ev.get('colour_ripple')}，实体证件低于 {ev.get('ripple_threshold')}；频谱峰值 "
+                      f"{ev.get('peak')}，网格阈值 {ev.get('peak_threshold')}）。")
+
+
+@rule(*TYPES)
+def border_incomplete(doc: ExtractedDocument, ctx: RuleContext) -> Iterator[Finding]:
+    """The whole card, all four edges, is inside the photo."""
+    if (r := _risk(doc, "border_incomplete")) is None:
+        return
+    ev = r.get("evidence") or {}
+    sides = ", ".join(ev.get("sides") or []) or "an edge"
+    zh_sides = "、".join(EDGES_ZH.get(e, e) for e in ev.get("sides") or []) or "边缘"
+    far = f" by up to {float(ev['furthest']):.0%} of its width" if ev.get("furthest") else " along the frame"
+    yield _finding(ctx, "border_incomplete",
+                   en=f"Part of the card lies outside the photo ({sides}{far}): what is there cannot be checked.",
+                   zh=f"证件边框不完整：部分证件在照片之外（{zh_sides}侧），该部分无法核验。")
+
+
+@rule(*TYPES)
+def occluded(doc: ExtractedDocument, ctx: RuleContext) -> Iterator[Finding]:
+    """Nothing lies over the card."""
+    if (r := _risk(doc, "occluded")) is None:
+        return
+    ev = r.get("evidence") or {}
+    edges = ev.get("edges") or []
+    zh_edges = "、".join(EDGES_ZH.get(e, e) for e in edges)
+    yield _finding(ctx, "occluded",
+                   en=f"Something covers {float(ev.get('share') or 0):.0%} of the card from its "
+                      f"{'/'.join(edges)} edge (a finger?), over the outlined region.",
+                   zh=f"证件被遮挡：自{zh_edges}边缘有物体（手指？）遮住证件约 "
+                      f"{float(ev.get('share') or 0):.0%}（见标出区域）。")
+
+
+@rule(*TYPES)
+def edited(doc: ExtractedDocument, ctx: RuleContext) -> Iterator[Finding]:
+    """Every field is printed like the card's other fields."""
+    if (r := _risk(doc, "edited")) is None:
+        return
+    ev = r.get("evidence") or {}
+    yield _finding(ctx, "edited",
+                   en=f"The field “{ev.get('field')}” is printed unlike the card's other values "
+                      f"({ev.get('why_en')}): it may have been edited.",
+                   zh=f"“{ev.get('field_zh') or ev.get('field')}”一栏的字体与证件其他栏不一致（{ev.get('why_zh')}），"
+                      f"疑似被修改（PS）。")
+
+
+@rule("id_card_back")
+def temporary_card(doc: ExtractedDocument, ctx: RuleContext) -> Iterator[Finding]:
+    """The card is a resident ID card, not a temporary one (临时居民身份证, valid three months)."""
+    if _risk(doc, "temporary_card") is None:
+        return
+    yield _finding(ctx, "temporary_card",
+                   en="This is a temporary resident ID card (临时居民身份证), valid three months from its issue, not "
+                      "a resident ID card.",
+                   zh="此证为临时居民身份证（有效期三个月），并非居民身份证。")

@@ -191,9 +191,19 @@ def _document(index: int, doc: dict[str, Any], min_confidence: float) -> dict[st
              for name, f in row.items()}
             for i, row in enumerate(rows)],
         "analytics": doc.get("analytics"),
-        "risks": [{"page": s.get("page"), "bbox": s.get("bbox"), "kind": s.get("kind")}
-                  for s in (doc.get("meta") or {}).get("pdf_suspects") or [] if isinstance(s, dict)],
+        "risks": _risks(doc),
     }
+
+
+def _risks(doc: dict[str, Any]) -> list[dict[str, Any]]:
+    """The regions to outline on the page: a PDF's suspect drawings (white boxes, foreign fonts) and a card's
+    capture risks that have one (a finger over it, an edited field), each with its kind."""
+    meta = doc.get("meta") or {}
+    out = [{"page": s.get("page"), "bbox": s.get("bbox"), "kind": s.get("kind")}
+           for s in meta.get("pdf_suspects") or [] if isinstance(s, dict)]
+    out += [{"page": doc.get("page", 1), "bbox": r["region"], "kind": r.get("code")}
+            for r in meta.get("capture_risks") or [] if isinstance(r, dict) and r.get("region")]
+    return out
 
 
 def _field(doc_type: str | None, path: str, f: dict[str, Any], failed: set[str],

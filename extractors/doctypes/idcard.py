@@ -24,7 +24,7 @@ reports it — never guessed.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import ClassVar
 
 import numpy as np
@@ -231,6 +231,22 @@ class IdCardFront(DocTypeExtractor):
                                 rf"(?![0-9A-Za-z])"),
     }
 
+    @staticmethod
+    def look(doc: ExtractedDocument, images: Mapping[int, np.ndarray]) -> None:
+        """A name printed at another height than the card's other values is the ``edited`` capture risk
+        (:func:`extractors.imaging.capture.edited_name`)."""
+        from extractors.imaging import capture  # the API process reads declarations only: no OpenCV there
+
+        image = images.get(doc.page)
+        if any(r.get("code") == "occluded" for r in doc.meta.get("capture_risks", [])):
+            return  # a finger over the card: its print is not all the card's to compare
+        boxes = {k: f.bbox for k, f in doc.fields.items() if f.bbox is not None and f.source == Source.OCR}
+        if image is None or image.ndim != 3:
+            return
+        if (evidence := capture.edited_name(image, boxes)) is not None:
+            doc.meta.setdefault("capture_risks", []).append(
+                {"code": "edited", "confidence": 0.8, "evidence": evidence, "region": evidence["box"]})
+
     def extract(self, lines: Sequence[TextLine], page: int = 1) -> ExtractedDocument:
         j = Joined(merge_row_fragments(own_column(lines, self.keywords, IdCardBack.keywords)))
         fields: dict[str, Field] = {}
@@ -337,6 +353,8 @@ class IdCardBack(DocTypeExtractor):
     ISSUER = re.compile(r"签发机关\n?([^\n]{2,30})")
     _DATE = r"\d{4}[.\-/年:·,]\d{1,2}[.\-/月:·,]\d{1,2}日?"  # a dot is now and then read as another mark
     VALIDITY = re.compile(rf"(?:有效期限|有效期)?\n?({_DATE})[-—–~至一]+\n?({_DATE}|长期)")
+    TEMPORARY = re.compile(r"临\s*时\s*居\s*民\s*身\s*份\s*证")
+    """The title of a temporary card (临时居民身份证): read as its own kind, valid three months."""
 
     def extract(self, lines: Sequence[TextLine], page: int = 1) -> ExtractedDocument:
         j = Joined(merge_row_fragments(own_column(lines, self.keywords, IdCardFront.keywords)))
@@ -348,4 +366,9 @@ class IdCardBack(DocTypeExtractor):
             long_term = m[2] == "长期"
             fields["valid_until"] = _field(j, m, 2, None if long_term else parse_date(re.sub("[:·,]", ".", m[2])))
             fields["long_term"] = _field(j, m, 2, long_term)
-        return ExtractedDocument(doc_type=self.doc_type, page=page, fields=fields)
+        doc = ExtractedDocument(doc_type=self.doc_type, page=page, fields=fields)
+        if m := self.TEMPORARY.search(j.text):
+            doc.meta["card_kind"] = "temporary"
+            doc.meta["capture_risks"] = [{"code": "temporary_card", "confidence": 0.95,
+                                          "evidence": {"title": re.sub(r"\s", "", m[0])}}]
+        return doc

@@ -1,7 +1,8 @@
 """What was photographed: the capture risks of an ID card, each with a code, a confidence and its evidence.
 
-A lender wants the applicant's own card photographed in colour, not a copy of it. Two risks are read off how
-the card was found and measured (:mod:`.quality`, :mod:`.cards`):
+A lender wants the applicant's own card photographed whole, in colour, as it is — not a copy of it, not a
+picture of it on a screen, not a card with a finger over a field or a field pasted over. Each risk is read
+off how the card was found and measured (:mod:`.quality`, :mod:`.cards`) or off the card's pixels:
 
 - ``bw_copy``: the upload holds no colour at all — a grey or black-and-white scan or photocopy. Evidence: the
   99th percentile of how far a pixel's channels differ, against :data:`~.quality.GREY_SPREAD`. Not raised on a
@@ -10,6 +11,19 @@ the card was found and measured (:mod:`.quality`, :mod:`.cards`):
   whether its card edges show or it was found by its print). Evidence: the card's share of the page and the
   page's aspect. A phone photo of a copy, framed 4:3, is not recognised (no colour test yet tells a copy's
   toner from a card's print under a phone's light).
+- ``screen_reshoot``: the card was shown on a screen and photographed (:func:`moire`). A screen lights each
+  pixel as red, green and blue stripes; photographed, that grid aliases against the camera's own pixel grid
+  into colour moiré — fine, strongly coloured ripples that printed card stock never shows. Evidence: how strong
+  the fine colour ripples are beside the fine lightness detail (and how peaked their spectrum is).
+- ``border_incomplete``: part of the card's outline lies outside the photo (:func:`corners_outside`), so a
+  reader cannot see that nothing was cut or covered there. Evidence: which sides, and how far.
+- ``occluded``: something lies over the card from its edge — a finger (:func:`occlusion`). Evidence: the
+  region (card pixels), its share of the card, the colour test.
+- ``edited``: a field's print differs from the card's other fields (:func:`edited_fields`): its characters
+  are another height, or drawn in strokes of another weight, than the same card's other values. Evidence:
+  the field's box and both measures beside the card's own.
+- ``temporary_card``: the back is a temporary card's (临时居民身份证), valid three months (raised by the
+  back's reader, :mod:`extractors.doctypes.idcard`).
 
 The reader puts them in the document's ``meta["capture_risks"]``; the rules
 (:mod:`validators.id_card_capture`) turn them into findings, warnings unless a lender makes them errors.
@@ -23,8 +37,13 @@ The reader puts them in the document's ``meta["capture_risks"]``; the rules
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from typing import Any
 
+import cv2
+import numpy as np
+
+from extractors.imaging import cards
 from extractors.imaging.quality import GREY_SPREAD
 from extractors.models import Quality, RetakeReason
 
@@ -33,15 +52,49 @@ A4_ASPECT = (1.38, 1.45)
 ON_PAGE_SHARE = 0.3
 """A card covering less than this share of such a page lies on it: an ID card is 8 % of an A4 sheet, and a scan
 cropped around the card covers most of its picture."""
+MOIRE_RATIO = 0.35
+"""Fine colour ripples (the a and b channels of CIE Lab, less a σ 2 blur, summed standard deviations:
+``colour_detail``) over fine lightness detail (``colour_ripple``) from which a card is a screen's picture — or
+from which the ripples' spectrum is peaked beyond :data:`MOIRE_PEAK`, and in either case only when the colour
+detail itself reaches :data:`MOIRE_DETAIL`. On the tuning seed 7301 of ``bench capture-risks`` genuine photos,
+scans and copies of both card renderers measure ripple ≤ 0.26, peak ≤ 3.4, detail ≤ 3.9 (photos through a Bayer
+sensor included); screen re-shoots ripple 0.28–1.4, peak 2.9–5.8, detail 3.5–22. Measured on what phones upload
+— JPEG or HEIC, chroma kept at half resolution: a raw sensor's full-resolution chroma noise measures a ripple up
+to 0.55 and would be taken for a screen."""
+MOIRE_PEAK = 4.0
+"""log10 of the colour ripples' highest spectral point over their median, 0.08–0.5 cycles per pixel: a grid."""
+MOIRE_DETAIL = 2.0
+"""Colour detail under which the ripple ratio means nothing: a blurred photo has little fine lightness detail
+left to divide by (the committed blurry sample: ripple 0.39 on a colour detail of 0.39)."""
+ON_FRAME_PX = 2.0
+"""A card corner this close to the photo's edge (or beyond it) lies on the frame: the card runs off it."""
+PRINT_HEIGHT_RANGE = (0.93, 1.12)
+"""A name whose characters stand this many times the height of the card's other values' (sex, ethnicity, the
+address's first line) or outside it was printed in another size. Genuine captures of both card generators
+measure 0.95–1.09 (the name measures a little taller: a wider field); a name retyped 8–15 % smaller or larger
+0.83–1.16 (``bench capture-risks``, tuning seed 7301)."""
+PRINT_REF_AGREE = 0.08
+"""…beside those of the reference values within this share of their median height (a long address is printed
+smaller, as a card printer does, and a misread box measures nonsense); at least two are needed."""
+INK_DIFFERENCE = 9.0
+"""A name whose ink (10th percentile grey) lies this many grey levels beyond the range of the other values' inks
+was printed with another ink — retyped in black, or in a colour picked up under other light. Genuine captures
+of the tuning seed lie at most 8 beyond, retyped names 6–54."""
+SKIN_SHARE = 0.02
+"""A skin-coloured, unprinted region at the card's edge covering more than this share of the card is something
+over it. A fingertip over a card covers 5–12 %; a portrait is skin-coloured but never reaches the edge."""
 
 
-def risks(q: Quality | None, *, spread: float, page: tuple[int, int], share: float,
-          found_by: str) -> list[dict[str, Any]]:
+def risks(q: Quality | None, *, spread: float, page: tuple[int, int], share: float, found_by: str,
+          native: np.ndarray | None = None, card: np.ndarray | None = None,
+          outside: dict[str, Any] | None = None) -> list[dict[str, Any]]:
     """The capture risks of one card: ``q`` its quality, ``spread`` the upload's
     :func:`.quality.colour_spread`, ``page`` the (height, width) of the picture it was found in, ``share`` the
     card's share of it, ``found_by`` ``edges`` (its outline) or ``print`` (a block of print on a page, no edge
-    seen)."""
+    seen); ``native`` the card at the resolution it was captured at (for :func:`moire`), ``card`` the upright
+    flattened card (for :func:`occlusion`), ``outside`` what :func:`corners_outside` found."""
     out: list[dict[str, Any]] = []
+    colour = q is not None and q.in_colour is not False
     if q is not None and q.in_colour is False and RetakeReason.TOO_DARK not in q.problems:
         out.append({"code": "bw_copy", "confidence": 0.99,
                     "evidence": {"colour_spread": round(spread, 1), "threshold": GREY_SPREAD}})
@@ -51,4 +104,195 @@ def risks(q: Quality | None, *, spread: float, page: tuple[int, int], share: flo
         out.append({"code": "photocopy", "confidence": 0.95 if found_by == "print" else 0.85,
                     "evidence": {"card_share": round(share, 3), "page_aspect": round(aspect, 3),
                                  "a4_aspect": list(A4_ASPECT), "share_under": ON_PAGE_SHARE, "found_by": found_by}})
+    m = moire(native) if colour and native is not None else None
+    if m is not None and m["colour_detail"] >= MOIRE_DETAIL and (
+            m["colour_ripple"] >= MOIRE_RATIO or m["peak"] >= MOIRE_PEAK):
+        out.append({"code": "screen_reshoot", "confidence": 0.95, "evidence": m | {
+            "ripple_threshold": MOIRE_RATIO, "peak_threshold": MOIRE_PEAK, "detail_threshold": MOIRE_DETAIL}})
+    if outside:
+        out.append({"code": "border_incomplete", "confidence": 0.9, "evidence": outside})
+    if colour and card is not None and (o := occlusion(card)) is not None:
+        out.append({"code": "occluded", "confidence": 0.85, "evidence": o, "region": o["box"]})
     return out
+
+
+def _band_peak(hp: np.ndarray) -> float:
+    """log10 of the highest point of ``hp``'s power spectrum over its median, between 0.08 and 0.5 cycles/px."""
+    h, w = hp.shape
+    window = np.hanning(h)[:, None] * np.hanning(w)[None, :]
+    power = np.abs(np.fft.fftshift(np.fft.fft2(hp * window))) ** 2
+    yy, xx = np.mgrid[0:h, 0:w]
+    r = np.hypot((yy - h // 2) / h, (xx - w // 2) / w)
+    band = cv2.GaussianBlur(power.astype(np.float32), (0, 0), 1.0)[(r > 0.08) & (r < 0.5)]
+    median = float(np.median(band))
+    return float(np.log10(max(float(band.max()), 1e-9) / max(median, 1e-9)))
+
+
+def moire(native: np.ndarray) -> dict[str, float] | None:
+    """How strongly the card's middle ripples in colour at fine scale (``colour_detail``, and beside its fine
+    lightness detail ``colour_ripple``; see :data:`MOIRE_RATIO`) and how peaked that ripple's spectrum is
+    (``peak``); None for a card too small or grey.
+
+    >>> flat = np.full((200, 320, 3), 200, np.uint8)
+    >>> moire(flat)["colour_ripple"] < 0.1
+    True
+    """
+    if native.ndim != 3 or min(native.shape[:2]) < 60:
+        return None
+    h, w = native.shape[:2]
+    middle = native[int(h * 0.1):int(h * 0.9), int(w * 0.06):int(w * 0.94)]
+    if max(middle.shape[:2]) > 1024:  # the grid's alias is fine detail: keep it, but bound the FFT
+        middle = middle[:1024, :1024]
+    lab = cv2.cvtColor(middle, cv2.COLOR_BGR2LAB).astype(np.float32)
+    hp = [ch - cv2.GaussianBlur(ch, (0, 0), 2.0) for ch in cv2.split(lab)]
+    light, chroma = float(hp[0].std()), float(hp[1].std()) + float(hp[2].std())
+    return {"colour_ripple": round(chroma / max(light, 1.0), 3), "colour_detail": round(chroma, 2),
+            "peak": round(max(_band_peak(hp[1]), _band_peak(hp[2])), 2)}
+
+
+def native_card(image: np.ndarray, quad: np.ndarray) -> np.ndarray:
+    """The card inside ``quad`` of ``image`` flattened at the size it has there (no resampling up or down)."""
+    q = np.asarray(quad, np.float32)
+    w = int(max(np.linalg.norm(q[1] - q[0]), np.linalg.norm(q[2] - q[3])))
+    h = int(max(np.linalg.norm(q[3] - q[0]), np.linalg.norm(q[2] - q[1])))
+    m = cv2.getPerspectiveTransform(q, np.array([[0, 0], [w - 1, 0], [w - 1, h - 1], [0, h - 1]], np.float32))
+    return cv2.warpPerspective(image, m, (max(w, 1), max(h, 1)), flags=cv2.INTER_LINEAR)
+
+
+def corners_outside(quad: np.ndarray, shape: tuple[int, int]) -> dict[str, Any] | None:
+    """Which sides of the photo (``shape`` height, width) the card's corners lie on or beyond, and the furthest
+    beyond, as a share of the card's long side; None when the card lies inside. On: within
+    :data:`ON_FRAME_PX` pixels (or 0.4 % of the photo's short side) of the edge — a side cut off by the frame is
+    found along the frame itself, its corners on the edge. ``missing``: how much of the card's height the
+    visible outline lacks beside the card's aspect (85.6 × 54 mm), when a long side is the one cut.
+
+    >>> corners_outside(np.array([[-30, 10], [500, 10], [500, 344], [-30, 344]], np.float32), (400, 600))
+    {'sides': ['left'], 'furthest': 0.057, 'missing': 0.001}
+    >>> corners_outside(np.array([[5, 10], [500, 10], [500, 300], [5, 300]], np.float32), (400, 600)) is None
+    True
+    """
+    q = np.asarray(quad, np.float32)
+    h, w = shape
+    width = max(float(np.linalg.norm(q[1] - q[0])), float(np.linalg.norm(q[2] - q[3])), 1.0)
+    height = max(float(np.linalg.norm(q[3] - q[0])), float(np.linalg.norm(q[2] - q[1])), 1.0)
+    long_side = max(width, height)
+    beyond = {"left": float(-q[:, 0].min()), "top": float(-q[:, 1].min()),
+              "right": float(q[:, 0].max() - (w - 1)), "bottom": float(q[:, 1].max() - (h - 1))}
+    on = -max(ON_FRAME_PX, 0.004 * min(h, w))
+    sides = [s for s, d in beyond.items() if d >= on]
+    if not sides:
+        return None
+    card_aspect = 85.6 / 54.0
+    seen = max(width, height) / max(1.0, min(width, height))
+    return {"sides": sides, "furthest": round(max(0.0, max(beyond[s] for s in sides)) / long_side, 3),
+            "missing": round(max(0.0, 1 - card_aspect / seen), 3)}
+
+
+def print_measures(image: np.ndarray, bbox: Sequence[float]) -> tuple[int, float] | None:
+    """The print in ``bbox`` of ``image``: its height in pixels — the longest run of rows holding ink (Otsu's
+    threshold on the box grown by a third of its height above and below; one line of CJK characters measures
+    its characters' height whatever they are, a box spanning lines measures one of them) — and how dark its
+    ink is (the 10th percentile of the ink's grey level).
+
+    >>> page = np.full((120, 300, 3), 230, np.uint8)
+    >>> _ = cv2.rectangle(page, (20, 40), (200, 71), (20, 20, 20), -1)
+    >>> print_measures(page, (20, 40, 200, 72))
+    (32, 20.0)
+    """
+    x0, y0, x1, y1 = (int(v) for v in bbox)
+    h = y1 - y0
+    if h < 6 or x1 - x0 < 6:
+        return None
+    crop = image[max(0, y0 - h // 3):min(image.shape[0], y1 + h // 3), max(0, x0):x1]
+    grey = cv2.cvtColor(crop, cv2.COLOR_BGR2GRAY) if crop.ndim == 3 else crop
+    _, ink = cv2.threshold(grey, 0, 1, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
+    best = run = 0
+    for has_ink in ink.mean(axis=1) > 0.02:
+        run = run + 1 if has_ink else 0
+        best = max(best, run)
+    if not best:
+        return None
+    return best, float(np.percentile(grey[ink > 0], 10))
+
+
+def edited_name(image: np.ndarray, boxes: Mapping[str, Sequence[float]]) -> dict[str, Any] | None:
+    """The ``edited`` evidence for a card front whose name is printed unlike its other values — at another
+    height (:data:`PRINT_HEIGHT_RANGE`) or in another ink (:data:`INK_DIFFERENCE`) — else None. ``boxes``: field
+    name → box on ``image``, the upright card."""
+    if "name" not in boxes or (name := print_measures(image, boxes["name"])) is None:
+        return None
+    refs = [m for f in ("sex", "ethnicity", "address") if f in boxes and (m := print_measures(image, boxes[f]))]
+    middle = float(np.median([m[0] for m in refs])) if refs else 0.0
+    refs = [m for m in refs if abs(m[0] / middle - 1) <= PRINT_REF_AGREE]  # a misread box measures nonsense
+    if len(refs) < 2:
+        return None
+    ratio = name[0] / float(np.median([m[0] for m in refs]))
+    inks = [m[1] for m in refs]
+    ink = min(0.0, name[1] - min(inks)) + max(0.0, name[1] - max(inks))  # beyond the other values' inks
+    low, high = PRINT_HEIGHT_RANGE
+    why_en, why_zh = [], []
+    if not low <= ratio <= high:
+        why_en.append(f"its characters are {ratio:.2f} times the height of the card's other values, where a card "
+                      f"prints them {low}–{high}")
+        why_zh.append(f"字高为其他栏的 {ratio:.2f} 倍（正常 {low}–{high} 倍）")
+    if abs(ink) >= INK_DIFFERENCE:
+        why_en.append(f"its ink is {abs(ink):.0f} grey levels {'darker' if ink < 0 else 'lighter'} than any other "
+                      f"value's (a card's print differs by under {INK_DIFFERENCE:.0f})")
+        why_zh.append(f"字迹比其他栏{'深' if ink < 0 else '浅'} {abs(ink):.0f} 个灰度级"
+                      f"（正常小于 {INK_DIFFERENCE:.0f}）")
+    if not why_en:
+        return None
+    return {"field": "name", "field_zh": "姓名", "box": [round(v) for v in boxes["name"]],
+            "height_ratio": round(ratio, 3), "height_range": list(PRINT_HEIGHT_RANGE),
+            "ink_difference": round(ink, 1), "ink_threshold": INK_DIFFERENCE,
+            "why_en": "; ".join(why_en), "why_zh": "；".join(why_zh)}
+
+
+def partial_outside(image: np.ndarray) -> dict[str, Any] | None:
+    """For a card found by its print in a photo in which a card-like region runs off the frame
+    (:func:`.cards.partial_card`): the sides of the photo that region reaches."""
+    box = cards.partial_card(image)
+    if box is None:
+        return None
+    h, w = image.shape[:2]
+    x0, y0, x1, y1 = box
+    tol = 0.01 * min(h, w) + 1
+    sides = [s for s, on in (("left", x0 <= tol), ("top", y0 <= tol), ("right", x1 >= w - 1 - tol),
+                             ("bottom", y1 >= h - 1 - tol)) if on]
+    return {"sides": sides, "region_in_photo": [int(v) for v in box], "found_by": "print"}
+
+
+def occlusion(card: np.ndarray) -> dict[str, Any] | None:
+    """The largest skin-coloured region of the upright flattened ``card`` that reaches its edge, when it covers
+    more than :data:`SKIN_SHARE` of it: its box (card pixels), its share and which edges it reaches.
+
+    Skin: OpenCV hue ≤ 22 or ≥ 172 (red to orange), saturation 0.18–0.7, value ≥ 0.3 — the card's pale print,
+    blue labels, red emblem (saturation above 0.7) and grey or black ink fall outside it. A sliver 1.5 % wide
+    round the card (the surface it lies on) is left out, and the region must come within 6 % of an edge.
+
+    >>> card = np.full((640, 1014, 3), 235, np.uint8)
+    >>> occlusion(card) is None
+    True
+    >>> _ = cv2.circle(card, (1014, 400), 130, (140, 172, 224), -1)  # a fingertip from the right edge (BGR)
+    >>> o = occlusion(card); o["edges"], o["share"] > 0.02
+    (['right'], True)
+    """
+    if card.ndim != 3:
+        return None
+    h, w = card.shape[:2]
+    hsv = cv2.cvtColor(card, cv2.COLOR_BGR2HSV)
+    hue, sat, val = hsv[..., 0], hsv[..., 1].astype(np.float32) / 255, hsv[..., 2].astype(np.float32) / 255
+    mask = (((hue <= 22) | (hue >= 172)) & (sat >= 0.18) & (sat <= 0.7) & (val >= 0.3)).astype(np.uint8)
+    rim_y, rim_x = max(1, round(h * 0.015)), max(1, round(w * 0.015))
+    mask[:rim_y], mask[-rim_y:], mask[:, :rim_x], mask[:, -rim_x:] = 0, 0, 0, 0
+    n, _, stats, _ = cv2.connectedComponentsWithStats(cv2.morphologyEx(mask, cv2.MORPH_OPEN, np.ones((5, 5), np.uint8)))
+    best: dict[str, Any] | None = None
+    for i in range(1, n):
+        x, y, bw, bh, area = (int(v) for v in stats[i])
+        share = area / (h * w)
+        edges = [e for e, near in (("left", x <= w * 0.06), ("top", y <= h * 0.06),
+                                   ("right", x + bw >= w * 0.94), ("bottom", y + bh >= h * 0.94)) if near]
+        if share > SKIN_SHARE and edges and (best is None or share > best["share"]):
+            best = {"box": [x, y, x + bw, y + bh], "share": round(share, 3), "edges": edges,
+                    "share_over": SKIN_SHARE}
+    return best

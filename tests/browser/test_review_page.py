@@ -341,3 +341,34 @@ def test_a_payment_export_shows_its_own_words_and_no_page_to_look_at(browser: An
     assert page.locator('li.finding[data-rule="payment_totals_match_rows"]').count() == 1
     _shot(page, "review-payment-record.png")
     assert not errors, errors
+
+
+def test_a_finger_over_the_card_is_outlined_where_it_lies(browser: Any, live: Live, settings: Settings,
+                                                          tmp_path: Path) -> None:
+    import datetime as dt
+    import random
+
+    from fixtures import capture_risks, render_alt
+
+    if any(not Path(path).is_file() for path, _ in render_alt.FONTS.values()):
+        pytest.skip("the Debian fonts fixtures.render_alt draws with are missing")
+    kinds = capture_risks.KINDS
+    _, data, _, truth = capture_risks.capture("occluded", random.Random(52), kinds.index("occluded") + len(kinds),
+                                              dt.date(2026, 11, 21))
+    photo = tmp_path / "finger.jpg"
+    photo.write_bytes(data)
+    doc_id = live.upload(photo)
+    live.work()
+    page, errors = _reviewing(browser, live, settings, doc_id)
+    finding = page.locator('li.finding[data-rule="occluded"]')
+    assert finding.count() == 1 and "%" in finding.inner_text()  # the share of the card it covers
+    outline = page.locator("#boxes rect.risk.occluded")
+    assert outline.count() == 1
+    img, box = page.locator("#page-img").bounding_box(), outline.bounding_box()
+    centre = ((box["x"] + box["width"] / 2 - img["x"]) / img["width"],
+              (box["y"] + box["height"] / 2 - img["y"]) / img["height"])
+    x0, y0, x1, y1 = truth["evidence"]["box"]
+    card_w, card_h = render_alt.W, render_alt.H  # the drawn card the truth box is measured on
+    assert x0 / card_w <= centre[0] <= x1 / card_w and y0 / card_h <= centre[1] <= y1 / card_h
+    _shot(page, "review-occluded.png")
+    assert not errors, errors

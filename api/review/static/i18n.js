@@ -72,6 +72,8 @@ window.I18N = {
     "risk.hidden_text": "被白框遮盖的文字",
     "risk.foreign_font": "与本页不同的字体",
     "risk.font_subset": "同一字体的另一子集",
+    "risk.occluded": "遮挡证件的物体（手指？）",
+    "risk.edited": "字体与其他栏不一致的一栏（疑似修改）",
 
     "doc.back": "← 返回队列",
     "doc.version": "版本 {version}",
@@ -258,6 +260,8 @@ window.I18N = {
     "risk.hidden_text": "Text hidden under a white box",
     "risk.foreign_font": "Characters in a font the page does not use",
     "risk.font_subset": "Another subset of the page's font",
+    "risk.occluded": "Something over the card (a finger?)",
+    "risk.edited": "A field printed unlike the card's others (edited?)",
 
     "doc.back": "← Back to queue",
     "doc.version": "Version {version}",

@@ -2,9 +2,20 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+import numpy as np
 import pytest
 
-from extractors.imaging.capture import risks
+from extractors.imaging.capture import (
+    INK_DIFFERENCE,
+    corners_outside,
+    edited_name,
+    moire,
+    native_card,
+    occlusion,
+    risks,
+)
 from extractors.imaging.quality import capture_score
 from extractors.models import Quality, RetakeReason
 
@@ -52,3 +63,128 @@ def test_the_score_falls_with_every_problem_and_names_them() -> None:
     worst = Quality(sharpness=0.0, glare_fraction=0.2, in_colour=False,
                     problems=[RetakeReason.TOO_DARK, RetakeReason.CUT_OFF, RetakeReason.TOO_SMALL])
     assert capture_score(worst)[0] == 0
+
+
+# --- what the card's pixels say: a screen's grid, a finger, a cut border, a retyped name --------------------
+
+def _drawn(seed: int, renderer: str = "alt") -> Any:
+    import datetime as dt
+    import random
+
+    from fixtures import capture_risks
+    from fixtures.people import make_person
+
+    rng = random.Random(seed)
+    return capture_risks.draw(make_person(rng, dt.date(2026, 11, 21)), rng, renderer), rng
+
+
+def _as_uploaded(image: Any) -> Any:
+    """A phone's JPEG of ``image``: its chroma at half resolution (4:2:0), as every phone camera saves it."""
+    import cv2
+
+    from fixtures.capture import jpeg
+
+    return cv2.imdecode(np.frombuffer(jpeg(image, 85), np.uint8), cv2.IMREAD_COLOR)
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3, 4, 5])
+def test_a_card_photographed_off_a_screen_ripples_in_colour_and_a_photo_does_not(seed: int) -> None:
+    from fixtures import capture_risks
+    from fixtures.capture import photo_shot
+
+    card, rng = _drawn(seed, ("own", "alt")[seed % 2])
+    screen = capture_risks.screen_reshoot(card.front, rng)
+    photo = photo_shot([card.front], rng)
+    other = photo_shot([card.front], rng)
+    sensor = _as_uploaded(capture_risks.bayer(other.image, rng))  # a Bayer sensor's chroma noise, as a phone saves it
+    screen.image = _as_uploaded(screen.image)
+
+    def raised(image: Any, quad: Any) -> list[str]:
+        return codes(PHOTO, native=native_card(image, np.array(quad, np.float32)))
+
+    assert raised(screen.image, screen.quads[0]) == ["screen_reshoot"]
+    assert raised(photo.image, photo.quads[0]) == []
+    assert raised(sensor, other.quads[0]) == []
+    [risk] = risks(PHOTO, spread=40.0, page=(1080, 1440), share=0.3, found_by="edges",
+                   native=native_card(screen.image, np.array(screen.quads[0], np.float32)))
+    assert risk["evidence"]["colour_detail"] >= risk["evidence"]["detail_threshold"]  # the measures beside their bars
+
+
+def test_a_blurred_photo_with_little_detail_left_is_no_screen() -> None:
+    import cv2
+
+    card, rng = _drawn(10)
+    from fixtures.capture import photo_shot
+
+    shot = photo_shot([card.front], rng, defect="blurry")
+    image = _as_uploaded(shot.image)
+    assert codes(PHOTO, native=native_card(image, np.array(shot.quads[0], np.float32))) == []
+    assert cv2.Laplacian(image, cv2.CV_64F).var() < 50  # blurred indeed
+
+
+def test_a_grey_capture_is_never_called_a_screen() -> None:
+    from fixtures import capture_risks
+
+    card, rng = _drawn(4)
+    shot = capture_risks.screen_reshoot(card.front, rng)
+    grey = np.repeat(shot.image.mean(axis=2, keepdims=True).astype(np.uint8), 3, axis=2)
+    assert moire(native_card(grey, np.array(shot.quads[0], np.float32)))["colour_ripple"] < 0.05
+
+
+@pytest.mark.parametrize("seed", [5, 6, 7, 8])
+def test_a_finger_over_the_card_is_found_where_it_lies(seed: int) -> None:
+    import cv2
+
+    from extractors.imaging.cards import OUT_H, OUT_W
+    from fixtures import capture_risks
+    from fixtures.capture import photo_shot
+
+    card, rng = _drawn(seed, ("own", "alt")[seed % 2])
+    shot, truth = capture_risks.finger(photo_shot([card.front], rng), card.front.shape[1::-1], rng)
+    flat = cv2.warpPerspective(shot.image, cv2.getPerspectiveTransform(
+        np.array(shot.quads[0], np.float32), np.array([[0, 0], [OUT_W - 1, 0], [OUT_W - 1, OUT_H - 1],
+                                                      [0, OUT_H - 1]], np.float32)), (OUT_W, OUT_H))
+    found = occlusion(flat)
+    assert found is not None and found["share"] > 0.02
+    k = OUT_W / card.front.shape[1]
+    x0, y0, x1, y1 = found["box"]
+    tx0, ty0, tx1, ty1 = (v * k for v in truth)
+    overlap = max(0, min(x1, tx1) - max(x0, tx0)) * max(0, min(y1, ty1) - max(y0, ty0))
+    assert overlap > 0.5 * (tx1 - tx0) * (ty1 - ty0)  # the outlined region is where the finger is
+    portrait = cv2.resize(card.front, (OUT_W, OUT_H))  # a skin-coloured portrait does not reach the edge
+    assert occlusion(portrait) is None
+
+
+def test_a_card_cut_by_the_frame_names_the_side() -> None:
+    from fixtures import capture_risks
+    from fixtures.capture import photo_shot
+
+    card, rng = _drawn(9)
+    whole = photo_shot([card.front], rng)
+    assert corners_outside(np.asarray(whole.quads[0], np.float32), whole.image.shape[:2]) is None
+    for _ in range(4):
+        cut = capture_risks.cut_border(photo_shot([card.front], rng), rng)
+        found = corners_outside(np.asarray(cut.quads[0], np.float32), cut.image.shape[:2])
+        assert found is not None and found["sides"] and found["furthest"] > 0.01
+
+
+def test_a_name_retyped_at_another_size_or_in_another_ink_is_edited() -> None:
+    import cv2
+
+    card = np.full((640, 1014, 3), 232, np.uint8)
+    boxes = {"name": (160, 80, 300, 120), "sex": (160, 150, 200, 190), "ethnicity": (330, 150, 370, 190),
+             "address": (160, 290, 600, 330)}
+    for x0, y0, x1, y1 in boxes.values():
+        cv2.rectangle(card, (x0 + 4, y0 + 4), (x1 - 4, y1 - 5), (20, 20, 20), 3)  # strokes of one height
+    assert edited_name(card, boxes) is None
+    smaller = card.copy()
+    smaller[80:121, 160:301] = 232
+    cv2.rectangle(smaller, (164, 88), (296, 115), (20, 20, 20), 3)  # 84 % of the others' height
+    found = edited_name(smaller, boxes)
+    assert found is not None and found["field"] == "name" and found["height_ratio"] < 0.93
+    assert found["box"] == [160, 80, 300, 120] and "height" in found["why_en"]
+    black = card.copy()
+    black[80:121, 160:301] = 232
+    cv2.rectangle(black, (164, 84), (296, 115), (0, 0, 0), 3)  # same height, retyped in black
+    found = edited_name(black, boxes)
+    assert found is not None and found["ink_difference"] <= -INK_DIFFERENCE and "ink" in found["why_en"]
