@@ -7,7 +7,11 @@ Each look gives evidence a person can check, never a bare score:
   saves, how many bytes came after the first, which objects a later save (re)defined and which pages they
   belong to (the page dictionary or its content streams). A later save that only adds a digital signature
   changes no page and is reported as signed. A signature's ``/ByteRange`` that stops short of the file's end
-  is reported with the bytes it leaves out. (The signature's cryptography is not verified here.)
+  is reported with the bytes it leaves out.
+- :func:`verify_signatures` — each embedded signature checked by pyHanko: whether the bytes it covers still hash
+  to the digest it signed (``intact``) and whether the signature over that digest verifies with the signer's
+  certificate (``valid``), with the byte range it covers. Whom to trust (the banks' roots) is not judged here,
+  and nothing is fetched (no revocation lookups).
 - :func:`page_suspects` — what is drawn on a page: text that a white shape drawn *after* it covers (a white
   box pasted over a value, usually with new text on top), and glyphs in a font foreign to the page (an
   amount retyped in another font, or in a second subset of the page's own font — what an editor embeds when
@@ -60,6 +64,7 @@ def revisions(data: bytes, pages: list[Any]) -> dict[str, Any]:
     signed = _signature_coverage(data)
     if signed:
         out["signature"] = signed
+        out["signatures"] = verify_signatures(data)
     if not later.strip():
         return out
     changed = sorted({int(m[1]) for m in _OBJ.finditer(later)})
@@ -70,9 +75,10 @@ def revisions(data: bytes, pages: list[Any]) -> dict[str, Any]:
             owners[int(getattr(stream, "objid", 0) or 0)] = number
     touched = sorted({owners[n] for n in changed if n in owners})
     drawn = _pages_drawn_differently(data[:first], pages)
-    out.update(bytes_after_first_save=len(later), changed_objects=changed,
-               changed_pages=drawn if drawn is not None else touched,
-               signature_only=bool(re.search(rb"/Type\s*/Sig\b|/ByteRange", later)) and not touched)
+    changed_pages = drawn if drawn is not None else touched
+    # a signing save adds the signature's widget to a page's /Annots: the page object changes, not what it draws
+    out.update(bytes_after_first_save=len(later), changed_objects=changed, changed_pages=changed_pages,
+               signature_only=bool(re.search(rb"/Type\s*/Sig\b|/ByteRange", later)) and not changed_pages)
     return out
 
 
@@ -109,6 +115,36 @@ def _signature_coverage(data: bytes) -> dict[str, int] | None:
     size = len(data.rstrip())
     return {"covered_from": a, "gap_from": a + b, "gap_to": c, "covered_to": covered_to,
             "file_size": size, "uncovered_after": max(0, size - covered_to)}
+
+
+def verify_signatures(data: bytes) -> list[dict[str, Any]]:
+    """Each embedded signature: its field, whether it is ``intact`` (the covered bytes hash to the signed digest)
+    and ``valid`` (the signature verifies with the signer's certificate), its ``byte_range``; ``error`` (the
+    exception's class) where it could not be checked at all. Trust in the signer is not judged."""
+    import logging
+
+    from pyhanko.pdf_utils.reader import PdfFileReader
+    from pyhanko.sign.validation import validate_pdf_signature
+    from pyhanko_certvalidator import ValidationContext
+
+    # pyHanko logs a full traceback for every certificate it cannot chain to a root; trust is not judged here
+    for name in ("pyhanko", "pyhanko_certvalidator"):
+        logging.getLogger(name).setLevel(logging.CRITICAL)
+    try:
+        signatures = PdfFileReader(io.BytesIO(data), strict=False).embedded_signatures
+    except Exception as exc:  # a signature dictionary pyHanko cannot parse is reported, never raised
+        return [{"error": type(exc).__name__}]
+    out: list[dict[str, Any]] = []
+    for sig in signatures:
+        entry: dict[str, Any] = {"field": sig.field_name, "byte_range": [int(v) for v in sig.byte_range]}
+        try:
+            status = validate_pdf_signature(sig, ValidationContext(trust_roots=[], allow_fetching=False))
+        except Exception as exc:
+            out.append(entry | {"error": type(exc).__name__})
+            continue
+        out.append(entry | {"intact": bool(status.intact), "valid": bool(status.valid),
+                            "coverage": status.coverage.name.lower() if status.coverage is not None else None})
+    return out
 
 
 def page_suspects(page: Drawn) -> list[dict[str, Any]]:

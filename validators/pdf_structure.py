@@ -36,7 +36,8 @@ def _text(s: dict[str, Any]) -> str:
 @rule(*TYPES)
 def pdf_structure_edited(doc: ExtractedDocument, ctx: RuleContext) -> Iterator[Finding]:
     """The PDF was not changed after it was made: one save (or a later save that only signed it), a signature
-    that covers the whole file, no text hidden under white boxes, no amounts in a font foreign to the page."""
+    that covers the whole file and still verifies, no text hidden under white boxes, no amounts in a font foreign
+    to the page."""
     rev = doc.meta.get("pdf_revisions")
     rev = rev if isinstance(rev, dict) else {}
     saves, pages = rev.get("saves", 1), rev.get("changed_pages") or []
@@ -61,6 +62,24 @@ def pdf_structure_edited(doc: ExtractedDocument, ctx: RuleContext) -> Iterator[F
                     f"{sig['uncovered_after']} bytes after it were added after signing.",
                     f"数字签名只覆盖第 0–{sig.get('covered_to')} 字节（共 {sig.get('file_size')} 字节），"
                     f"其后的 {sig['uncovered_after']} 字节是签名之后加入的。")
+    for check in rev.get("signatures") or []:
+        if not isinstance(check, dict):
+            continue
+        where = "–".join(map(str, check.get("byte_range") or [])) or "?"
+        if check.get("error"):
+            yield warning("pdf_structure_edited", [],
+                          f"The digital signature {check.get('field') or ''} could not be checked "
+                          f"({check['error']}).",
+                          f"数字签名 {check.get('field') or ''} 无法校验（{check['error']}）。")
+        elif check.get("intact") is False:
+            yield error("pdf_structure_edited", [],
+                        f"The digital signature {check.get('field')} does not verify: the bytes it signed "
+                        f"(byte range {where}) were changed after signing.",
+                        f"数字签名 {check.get('field')} 校验失败：其签署的字节（字节范围 {where}）在签名后被修改。")
+        elif check.get("valid") is False:
+            yield error("pdf_structure_edited", [],
+                        f"The digital signature {check.get('field')} does not match its signer's certificate.",
+                        f"数字签名 {check.get('field')} 与签名证书不符。")
     for s in doc.meta.get("pdf_suspects") or []:
         if not isinstance(s, dict):
             continue

@@ -39,6 +39,10 @@ def test_an_edit_is_found_on_its_page_and_in_its_box(kind: str, name: str) -> No
         assert info.revisions["saves"] == 2 and not info.revisions["signature_only"]
         assert info.revisions["changed_pages"] == [truth["page"]]
         assert suspects == [], "same font, no box: only the second save gives it away"
+    elif kind == "resaved_after_signing":
+        assert info.revisions["saves"] == 1 and suspects == [], "one save, same font, no box"
+        [check] = info.revisions["signatures"]
+        assert check["intact"] is False, "only the signature's digest gives it away"
     else:
         assert info.revisions["saves"] == 1
         found = {s["kind"] for s in suspects if s["page"] == truth["page"] and overlaps(s["bbox"], truth["bbox"])}
@@ -56,6 +60,44 @@ def test_a_save_that_only_signs_is_no_edit_and_a_signature_must_cover_the_file()
     appended = signed + b"10 0 obj<</Length 5>>stream\nBT ET\nendstream endobj\n%%EOF\n"
     r = pdf_forensics.revisions(appended, [])
     assert r["saves"] == 3 and r["signature"]["uncovered_after"] > 0
+
+
+@pytest.mark.parametrize("name", ["statements/digital-cmb.pdf", "contracts/digital-bank.pdf"])
+def test_a_file_the_bank_signed_verifies_and_raises_nothing(name: str) -> None:
+    from extractors.models import ExtractedDocument
+    from validators.base import RuleContext
+    from validators.pdf_structure import pdf_structure_edited
+
+    info, _ = pdf.read(pdf_edits.sign((SAMPLES / name).read_bytes()))
+    [check] = info.revisions["signatures"]
+    assert (check["intact"], check["valid"], check["coverage"]) == (True, True, "entire_file")
+    assert info.revisions["saves"] == 2 and info.revisions["signature_only"], "the widget on the page draws nothing"
+    doc = ExtractedDocument(doc_type="bank_statement", meta={"pdf_revisions": info.revisions, "pdf_suspects": []})
+    assert list(pdf_structure_edited(doc, RuleContext())) == []
+
+
+def test_a_signed_file_changed_and_rewritten_says_which_bytes_the_signature_no_longer_covers() -> None:
+    from extractors.models import ExtractedDocument, Severity
+    from validators.base import RuleContext
+    from validators.pdf_structure import pdf_structure_edited
+
+    made = pdf_edits.edit((SAMPLES / "statements/digital-cmb.pdf").read_bytes(), "resaved_after_signing",
+                          random.Random(3))
+    assert made is not None
+    info, _ = pdf.read(made[0])
+    doc = ExtractedDocument(doc_type="bank_statement", meta={"pdf_revisions": info.revisions, "pdf_suspects": []})
+    findings = [f for f in pdf_structure_edited(doc, RuleContext()) if "does not verify" in f.message.en]
+    [finding] = findings
+    start, length, resume, rest = info.revisions["signatures"][0]["byte_range"]
+    assert finding.severity == Severity.ERROR and f"{start}–{length}–{resume}–{rest}" in finding.message.en
+
+
+def test_a_signature_that_cannot_be_parsed_is_reported_not_raised() -> None:
+    broken = (b"%PDF-1.7\n1 0 obj<</Type/Catalog/AcroForm<</Fields[2 0 R]>>>>endobj\n"
+              b"2 0 obj<</FT/Sig/V 3 0 R>>endobj\n3 0 obj<</Type/Sig/ByteRange[0 10 20 5]/Contents<00>>>endobj\n"
+              b"trailer<</Root 1 0 R>>\n%%EOF\n")
+    checks = pdf_forensics.verify_signatures(broken)
+    assert checks and all("error" in c or c.get("intact") is False for c in checks)
 
 
 @pytest.mark.ocr
