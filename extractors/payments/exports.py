@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import html
 import io
 import zipfile
 from collections.abc import Iterable, Sequence
@@ -115,8 +116,9 @@ def workbook_holds(archive: zipfile.ZipFile, word: str, limit: int = 256 * 1024)
     sheets = sorted(n for n in names if n.startswith("xl/worksheets/sheet") and n.endswith(".xml"))
     for name in [n for n in ("xl/sharedStrings.xml",) if n in names] + sheets[:1]:
         with archive.open(name) as f:
-            if word.encode() in f.read(limit):
-                return True
+            text = f.read(limit).decode("utf-8", "replace")
+        if word in text or word in html.unescape(text):  # lxml-based writers escape CJK as &#NNNNN;
+            return True
     return False
 
 
