@@ -31,6 +31,7 @@ from __future__ import annotations
 import io
 import re
 from collections import Counter, defaultdict
+from concurrent.futures import ThreadPoolExecutor
 from itertools import zip_longest
 from typing import Any, Protocol
 
@@ -130,21 +131,27 @@ def verify_signatures(data: bytes) -> list[dict[str, Any]]:
     # pyHanko logs a full traceback for every certificate it cannot chain to a root; trust is not judged here
     for name in ("pyhanko", "pyhanko_certvalidator"):
         logging.getLogger(name).setLevel(logging.CRITICAL)
-    try:
-        signatures = PdfFileReader(io.BytesIO(data), strict=False).embedded_signatures
-    except Exception as exc:  # a signature dictionary pyHanko cannot parse is reported, never raised
-        return [{"error": type(exc).__name__}]
-    out: list[dict[str, Any]] = []
-    for sig in signatures:
-        entry: dict[str, Any] = {"field": sig.field_name, "byte_range": [int(v) for v in sig.byte_range]}
+    def check() -> list[dict[str, Any]]:
         try:
-            status = validate_pdf_signature(sig, ValidationContext(trust_roots=[], allow_fetching=False))
-        except Exception as exc:
-            out.append(entry | {"error": type(exc).__name__})
-            continue
-        out.append(entry | {"intact": bool(status.intact), "valid": bool(status.valid),
-                            "coverage": status.coverage.name.lower() if status.coverage is not None else None})
-    return out
+            signatures = PdfFileReader(io.BytesIO(data), strict=False).embedded_signatures
+        except Exception as exc:  # a signature dictionary pyHanko cannot parse is reported, never raised
+            return [{"error": type(exc).__name__}]
+        out: list[dict[str, Any]] = []
+        for sig in signatures:
+            entry: dict[str, Any] = {"field": sig.field_name, "byte_range": [int(v) for v in sig.byte_range]}
+            try:
+                status = validate_pdf_signature(sig, ValidationContext(trust_roots=[], allow_fetching=False))
+            except Exception as exc:
+                out.append(entry | {"error": type(exc).__name__})
+                continue
+            out.append(entry | {"intact": bool(status.intact), "valid": bool(status.valid),
+                                "coverage": status.coverage.name.lower() if status.coverage is not None else None})
+        return out
+
+    # pyHanko's synchronous calls run their own asyncio loop, which cannot start inside a running one (a caller's
+    # event loop): a thread of its own has none
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(check).result()
 
 
 def page_suspects(page: Drawn) -> list[dict[str, Any]]:

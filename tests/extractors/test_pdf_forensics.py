@@ -114,3 +114,19 @@ def test_an_edited_statement_is_not_accepted_and_the_finding_names_page_and_box(
     page = outcome.pages[truth["page"] - 1].image
     k = page.shape[1] / 595.28  # the sample is A4: boxes come back in the page image's pixels
     assert any(overlaps(b, [v * k for v in truth["bbox"]]) for b in boxes)
+
+
+def test_signatures_are_checked_from_inside_a_running_event_loop() -> None:
+    """pyHanko's synchronous calls start an asyncio loop of their own; a caller inside a loop still gets answers."""
+    import asyncio
+
+    signed = pdf_edits.sign((SAMPLES / "statements/digital-cmb.pdf").read_bytes())
+
+    async def inside() -> list[dict[str, object]]:
+        return pdf_forensics.verify_signatures(signed)
+
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=1) as pool:  # a thread of its own: the suite's browser runs a loop here
+        [check] = pool.submit(asyncio.run, inside()).result()
+    assert check.get("intact") is True and "error" not in check
