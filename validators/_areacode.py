@@ -22,6 +22,7 @@ reason to look, not proof.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
@@ -193,3 +194,67 @@ def starts_with_province(text: str) -> bool:
 def starts_with_place(text: str) -> bool:
     """Whether ``text`` begins with a known place name (``濉溪县公安局`` yes, ``潍溪县公安局`` no)."""
     return any(text.startswith(name) for name in place_names() if len(name) >= 2)
+
+
+
+_COUNTY = re.compile(r"^(.{1,13}?(?:自治县|自治旗|县|区|市|旗))")
+_ZONES = ("园区", "开发区", "新区", "高新", "保税", "试验区", "工业区", "管理区", "风景区", "度假区")
+"""Development and other zones an address may name after its city: not counties, and not in the register."""
+
+
+@cache
+def _levels() -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
+    """The ways an address may write a province, a prefecture and a county: every name the register has ever
+    had, its stem, and the stem with a short suffix (``凉山州`` for 凉山彝族自治州, ``峨边县`` for 峨边彝族自治县)."""
+    def forms(names: Iterable[str], suffixes: tuple[str, ...]) -> frozenset[str]:
+        out = set()
+        for name in names:
+            if name in _PLACEHOLDERS or "直辖" in name:
+                continue
+            out.add(name)
+            for a in aliases(name) - {name}:
+                out.update(a + s for s in suffixes)
+        return frozenset(out)
+
+    provinces: set[str] = set()
+    prefectures: set[str] = set()
+    counties: set[str] = set()
+    for _code, prov_name, children in _tree():
+        provinces.add(prov_name)
+        for code, names in children:
+            (prefectures if code.endswith("00") else counties).update(n.name for n in _names(names))
+    return (frozenset(provinces), forms(prefectures, ("州", "市", "地区", "盟")),
+            forms(counties, ("县", "区", "市", "旗")))
+
+
+MUNICIPALITIES = ("北京市", "天津市", "上海市", "重庆市")
+
+
+def unknown_county(address: str) -> str | None:
+    """The county-level name an address gives right after its province and prefecture (or its municipality),
+    when no county the register has ever had is called so — a misread character (``滩溪县`` for ``濉溪县``) or no
+    such place; None when the address names a known one, a development zone, or cannot be parsed that far (no
+    prefecture recognised after a province that has them).
+
+    >>> unknown_county("安徽省淮北市滩溪县东风路600号"), unknown_county("安徽省淮北市濉溪县东风路600号")
+    ('滩溪县', None)
+    >>> unknown_county("北京市朝阳区建国路88号"), unknown_county("江苏省苏州市工业园区星湖街328号")
+    (None, None)
+    >>> unknown_county("新疆维吾尔自治区乌鲁木齐市新市区北京路1号"), unknown_county("四川省凉山州西昌市长安街1号")
+    (None, None)
+    """
+    provinces, prefectures, counties = _levels()
+    province = max((p for p in provinces if address.startswith(p)), key=len, default=None)
+    if province is None:
+        return None
+    rest = address[len(province):]
+    prefecture = max((p for p in prefectures if rest.startswith(p)), key=len, default=None)
+    if prefecture is None and province not in MUNICIPALITIES:
+        return None
+    rest = rest[len(prefecture):] if prefecture else rest
+    if any(rest[:k] in counties for k in range(2, 16)):
+        return None
+    m = _COUNTY.match(rest)
+    if m is None or any(z in m[1] for z in _ZONES):
+        return None
+    return m[1]

@@ -232,6 +232,21 @@ def address_matches_area_code(doc: ExtractedDocument, ctx: RuleContext) -> Itera
 
 
 @rule(DOC)
+def address_place_known(doc: ExtractedDocument, ctx: RuleContext) -> Iterator[Finding]:
+    """The county-level place the address names after its province and prefecture is one the national register
+    has had (any year): a name it never had is a misread character — ``滩溪县`` for ``濉溪县`` — however
+    confident the reading. A reviewer's value is taken as they typed it."""
+    f = doc.fields.get("address")
+    if f is None or f.source == Source.REVIEWER or (address := text(f.value)) is None:
+        return
+    if (place := _areacode.unknown_county(address)) is not None:
+        yield error("address_place_known", ["address"],
+                    en=f"The address names “{place}”, which is no county, district or city the national register "
+                       "has ever had: a character was probably misread.",
+                    zh=f"住址中的“{place}”不是行政区划中存在过的县、区或市，可能有字识别错误。")
+
+
+@rule(DOC)
 def front_fields_complete(doc: ExtractedDocument, ctx: RuleContext) -> Iterator[Finding]:
     """A name has at least two characters and the address begins with a province or municipality: a shorter
     one was cut off, covered (glare, a finger) or misread, however confident its characters. A reviewer's value

@@ -31,7 +31,7 @@ import numpy as np
 from stdnum.cn import ric
 
 from extractors.doctypes.base import DocTypeExtractor, FieldSpec, Kind
-from extractors.models import ExtractedDocument, Field, FieldValue, Source, TextLine
+from extractors.models import ExtractedDocument, Field, FieldValue, Source, TextLine, overlaps
 from extractors.text import Joined, compact, parse_date, reading_order, union
 
 ETHNIC_GROUPS = frozenset(
@@ -205,6 +205,37 @@ def _field(j: Joined, m: re.Match[str] | _Span, group: int | str, value: FieldVa
                  source=Source.OCR, page=j.page(), bbox=j.bbox(start, end))
 
 
+NOT_COMPARABLE = {"photocopy", "bw_copy", "screen_reshoot", "occluded"}
+"""Capture risks under which a card's print is not compared field against field (the ``edited`` check)."""
+COVERED_CONFIDENCE = 0.5
+"""The confidence a field next to something over the card keeps at most: under every acceptance threshold."""
+
+
+def distrust_covered(doc: ExtractedDocument) -> None:
+    """A field in or beside (within its own line height) a region something covers (the ``occluded`` capture
+    risk) was read in part at most — the rest of an address under a finger is simply not there to read — so its
+    confidence is capped at :data:`COVERED_CONFIDENCE`, with a note, and a person confirms it.
+
+    >>> doc = ExtractedDocument(doc_type="id_card_front", fields={
+    ...     "name": Field(value="张三", confidence=0.99, bbox=(175, 98, 278, 150)),
+    ...     "address": Field(value="四川省成都市", confidence=0.99, bbox=(158, 349, 631, 397))},
+    ...     meta={"capture_risks": [{"code": "occluded", "region": [15, 398, 352, 558]}]})
+    >>> distrust_covered(doc)
+    >>> doc.fields["name"].confidence, doc.fields["address"].confidence, doc.fields["address"].note is not None
+    (0.99, 0.5, True)
+    """
+    regions = [r["region"] for r in doc.meta.get("capture_risks", [])
+               if isinstance(r, dict) and r.get("code") == "occluded" and r.get("region")]
+    for name, f in doc.fields.items():
+        if f.bbox is None or f.confidence <= COVERED_CONFIDENCE:
+            continue
+        reach = f.bbox[3] - f.bbox[1]
+        if any(overlaps(f.bbox, (x0 - reach, y0 - reach, x1 + reach, y1 + reach)) for x0, y0, x1, y1 in regions):
+            doc.fields[name] = f.model_copy(update={
+                "confidence": COVERED_CONFIDENCE,
+                "note": "next to something covering the card: part of it may be hidden"})
+
+
 class IdCardFront(DocTypeExtractor):
     doc_type = "id_card_front"
     label = ("身份证人像面", "ID card front")
@@ -233,13 +264,16 @@ class IdCardFront(DocTypeExtractor):
 
     @staticmethod
     def look(doc: ExtractedDocument, images: Mapping[int, np.ndarray]) -> None:
-        """A name printed at another height than the card's other values is the ``edited`` capture risk
-        (:func:`extractors.imaging.capture.edited_name`)."""
+        """Fields next to something over the card are distrusted (:func:`distrust_covered`); a name printed at
+        another height or in another ink than the card's other values is the ``edited`` capture risk
+        (:func:`extractors.imaging.capture.edited_name`) — compared on a colour photo of the card itself only: a
+        copy's toner, a screen's moiré or a finger make the print measures another card's."""
         from extractors.imaging import capture  # the API process reads declarations only: no OpenCV there
 
+        distrust_covered(doc)
         image = images.get(doc.page)
-        if any(r.get("code") == "occluded" for r in doc.meta.get("capture_risks", [])):
-            return  # a finger over the card: its print is not all the card's to compare
+        if {r.get("code") for r in doc.meta.get("capture_risks", [])} & NOT_COMPARABLE:
+            return
         boxes = {k: f.bbox for k, f in doc.fields.items() if f.bbox is not None and f.source == Source.OCR}
         if image is None or image.ndim != 3:
             return
@@ -349,6 +383,11 @@ class IdCardBack(DocTypeExtractor):
     )
     keywords = ("中华人民共和国", "居民身份证", "签发机关", "有效期限")
     card = True
+
+    @staticmethod
+    def look(doc: ExtractedDocument, images: Mapping[int, np.ndarray]) -> None:
+        """Fields next to something over the card are distrusted (:func:`distrust_covered`)."""
+        distrust_covered(doc)
 
     ISSUER = re.compile(r"签发机关\n?([^\n]{2,30})")
     _DATE = r"\d{4}[.\-/年:·,]\d{1,2}[.\-/月:·,]\d{1,2}日?"  # a dot is now and then read as another mark

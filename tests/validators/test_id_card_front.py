@@ -227,3 +227,25 @@ def test_address_in_another_prefecture_is_a_warning_naming_the_likely_code(front
 
 def test_no_address_warning_when_address_missing(front, drop, ctx):
     assert found(front(address=drop), ctx) == {("id_card_front_required_fields", "error")}
+
+
+def test_an_address_naming_a_county_that_never_was_is_held_for_a_person() -> None:
+    """A character misread in the county (濉 → 滩) makes a place no register has had: review, not accept."""
+    from extractors.models import ExtractedDocument, Field, Source
+    from validators import validate
+    from validators.base import RuleContext
+
+    def front(address: str, source: Source = Source.OCR) -> ExtractedDocument:
+        values = {"name": "张丽", "sex": "女", "ethnicity": "汉", "birth_date": "1986-02-12", "address": address,
+                  "id_number": "340621198602126344"}
+        return ExtractedDocument(doc_type="id_card_front", fields={
+            k: Field(value=v, confidence=0.999, source=source if k == "address" else Source.OCR)
+            for k, v in values.items()})
+
+    misread = validate(front("安徽省淮北市滩溪县东风路600号"), RuleContext())
+    assert [f.fields for f in misread.findings if f.rule == "address_place_known"] == [["address"]]
+    assert "滩溪县" in next(f.message.zh for f in misread.findings if f.rule == "address_place_known")
+    for fine in ("安徽省淮北市濉溪县东风路600号", "北京市朝阳区建国路88号", "江苏省苏州市工业园区星湖街328号"):
+        assert not [f for f in validate(front(fine), RuleContext()).findings if f.rule == "address_place_known"]
+    typed = validate(front("安徽省淮北市滩溪县东风路600号", Source.REVIEWER), RuleContext())
+    assert not [f for f in typed.findings if f.rule == "address_place_known"]
