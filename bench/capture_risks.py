@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.id_card import field_hits, load_set, review_causes, set_today, wrong_values
+from fixtures.capture_risks import RISK_KINDS
 from intake.job import jobs, queue
 from intake.job.pipeline import Pipeline
 from intake.job.worker import PromptWorker
@@ -135,9 +136,9 @@ def main(argv: list[str]) -> int:
     report: dict[str, Any] = {"set": str(folder), "seed": args.seed, "held_out": args.seed in HELD_OUT, "kinds": {}}
     print(f"\n{'capture':18} {'files':>5} {'found':>7} " + " ".join(f"{r[:14]:>14}" for r in RISKS)
           + f" {'fields':>7} {'review':>7}")
-    for kind in sorted(files, key=lambda k: (not any(t.get("risks") for _, t in items if t["capture"] == k), k)):
+    for kind in sorted(files, key=lambda k: (k not in RISK_KINDS, k)):
         n_files = files[kind]
-        risky = any(t.get("risks") for _, t in items if t["capture"] == kind)
+        risky = kind in RISK_KINDS
         acc = sum(hits[kind].values()) / max(sum(total[kind].values()), 1)
         review = states[kind]["needs_review"] / n_files
         cells = " ".join(f"{raised_by[kind][r]:>14}" for r in RISKS)
@@ -146,7 +147,7 @@ def main(argv: list[str]) -> int:
         report["kinds"][kind] = {"files": n_files, "found": found[kind] if risky else None,
                                  "raised": dict(raised_by[kind]), "field_accuracy": round(acc, 4),
                                  "states": dict(states[kind])}
-    genuine = [k for k in files if not any(t.get("risks") for _, t in items if t["capture"] == k)]
+    genuine = [k for k in files if k not in RISK_KINDS]
     n_genuine = sum(files[k] for k in genuine)
     new_alarms = [a for a in alarms if a.split(": ")[1] not in ("bw_copy", "photocopy")]
     print(f"\nfalse alarms (a risk raised that the capture does not show): {len(alarms)} "

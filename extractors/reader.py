@@ -73,17 +73,21 @@ def _settle(result: ReadResult) -> ReadResult:
     return result
 
 
-def unread_reason(q: Quality, *, card_found: bool) -> RetakeReason:
-    """Why nothing could be read: a photo problem when a card was seen (or the whole photo is dark or
-    cut off), else that there is no document — a blurry landscape is not a blurry ID card."""
+RISK_REASONS = {"occluded": RetakeReason.OCCLUDED, "screen_reshoot": RetakeReason.SCREEN_RESHOOT}
+"""A card found but not read whose capture risk says why: the app asks for the card itself, uncovered."""
+
+
+def unread_reason(q: Quality, *, card_found: bool, risks: list[dict[str, Any]] | None = None) -> RetakeReason:
+    """Why nothing could be read: what covers the card or shows it on a screen (its capture ``risks``), a photo
+    problem when a card was seen (or the whole photo is dark or cut off), else that there is no document — a
+    blurry landscape is not a blurry ID card."""
+    for risk in risks or []:
+        if risk["code"] in RISK_REASONS:
+            return RISK_REASONS[risk["code"]]
     for reason in q.problems:
         if card_found or reason in (RetakeReason.TOO_DARK, RetakeReason.CUT_OFF):
             return reason
     return RetakeReason.NO_DOCUMENT
-
-
-RISK_REASONS = {"occluded": RetakeReason.OCCLUDED, "screen_reshoot": RetakeReason.SCREEN_RESHOOT}
-"""A card found but not read whose capture risk says why: the app asks for the card itself, uncovered."""
 
 
 @dataclass
@@ -498,9 +502,8 @@ class Reader:
                 if region.risks is not None and d.doc_type != "unknown":  # and those its reader found
                     d.meta["capture_risks"] = region.risks + d.meta.get("capture_risks", [])
                 if d.doc_type == "unknown" and region.quality is not None:
-                    d.reject_reason = next((RISK_REASONS[r["code"]] for r in region.risks or []
-                                            if r["code"] in RISK_REASONS), None) or unread_reason(
-                        region.quality, card_found=region.card_found)
+                    d.reject_reason = unread_reason(region.quality, card_found=region.card_found,
+                                                    risks=region.risks)
             result.documents.extend(docs)
             i += 1
         result.add_time("extract", time.perf_counter() - t)
