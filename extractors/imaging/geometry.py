@@ -18,6 +18,8 @@ import math
 
 import cv2
 import numpy as np
+from shapely import make_valid
+from shapely.geometry import Polygon
 
 Quad = np.ndarray
 
@@ -108,12 +110,20 @@ def quad_area(quad: Quad) -> float:
 def overlap(a: Quad, b: Quad) -> float:
     """Area of the intersection over the area of the smaller quad (1.0: one lies inside the other).
 
+    Shapely's polygon intersection: OpenCV's ``intersectConvexConvex`` answers 0 for two outlines of the same
+    card that share a side (collinear edges), and the card was then read twice.
+
     >>> a = np.array([[0, 0], [10, 0], [10, 10], [0, 10]], np.float32)
     >>> round(overlap(a, a + 5), 2)
     0.25
+    >>> b = np.array([[99.0, 72.3], [651.8, 121.6], [618.2, 464.4], [99.0, 416.3]], np.float32)
+    >>> round(overlap(b, b + [0, 0.4]), 3)  # the left sides on one line
+    0.999
     """
-    inter, _ = cv2.intersectConvexConvex(np.asarray(a, np.float32), np.asarray(b, np.float32))
-    return float(inter) / max(min(quad_area(a), quad_area(b)), 1e-6)
+    pa, pb = Polygon(np.asarray(a, np.float64)), Polygon(np.asarray(b, np.float64))
+    if not (pa.is_valid and pb.is_valid):
+        pa, pb = make_valid(pa), make_valid(pb)
+    return float(pa.intersection(pb).area) / max(min(quad_area(a), quad_area(b)), 1e-6)
 
 
 def is_convex(quad: Quad) -> bool:
