@@ -185,12 +185,18 @@ def _mostly_pale(v: Views) -> bool:
     return float(((raw_light > 150) & (v.sat < 80)).mean()) >= SCAN_PALE
 
 
+CORNER_CUT_ASPECT = (1.35, 1.85)
+"""A region the frame cuts only at a corner keeps nearly a card's aspect (85.6 / 54 = 1.59) in its smallest
+enclosing rectangle; a phone's screen, a sheet or a wall running off the frame has another."""
+
+
 def partial_card(image: np.ndarray) -> BBox | None:
     """The box of a card-like region that runs off the edge of the photo, when no whole card is in it.
 
     Card-like: a pale, printed, convex region of 5–80% of the photo whose outline
     is a polygon of straight sides (4 to 6 once the frame has cut a corner or a
-    side off) with 8–50% of its length along the frame. Used to tell the app user
+    side off) that meets the frame along a side or at a corner, its other sides (at least two) edges of
+    contrast. Used to tell the app user
     "fit the whole card in the frame" instead of "no document".
     """
     small, k = working_copy(image)
@@ -209,13 +215,21 @@ def partial_card(image: np.ndarray) -> BBox | None:
         if not 4 <= len(poly) <= 6:
             continue
         poly = poly[::-1] if cv2.contourArea(poly, oriented=True) < 0 else poly  # clockwise on screen
-        frame = [on_frame(poly[i], poly[(i + 1) % len(poly)], sw, sh, tol) for i in range(len(poly))]
+        n = len(poly)
+        near = [bool(min(p[0], p[1], sw - 1 - p[0], sh - 1 - p[1]) <= tol) for p in poly]
+        frame = [on_frame(poly[i], poly[(i + 1) % n], sw, sh, tol) for i in range(n)]
+        if not any(frame):  # a corner the frame cut off: a side too short to survive the simplification,
+            frame = [near[i] or near[(i + 1) % n] for i in range(n)]  # the sides beside it end on the frame
+            (_, _), (rw, rh), _ = cv2.minAreaRect(hull)
+            if not CORNER_CUT_ASPECT[0] <= max(rw, rh) / max(1.0, min(rw, rh)) <= CORNER_CUT_ASPECT[1]:
+                continue  # so little is cut that what shows keeps a card's shape (a phone's screen does not)
         poly = geo.snap_sides(poly, v.grad)
-        free = [(poly[i], poly[(i + 1) % len(poly)]) for i in range(len(poly)) if not frame[i]]
-        if not 2 <= len(free) < len(poly):
+        free = [(poly[i], poly[(i + 1) % n]) for i in range(n) if not frame[i]]
+        if not 2 <= len(free) < n:
             continue  # the frame must cut it, and at least two of the card's own sides must show
-        if min(geo.side_contrast(a, b, v.lab) for a, b in free) < 0.5:
-            continue
+        contrast = sorted(geo.side_contrast(a, b, v.lab) for a, b in free)
+        if contrast[0] < 0.5 and not (len(contrast) >= 3 and contrast[0] >= 0.35 and contrast[1] >= 0.5):
+            continue  # its own sides are edges; of three, one may be fainter (against a pale surface)
         inside: np.ndarray = np.zeros((sh, sw), np.uint8)
         cv2.drawContours(inside, [hull], -1, (255,), -1)
         if pale[inside > 0].mean() < 0.6 * 255 or printed[inside > 0].mean() < PARTIAL_PRINT_MIN * 255:
