@@ -361,8 +361,8 @@ class Reader:
                 t = time.perf_counter()
                 risks = [capture.risks(q, spread=spread, page=image.shape[:2], share=c.coverage, found_by="edges",
                                        native=image if c.whole_image else capture.native_card(image, c.quad),
-                                       card=upright, outside=None if c.whole_image else capture.corners_outside(
-                                           c.quad, image.shape[:2]))
+                                       card=upright, outside=None if c.whole_image else capture.cut_by_frame(
+                                           image, c.quad, colour=colour))
                          for c, (upright, _, q) in zip(found, read, strict=True)]
                 result.add_time("risks", time.perf_counter() - t)
                 return self._commit(read, result, "card", risks=risks)

@@ -69,6 +69,15 @@ def screen_reshoot(doc: ExtractedDocument, ctx: RuleContext) -> Iterator[Finding
     if (r := _risk(doc, "screen_reshoot")) is None:
         return
     ev = r.get("evidence") or {}
+    if ev.get("found_by") == "colour bands":
+        yield _finding(ctx, "screen_reshoot",
+                       en=f"The card seems to be a picture on a screen photographed again: its pale ground is crossed "
+                          f"by bands of every colour, as a screen's pixel grid shows through a camera "
+                          f"({ev.get('hue_sectors')} of 12 hue sectors, where a printed card shows under "
+                          f"{ev.get('sectors_threshold')}).",
+                       zh=f"疑似翻拍屏幕上的证件图片：证件底纹布满屏幕像素网格形成的彩虹色带（覆盖 12 个色相区中的 "
+                          f"{ev.get('hue_sectors')} 个，实体证件少于 {ev.get('sectors_threshold')} 个）。")
+        return
     yield _finding(ctx, "screen_reshoot",
                    en=f"The card seems to be a picture on a screen photographed again: its print ripples in colour "
                       f"as a screen's pixel grid does (colour ripple {ev.get('colour_ripple')} of the fine detail, "

@@ -14,9 +14,13 @@ off how the card was found and measured (:mod:`.quality`, :mod:`.cards`) or off 
 - ``screen_reshoot``: the card was shown on a screen and photographed (:func:`moire`). A screen lights each
   pixel as red, green and blue stripes; photographed, that grid aliases against the camera's own pixel grid
   into colour moiré — fine, strongly coloured ripples that printed card stock never shows. Evidence: how strong
-  the fine colour ripples are beside the fine lightness detail (and how peaked their spectrum is).
+  the fine colour ripples are beside the fine lightness detail (and how peaked their spectrum is). A camera
+  that resolves the grid more finely shows it as broad rainbow bands instead (:func:`colour_bands`): the card's
+  pale ground coloured in many hues, where printed stock keeps one tint.
 - ``border_incomplete``: part of the card's outline lies outside the photo (:func:`corners_outside`), so a
-  reader cannot see that nothing was cut or covered there. Evidence: which sides, and how far.
+  reader cannot see that nothing was cut or covered there — or the outline found is short of a card's shape
+  beside the frame and the card's ground runs on past it to the frame (:func:`runs_on`): the strip the frame
+  left was too thin for the finder. Evidence: which sides, and how far.
 - ``occluded``: something lies over the card from its edge — a finger (:func:`occlusion`). Evidence: the
   region (card pixels), its share of the card, the colour test.
 - ``edited``: a field's print differs from the card's other fields (:func:`edited_fields`): its characters
@@ -66,6 +70,17 @@ MOIRE_PEAK = 4.0
 MOIRE_DETAIL = 2.0
 """Colour detail under which the ripple ratio means nothing: a blurred photo has little fine lightness detail
 left to divide by (the committed blurry sample: ripple 0.39 on a colour detail of 0.39)."""
+BAND_SECTORS = 4
+"""Hue sectors (of twelve, 30° each) from which a card's pale ground ripples in bands of every colour — the coarse
+moiré a screen shows when the camera resolves its sub-pixel grid as broad rainbow bands (:func:`colour_bands`),
+which the fine-scale measure of :func:`moire` filters out. Genuine photos and scans of both renderers cover at
+most 1 sector (the finger of an occluded card, a portrait's edge); screen re-shoots with coarse moiré 4–12
+(``bench capture-risks``, tuning seed 7301, 20 of every kind); the two real specimens 0 and 1."""
+BAND_CHROMA = 6.0
+"""CIE Lab chroma (a, b distance) from which a pale pixel's colour, less the card's slow colour changes (σ 16 of a
+card 640 px wide: a tint across the card, a rainbow-printed background), counts as a band's colour."""
+BAND_SHARE = 0.02
+"""…and the share of the card's pale pixels a hue sector must hold to count."""
 ON_FRAME_PX = 2.0
 """A card corner this close to the photo's edge (or beyond it) lies on the frame: the card runs off it."""
 PRINT_HEIGHT_RANGE = (0.93, 1.12)
@@ -105,10 +120,14 @@ def risks(q: Quality | None, *, spread: float, page: tuple[int, int], share: flo
                     "evidence": {"card_share": round(share, 3), "page_aspect": round(aspect, 3),
                                  "a4_aspect": list(A4_ASPECT), "share_under": ON_PAGE_SHARE, "found_by": found_by}})
     m = moire(native) if colour and native is not None else None
-    if m is not None and m["colour_detail"] >= MOIRE_DETAIL and (
-            m["colour_ripple"] >= MOIRE_RATIO or m["peak"] >= MOIRE_PEAK):
-        out.append({"code": "screen_reshoot", "confidence": 0.95, "evidence": m | {
-            "ripple_threshold": MOIRE_RATIO, "peak_threshold": MOIRE_PEAK, "detail_threshold": MOIRE_DETAIL}})
+    bands = colour_bands(native) if colour and native is not None else None
+    fine = m is not None and m["colour_detail"] >= MOIRE_DETAIL and (
+        m["colour_ripple"] >= MOIRE_RATIO or m["peak"] >= MOIRE_PEAK)
+    coarse = bands is not None and bands["hue_sectors"] >= BAND_SECTORS
+    if m is not None and bands is not None and (fine or coarse):
+        out.append({"code": "screen_reshoot", "confidence": 0.95, "evidence": m | bands | {
+            "ripple_threshold": MOIRE_RATIO, "peak_threshold": MOIRE_PEAK, "detail_threshold": MOIRE_DETAIL,
+            "sectors_threshold": BAND_SECTORS, "found_by": "fine moiré" if fine else "colour bands"}})
     if outside:
         out.append({"code": "border_incomplete", "confidence": 0.9, "evidence": outside})
     if colour and card is not None and (o := occlusion(card)) is not None:
@@ -150,6 +169,40 @@ def moire(native: np.ndarray) -> dict[str, float] | None:
             "peak": round(max(_band_peak(hp[1]), _band_peak(hp[2])), 2)}
 
 
+def colour_bands(native: np.ndarray) -> dict[str, float] | None:
+    """How many hue sectors the card's pale ground ripples into (``hue_sectors``, see :data:`BAND_SECTORS`) and
+    the share of its pale pixels coloured so (``banded_share``); None for a card too small or grey.
+
+    The card is scaled to 640 px wide; its chroma less the slow changes (a Gaussian of σ 16) and the finest
+    (σ 1.5, a sensor's chroma noise) is taken on the pixels lighter than its 40th percentile (its ground, not
+    its print), in its middle (the card's edge and what lies beyond are no part of it).
+
+    >>> card = np.full((400, 640, 3), 225, np.uint8)
+    >>> colour_bands(card)["hue_sectors"]
+    0
+    >>> x = np.arange(640)[None, :, None]
+    >>> ripple = 225 + 18 * np.sin(x / 9 + np.array([0, 2.1, 4.2]))  # bands cycling through every hue
+    >>> colour_bands(np.broadcast_to(ripple, (400, 640, 3)).astype(np.uint8))["hue_sectors"] >= BAND_SECTORS
+    True
+    """
+    if native.ndim != 3 or min(native.shape[:2]) < 60:
+        return None
+    small = cv2.resize(native, (640, max(1, round(640 * native.shape[0] / native.shape[1]))),
+                       interpolation=cv2.INTER_AREA)
+    h, w = small.shape[:2]
+    lab = cv2.cvtColor(small, cv2.COLOR_BGR2LAB).astype(np.float32)
+    light, a, b = cv2.split(lab)
+    a, b = ((cv2.GaussianBlur(ch, (0, 0), 1.5) - cv2.GaussianBlur(ch, (0, 0), 16)) for ch in (a, b))
+    middle = (slice(int(h * 0.1), int(h * 0.9)), slice(int(w * 0.06), int(w * 0.94)))
+    light, a, b = light[middle], a[middle], b[middle]
+    pale = light > np.percentile(light, 40)
+    banded = pale & (np.hypot(a, b) > BAND_CHROMA)
+    hue = (np.degrees(np.arctan2(b[banded], a[banded])) + 360) % 360
+    sectors = np.bincount((hue // 30).astype(int) % 12, minlength=12) / max(1, int(pale.sum()))
+    return {"hue_sectors": int((sectors > BAND_SHARE).sum()),
+            "banded_share": round(float(banded.sum()) / max(1, int(pale.sum())), 3)}
+
+
 def native_card(image: np.ndarray, quad: np.ndarray) -> np.ndarray:
     """The card inside ``quad`` of ``image`` flattened at the size it has there (no resampling up or down)."""
     q = np.asarray(quad, np.float32)
@@ -180,12 +233,126 @@ def corners_outside(quad: np.ndarray, shape: tuple[int, int]) -> dict[str, Any] 
               "right": float(q[:, 0].max() - (w - 1)), "bottom": float(q[:, 1].max() - (h - 1))}
     on = -max(ON_FRAME_PX, 0.004 * min(h, w))
     sides = [s for s, d in beyond.items() if d >= on]
-    if not sides:
-        return None
     card_aspect = 85.6 / 54.0
     seen = max(width, height) / max(1.0, min(width, height))
+    missing = round(max(0.0, 1 - card_aspect / seen), 3)
+    if not sides:  # a side found just short of the frame, the card short that way: the frame cut a strip off
+        sides = [side for _, side, gap in _cut_sides(q, shape) if gap <= NEAR_FRAME * min(width, height)]
+    if not sides:
+        return None
     return {"sides": sides, "furthest": round(max(0.0, max(beyond[s] for s in sides)) / long_side, 3),
-            "missing": round(max(0.0, 1 - card_aspect / seen), 3)}
+            "missing": missing}
+
+
+SHORT_CARD = 0.035
+"""A card outline this much shorter (its height beside its width) than a card's 85.6 × 54 mm…"""
+NEAR_FRAME = 0.03
+"""…with a side within this share of its short side of the photo's edge was cut there: what the frame cut off
+left a strip too thin for the card finder to take as the card's, and it took the print's edge inside. A tilted
+card alone measures up to 9.5 % short (genuine photos of the tuning seed 7301), so the side near the frame is what
+decides: no genuine photo of that seed (200, 20 of every kind) has both; cards cut 2 % have 3.8–6.7 %."""
+
+
+RUN_ON_GAP = 0.15
+"""A card side this near the photo's edge (a share of the card's short side)…"""
+RUN_ON_DELTA = 12.0
+"""…beyond which the photo keeps the colour of the card's own ground just inside that side (CIE Lab ΔE under
+this), while the outline found is short in that direction (:data:`SHORT_CARD`), is no edge of the card: the card
+runs on to the frame and the finder took a line of its print for its edge. Genuine colour photos of the tuning seed
+7301 (180) show ΔE 27 and more beyond any side that near the frame; a cut card whose edge the finder placed 11 % of
+its height inside, ΔE 2. A pale card on a white sheet near the frame can look the same: on a copy (an A4 page) it is
+not judged, on a photo it would be a false warning."""
+
+
+def cut_by_frame(image: np.ndarray, quad: np.ndarray, *, colour: bool) -> dict[str, Any] | None:
+    """The ``border_incomplete`` evidence for a card found at ``quad`` of ``image``: :func:`corners_outside`, or
+    (on a colour photo that is no A4 page: a card on a copy's white lies on white) :func:`runs_on`."""
+    if (found := corners_outside(quad, image.shape[:2])) is not None:
+        return found
+    aspect = max(image.shape[:2]) / max(1, min(image.shape[:2]))
+    if not colour or A4_ASPECT[0] <= aspect <= A4_ASPECT[1]:
+        return None
+    return runs_on(image, quad)
+
+
+def runs_on(image: np.ndarray, quad: np.ndarray) -> dict[str, Any] | None:
+    """The sides of the photo a card found at ``quad`` (ordered as the card finder orders it: its long sides
+    first and third) runs on to beyond the outline found (:data:`RUN_ON_GAP`, :data:`RUN_ON_DELTA`), or None.
+
+    >>> photo = np.full((600, 900, 3), (60, 90, 120), np.uint8)  # a brown desk
+    >>> _ = cv2.rectangle(photo, (0, 150), (500, 480), (228, 226, 222), -1)  # a card running off the left
+    >>> runs_on(photo, np.array([[40, 150], [500, 150], [500, 480], [40, 480]], np.float32))["sides"]
+    ['left']
+    >>> photo[:, :40] = (60, 90, 120)  # the desk beyond its left edge: the card is whole
+    >>> runs_on(photo, np.array([[40, 150], [500, 150], [500, 480], [40, 480]], np.float32)) is None
+    True
+    """
+    q = np.asarray(quad, np.float32)
+    h, w = image.shape[:2]
+    if image.ndim != 3:
+        return None
+    short = min(_size(q))
+    lab = cv2.cvtColor(image, cv2.COLOR_BGR2LAB).astype(np.float32)
+    centre = q.mean(axis=0)
+    found: list[dict[str, Any]] = []
+    for i, side, gap in _cut_sides(q, (h, w)):
+        if not 3 <= gap <= RUN_ON_GAP * short:
+            continue
+        a, b = q[i], q[(i + 1) % 4]
+        normal = (a + b) / 2 - centre
+        normal /= float(np.linalg.norm(normal)) + 1e-9
+        depth = max(2.0, min(gap - 1, 0.03 * short))
+        outside, inside = [], []
+        for t in np.linspace(0.2, 0.8, 25):
+            p = a + (b - a) * t
+            for d in np.linspace(1, depth, 4):
+                xo, yo = p + normal * d
+                xi, yi = p - normal * (d + 0.02 * short)
+                if 0 <= xo < w and 0 <= yo < h:
+                    outside.append(lab[int(yo), int(xo)])
+                inside.append(lab[int(np.clip(yi, 0, h - 1)), int(np.clip(xi, 0, w - 1))])
+        delta = float(np.linalg.norm(np.median(outside, axis=0) - np.median(inside, axis=0))) if outside else 99.0
+        if delta < RUN_ON_DELTA:
+            found.append({"side": side, "gap": round(gap / short, 3), "colour_difference": round(delta, 1)})
+    if not found:
+        return None
+    width, height = _size(q)
+    return {"sides": [f["side"] for f in found], "furthest": 0.0,
+            "missing": round(abs(width / height / (85.6 / 54.0) - 1), 3), "runs_on": found, "delta_under": RUN_ON_DELTA}
+
+
+def _size(q: np.ndarray) -> tuple[float, float]:
+    """A quad's width (its first and third sides, the long ones as the card finder orders it) and height."""
+    return (max(float(np.linalg.norm(q[1] - q[0])), float(np.linalg.norm(q[2] - q[3])), 1.0),
+            max(float(np.linalg.norm(q[3] - q[0])), float(np.linalg.norm(q[2] - q[1])), 1.0))
+
+
+def _cut_sides(q: np.ndarray, shape: tuple[int, int]) -> list[tuple[int, str, float]]:
+    """The card's sides the frame may have cut, given its outline's shape: its long sides (first and third) when
+    it is too short for a card by :data:`SHORT_CARD`, its short sides when too narrow; each with the side of the
+    photo it faces and how far that lies (pixels, along the side's outward normal from its middle)."""
+    h, w = shape
+    width, height = _size(q)
+    off = width / height / (85.6 / 54.0) - 1
+    if abs(off) < SHORT_CARD:
+        return []
+    centre = q.mean(axis=0)
+    out = []
+    for i in ((0, 2) if off > 0 else (1, 3)):
+        mid = (q[i] + q[(i + 1) % 4]) / 2
+        normal = mid - centre
+        normal /= float(np.linalg.norm(normal)) + 1e-9
+        gaps = {}
+        if abs(normal[0]) > 1e-6:
+            gaps["right" if normal[0] > 0 else "left"] = float(((w - 1 - mid[0]) if normal[0] > 0 else -mid[0])
+                                                               / normal[0])
+        if abs(normal[1]) > 1e-6:
+            gaps["bottom" if normal[1] > 0 else "top"] = float(((h - 1 - mid[1]) if normal[1] > 0 else -mid[1])
+                                                               / normal[1])
+        side, gap = min(((k, v) for k, v in gaps.items() if v >= 0), key=lambda kv: kv[1], default=("", 0.0))
+        if side:
+            out.append((i, side, gap))
+    return out
 
 
 def print_measures(image: np.ndarray, bbox: Sequence[float]) -> tuple[int, float] | None:

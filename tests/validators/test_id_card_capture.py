@@ -87,6 +87,16 @@ def test_the_findings_say_the_measure_and_where() -> None:
     assert "张" not in " ".join(messages.values())  # the evidence names the field, never its value
 
 
+def test_a_screen_found_by_its_colour_bands_says_so_with_its_measure() -> None:
+    ev = RISKS["screen_reshoot"] | {"colour_ripple": 0.3, "hue_sectors": 10, "banded_share": 0.97,
+                                    "sectors_threshold": 4, "found_by": "colour bands"}
+    [f] = [f for f in validate(front([{"code": "screen_reshoot", "evidence": ev}]), RuleContext()).findings
+           if f.rule == "screen_reshoot"]
+    assert "bands" in f.message.en and "10 of 12" in f.message.en and "under 4" in f.message.en
+    assert "0.3" not in f.message.en  # the fine ripple, under its bar, is not what raised it
+    assert "彩虹" in f.message.zh and "10" in f.message.zh
+
+
 BACK = {"issuer": "营山县公安局", "valid_from": "2026-10-27", "valid_until": "2027-01-27", "long_term": False}
 
 

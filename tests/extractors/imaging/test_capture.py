@@ -8,8 +8,11 @@ import numpy as np
 import pytest
 
 from extractors.imaging.capture import (
+    BAND_SECTORS,
     INK_DIFFERENCE,
+    colour_bands,
     corners_outside,
+    cut_by_frame,
     edited_name,
     moire,
     native_card,
@@ -105,9 +108,25 @@ def test_a_card_photographed_off_a_screen_ripples_in_colour_and_a_photo_does_not
     assert raised(screen.image, screen.quads[0]) == ["screen_reshoot"]
     assert raised(photo.image, photo.quads[0]) == []
     assert raised(sensor, other.quads[0]) == []
+    for image, quad in ((photo.image, photo.quads[0]), (sensor, other.quads[0])):  # one tint, no bands
+        assert colour_bands(native_card(image, np.array(quad, np.float32)))["hue_sectors"] < BAND_SECTORS
     [risk] = risks(PHOTO, spread=40.0, page=(1080, 1440), share=0.3, found_by="edges",
                    native=native_card(screen.image, np.array(screen.quads[0], np.float32)))
     assert risk["evidence"]["colour_detail"] >= risk["evidence"]["detail_threshold"]  # the measures beside their bars
+
+
+def test_a_screen_the_camera_resolves_finely_is_found_by_its_colour_bands() -> None:
+    """A screen whose fine ripple stays under the bar (the camera resolves its grid) still shows it as broad
+    rainbow bands across the card's ground."""
+    from fixtures import capture_risks
+
+    card, rng = _drawn(11, "alt")
+    screen = capture_risks.screen_reshoot(card.front, rng)
+    native = native_card(_as_uploaded(screen.image), np.array(screen.quads[0], np.float32))
+    assert moire(native)["colour_ripple"] < 0.35  # the fine measure alone would miss it
+    [risk] = risks(PHOTO, spread=40.0, page=(1080, 1440), share=0.3, found_by="edges", native=native)
+    assert risk["code"] == "screen_reshoot" and risk["evidence"]["found_by"] == "colour bands"
+    assert risk["evidence"]["hue_sectors"] >= BAND_SECTORS
 
 
 def test_a_blurred_photo_with_little_detail_left_is_no_screen() -> None:
@@ -166,6 +185,51 @@ def test_a_card_cut_by_the_frame_names_the_side() -> None:
         cut = capture_risks.cut_border(photo_shot([card.front], rng), rng)
         found = corners_outside(np.asarray(cut.quads[0], np.float32), cut.image.shape[:2])
         assert found is not None and found["sides"] and found["furthest"] > 0.01
+
+
+def test_every_photo_the_risk_generator_cuts_is_seen_cut() -> None:
+    """Ten photos cut 1.5–4 % by the frame (:func:`fixtures.capture_risks.cut_border`): each card is found with
+    a corner on or beyond the frame, or, where the finder cannot take it whole, as a region running off it."""
+    from extractors.imaging import cards
+    from fixtures import capture_risks
+    from fixtures.capture import photo_shot
+
+    for seed in range(30, 40):
+        card, rng = _drawn(seed, ("own", "alt")[seed % 2])
+        shot = capture_risks.cut_border(photo_shot([card.front], rng, size=(1440, 1080)), rng)
+        found = cards.find_cards(shot.image)
+        if found:
+            assert cut_by_frame(shot.image, found[0].quad, colour=True) is not None, seed
+        else:
+            assert cards.partial_card(shot.image) is not None, seed
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2, 3])
+def test_a_card_cut_at_a_corner_or_by_a_thin_strip_is_seen_cut(seed: int) -> None:
+    """The frame 2 % inside the card's furthest corner: the finder either takes the card with a corner on the
+    frame, or (the strip too thin to be the card's) takes its print's edge inside and finds it too short, or finds
+    no card and the cut region runs off the frame."""
+    from extractors.imaging import cards
+    from fixtures.capture import photo_shot
+
+    card, rng = _drawn(seed, ("own", "alt")[seed % 2])
+    shot = photo_shot([card.front], rng, size=(1440, 1080))
+    quad = np.asarray(shot.quads[0], np.float32)
+    width = float(np.linalg.norm(quad[1] - quad[0]))
+    for axis in (0, 1):  # cut on the right, then at the bottom
+        edge = int(quad[:, axis].max() - 0.02 * width)
+        image = np.ascontiguousarray(shot.image[:, :edge] if axis == 0 else shot.image[:edge])
+        found = cards.find_cards(image)
+        if found:
+            [crop] = found
+            seen = cut_by_frame(image, crop.quad, colour=True)
+            assert seen is not None and ("right" if axis == 0 else "bottom") in seen["sides"]
+        else:
+            box = cards.partial_card(image)
+            assert box is not None and box[2 + axis] == image.shape[1 - axis]
+    uncut = photo_shot([card.front], rng, size=(1440, 1080))  # the same card whole: nothing cut
+    [crop] = cards.find_cards(uncut.image)
+    assert cut_by_frame(uncut.image, crop.quad, colour=True) is None
 
 
 def test_a_name_retyped_at_another_size_or_in_another_ink_is_edited() -> None:
