@@ -258,3 +258,45 @@ def unknown_county(address: str) -> str | None:
     if m is None or any(z in m[1] for z in _ZONES):
         return None
     return m[1]
+
+
+_BRANCH = re.compile(r"^(.+?)公安局(.+?)分局$")
+
+
+def misread_branch(issuer: str) -> tuple[str, str] | None:
+    """For an issuer that is a city bureau's branch (``阜阳市公安局颍州分局``) whose branch is named by no county
+    of that city but one character away from one: the branch as read and the county it misreads (``颖州`` for
+    ``颍州``: 颍 and 颖 differ by a stroke). None otherwise — a branch named after a county, or after a part of
+    town (``城关``, ``开发区``) that no county's name is one character from.
+
+    >>> misread_branch("阜阳市公安局颖州分局"), misread_branch("阜阳市公安局颍州分局")
+    (('颖州', '颍州'), None)
+    >>> misread_branch("阜阳市公安局开发区分局"), misread_branch("濉溪县公安局")
+    (None, None)
+    """
+    m = _BRANCH.match(issuer)
+    if m is None:
+        return None
+    city, branch = m[1], m[2]
+    branch_forms = {branch} | aliases(branch)
+    counties: dict[str, bool] = {}  # each way of writing the city's counties → whether it is a name in use
+
+    def add(names: str) -> None:
+        for n in _names(names):
+            for f in aliases(n.name) | ({n.name[:-1]} if len(n.name) > 2 else set()):  # 井陉矿区: 井陉矿
+                counties[f] = counties.get(f, False) or n.end is None
+
+    for _code, province, children in _tree():
+        for code, names in children:
+            if province == city and not code.endswith("00"):  # a municipality: its districts
+                add(names)
+            elif code.endswith("00") and any(city == n.name or city in aliases(n.name) for n in _names(names)):
+                for c, ns in children:
+                    if c[:2] == code[:2] and not c.endswith("00"):
+                        add(ns)
+    if not counties or branch_forms & set(counties):
+        return None
+    near = sorted((not current, c) for c, current in counties.items() for b in branch_forms
+                  if len(c) == len(b) and sum(x != y for x, y in zip(c, b, strict=True)) == 1)
+    return (branch, near[0][1]) if near else None
+

@@ -164,7 +164,8 @@ def validity_length_fits_age(doc: ExtractedDocument, ctx: RuleContext) -> Iterat
 
 @rule(DOC)
 def issuer_names_a_place(doc: ExtractedDocument, ctx: RuleContext) -> Iterator[Finding]:
-    """The issuing authority begins with a real place name (成都市公安局…, 濉溪县公安局).
+    """The issuing authority begins with a real place name (成都市公安局…, 濉溪县公安局), and a city bureau's
+    branch is not one character away from one of the city's counties without being it (颖州分局 for 颍州分局).
 
     Issuers are public security bureaus named after their city or county; a name no
     place has ever had is a misreading of a rare character (濉 read as 潍), so a person
@@ -175,6 +176,11 @@ def issuer_names_a_place(doc: ExtractedDocument, ctx: RuleContext) -> Iterator[F
         yield error("issuer_names_a_place", ["issuer"],
                     en="The issuing authority does not begin with a known place name; it may be misread.",
                     zh="签发机关不以已知地名开头，可能识别有误。")
+    elif issuer and (near := _areacode.misread_branch(issuer)) is not None:
+        yield error("issuer_names_a_place", ["issuer"],
+                    en=f"The issuing authority's branch is named after no county of its city, but one character "
+                       f"away from {near[1]}: it may be misread.",
+                    zh=f"签发机关的分局名不是该市任何区县的名称，与“{near[1]}”仅差一字，可能识别有误。")
 
 
 @rule(DOC)

@@ -143,7 +143,8 @@ def test_holder_birth_date_ambiguous_or_absent(front, back, make_id, drop):
 
 
 @pytest.mark.parametrize("issuer", ["濉溪县公安局", "成都市公安局武侯分局", "北京市公安局东城分局",
-                                    "东乌珠穆沁旗公安局"])
+                                    "东乌珠穆沁旗公安局", "阜阳市公安局颍州分局", "重庆市公安局万州分局",
+                                    "石家庄市公安局井陉矿分局", "阜阳市公安局开发区分局"])
 def test_real_issuers_pass(back, issuer):
     assert "issuer_names_a_place" not in errors(back(issuer=issuer))
 
@@ -151,6 +152,12 @@ def test_real_issuers_pass(back, issuer):
 @pytest.mark.parametrize("issuer", ["潍溪县公安局", "公安局", "某某市公安局"])
 def test_issuer_without_a_real_place_is_flagged(back, issuer):
     assert "issuer_names_a_place" in errors(back(issuer=issuer))
+
+
+@pytest.mark.parametrize(("issuer", "county"), [("阜阳市公安局颖州分局", "颍州"), ("成都市公安局武候分局", "武侯")])
+def test_a_branch_one_character_from_a_county_of_its_city_is_a_misread(back, issuer, county):
+    [f] = [f for f in validate(back(issuer=issuer), RuleContext()).findings if f.rule == "issuer_names_a_place"]
+    assert f.severity == "error" and county in f.message.en and county in f.message.zh
 
 
 @pytest.mark.parametrize(("issuer", "cut"), [("成都市公安局武侯分局", False), ("金堂县公安局", False),
