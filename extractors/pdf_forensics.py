@@ -13,9 +13,10 @@ Each look gives evidence a person can check, never a bare score:
   certificate (``valid``), with the byte range it covers. Whom to trust (the banks' roots) is not judged here,
   and nothing is fetched (no revocation lookups).
 - :func:`page_suspects` — what is drawn on a page: text that a white shape drawn *after* it covers (a white
-  box pasted over a value, usually with new text on top), and glyphs in a font foreign to the page (an
+  box pasted over a value, usually with new text on top), glyphs in a font foreign to the page (an
   amount retyped in another font, or in a second subset of the page's own font — what an editor embeds when
-  it re-encodes the text it changed).
+  it re-encodes the text it changed), and an amount whose edge leaves its column's alignment (retyped in
+  place: an editor keeps where the old text started, and a longer or shorter value ends elsewhere).
 
 Boxes are in PDF points from the page's top-left; the reader scales them to the page image.
 
@@ -33,7 +34,7 @@ import re
 from collections import Counter, defaultdict
 from concurrent.futures import ThreadPoolExecutor
 from itertools import zip_longest
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
 DIGITS = set("0123456789.,-+¥￥")
 MAX_FOREIGN_SHARE = 0.05
@@ -155,8 +156,98 @@ def verify_signatures(data: bytes) -> list[dict[str, Any]]:
 
 
 def page_suspects(page: Drawn) -> list[dict[str, Any]]:
-    """Text hidden under a later white shape, and glyphs in a font foreign to the page, each with its box."""
-    return _hidden_text(page) + _foreign_fonts(page)
+    """Text hidden under a later white shape, glyphs in a font foreign to the page, and amounts out of their
+    column's alignment, each with its box."""
+    return _hidden_text(page) + _foreign_fonts(page) + _misaligned(page)
+
+
+AMOUNT = re.compile(r"[-+]?[¥￥]?-?[0-9][0-9,]*\.[0-9]{2}(?![0-9])")
+ALIGN_TOLERANCE = 0.6
+"""Points by which the edges of one column's amounts may differ: a bank's layout engine places them to a
+hundredth of a point; an amount retyped in place keeps the point its old text started at, and a value of
+another length then ends a digit (4–6 pt) away from the column's edge."""
+MAX_SHIFT = 3
+"""…and at most this many of its characters' widths: an amount further off stands in a column of its own that
+merely overlaps this one."""
+COLUMN_MIN = 3
+"""Amounts on other lines, overlapping one horizontally, that make a column to be aligned with."""
+
+
+def _lines(chars: list[tuple[str, float, float, float, float]]) -> list[list[tuple[str, float, float, float, float]]]:
+    """The page's characters in lines (tops within a point of the line's first), each from left to right."""
+    lines: list[list[tuple[str, float, float, float, float]]] = []
+    for c in sorted(chars, key=lambda c: c[3]):
+        if lines and abs(c[3] - lines[-1][0][3]) < 1.0:
+            lines[-1].append(c)
+        else:
+            lines.append([c])
+    return [sorted(line, key=lambda c: c[1]) for line in lines]
+
+
+class _Amount(NamedTuple):
+    text: str
+    x0: float
+    x1: float
+    top: float
+    bottom: float
+    row: bool
+    """Its line holds a date: a table's row."""
+
+
+def _amounts(chars: list[tuple[str, float, float, float, float]]) -> list[_Amount]:
+    """The page's amounts (``1,234.50``, ``-88.00``, ``¥5,000.00``) that begin a word — characters with gaps
+    under a third of their height and no space between (an amount retyped longer may run into the next cell's
+    text; one inside a label's word, ``支出合计：27,804.64``, is a summary's) — with their boxes, and whether their
+    line is a table's row (it holds a date)."""
+    out = []
+    for line in _lines(chars):
+        words: list[list[tuple[str, float, float, float, float]]] = [[]]
+        for c in line:
+            if c[0].isspace() or len(c[0]) != 1:
+                words.append([])
+            elif words[-1] and not -0.5 <= c[1] - words[-1][-1][2] < (c[4] - c[3]) / 3:  # glyphs abut, ± rounding
+                words.append([c])
+            else:
+                words[-1].append(c)
+        row = bool(_DATE.search("".join(c[0] for c in line)))
+        for word in words:
+            if (m := AMOUNT.match("".join(c[0] for c in word))) is not None:
+                part = word[:m.end()]
+                out.append(_Amount(m[0], part[0][1], part[-1][2], min(c[3] for c in part), max(c[4] for c in part),
+                                   row))
+    return out
+
+
+_DATE = re.compile(r"(?:19|20)[0-9]{2}[-/.年]?(?:0[1-9]|1[0-2])[-/.月]?(?:[0-2][0-9]|3[01])(?![0-9])")
+"""A date in a line (a row number may run into it: ``12026-06-02``)."""
+
+
+def _misaligned(page: Drawn) -> list[dict[str, Any]]:
+    """Amounts whose edge leaves the alignment of the column they stand in: the other amounts overlapping it
+    horizontally on :data:`COLUMN_MIN` or more other lines, above it and below it, agree (within
+    :data:`ALIGN_TOLERANCE`, four in five of them) on their right edge — or, for a left-aligned column, their
+    left — and this one does not, by up to :data:`MAX_SHIFT` characters. An amount outside the column's span is
+    judged only on a line that holds a date (a table's first or last row; a summary line under a table, which
+    lines up with nothing, holds none)."""
+    amounts = _amounts(page.chars)
+    out: list[dict[str, Any]] = []
+    for a in amounts:
+        column = [o for o in amounts if abs(o.top - a.top) >= 1.0 and min(o.x1, a.x1) - max(o.x0, a.x0) > 0]
+        if len(column) < COLUMN_MIN or not (a.row or min(o.top for o in column) < a.top < max(o.top for o in column)):
+            continue  # a summary line under (or a heading over) the table lines up with nothing
+        for edge in ("right", "left"):
+            at = [o.x1 if edge == "right" else o.x0 for o in column]
+            middle = sorted(at)[len(at) // 2]
+            agree = sum(abs(x - middle) <= ALIGN_TOLERANCE for x in at)
+            if agree < COLUMN_MIN or agree < 0.8 * len(column):
+                continue  # the column is not aligned on this edge
+            offset = (a.x1 if edge == "right" else a.x0) - middle
+            if ALIGN_TOLERANCE < abs(offset) <= MAX_SHIFT * (a.x1 - a.x0) / len(a.text):  # further: another column's
+                out.append({"kind": "misaligned", "edge": edge, "offset": round(offset, 2), "column": agree,
+                            "tolerance": ALIGN_TOLERANCE, "text": a.text,
+                            "bbox": [round(v, 1) for v in (a.x0, a.top, a.x1, a.bottom)]})
+            break
+    return out
 
 
 def _hidden_text(page: Drawn) -> list[dict[str, Any]]:

@@ -90,6 +90,15 @@ def pdf_structure_edited(doc: ExtractedDocument, ctx: RuleContext) -> Iterator[F
                         f"{_box(s)}: the page shows what was typed over it.",
                         f"第 {page} 页 {_box(s)} 处，文字（“{_text(s)}”）被其后绘制的白色方块遮盖，"
                         "页面显示的是覆盖其上的内容。")
+        elif kind == "misaligned":
+            side, side_zh = ("right", "右") if s.get("edge") == "right" else ("left", "左")
+            off = abs(s.get("offset") or 0)
+            yield error("pdf_structure_edited", [],
+                        f"On page {page}, the amount {_text(s)!r} at {_box(s)} ends {off:.1f} pt off the {side} "
+                        f"edge its column's {s.get('column')} other amounts keep (within {s.get('tolerance')} pt): "
+                        "it was typed there by hand.",
+                        f"第 {page} 页 {_box(s)} 处金额（“{_text(s)}”）的{side_zh}边与同列其余 {s.get('column')} "
+                        f"个金额的对齐位置相差 {off:.1f} pt（正常在 {s.get('tolerance')} pt 以内），系手工改写。")
         elif kind in ("foreign_font", "font_subset"):
             how = "another subset of" if kind == "font_subset" else "a font other than"
             yield error("pdf_structure_edited", [],

@@ -9,9 +9,11 @@ from pathlib import Path
 import pytest
 
 from extractors import pdf, pdf_forensics
-from extractors.models import overlaps
+from extractors.models import ExtractedDocument, overlaps
 from fixtures import pdf_edits
 from tests.conftest import SAMPLES
+from validators.base import RuleContext
+from validators.pdf_structure import pdf_structure_edited
 
 GENUINE = sorted(SAMPLES.glob("statements/digital-*.pdf")) + sorted(SAMPLES.glob("contracts/digital-*.pdf"))
 
@@ -30,7 +32,7 @@ def test_genuine_digital_statements_and_contracts_raise_nothing(path: Path) -> N
 def test_an_edit_is_found_on_its_page_and_in_its_box(kind: str, name: str) -> None:
     made = pdf_edits.edit((SAMPLES / name).read_bytes(), kind, random.Random(7))
     if made is None:
-        assert kind == "foreign_font" and name.startswith("contracts/"), "amounts in sentences only"
+        assert kind in ("foreign_font", "retyped_in_place") and name.startswith("contracts/"), "amounts in sentences"
         return
     data, truth = made
     info, pages = pdf.read(data)
@@ -43,10 +45,16 @@ def test_an_edit_is_found_on_its_page_and_in_its_box(kind: str, name: str) -> No
         assert info.revisions["saves"] == 1 and suspects == [], "one save, same font, no box"
         [check] = info.revisions["signatures"]
         assert check["intact"] is False, "only the signature's digest gives it away"
+    elif kind == "retyped_in_place":
+        assert info.revisions["saves"] == 1
+        [found] = suspects  # same font, no box, one save: only where it ends gives it away
+        assert found["kind"] == "misaligned" and found["page"] == truth["page"] and found["text"] == truth["now"]
+        assert overlaps(found["bbox"], truth["bbox"]) and 3.0 < found["offset"] < 8.0 and found["column"] >= 3
     else:
         assert info.revisions["saves"] == 1
         found = {s["kind"] for s in suspects if s["page"] == truth["page"] and overlaps(s["bbox"], truth["bbox"])}
-        assert found == ({"hidden_text", "foreign_font"} if kind == "white_box" else {"foreign_font"})
+        want = {"hidden_text", "foreign_font"} if kind == "white_box" else {"foreign_font"}
+        assert want <= found <= want | {"misaligned"}  # typed over it, it may end off the column too
         hidden = [s for s in suspects if s["kind"] == "hidden_text"]
         assert all(s["text"] == truth["was"] for s in hidden), "the hidden text is the original amount"
 
@@ -130,3 +138,32 @@ def test_signatures_are_checked_from_inside_a_running_event_loop() -> None:
     with ThreadPoolExecutor(max_workers=1) as pool:  # a thread of its own: the suite's browser runs a loop here
         [check] = pool.submit(asyncio.run, inside()).result()
     assert check.get("intact") is True and "error" not in check
+
+
+def _page(rows: list[tuple[str, float, float]]) -> pdf_forensics.Drawn:
+    """A page drawing each text at (x, top), 8 pt high, its glyphs 4.4 pt wide and abutting."""
+    chars = [(ch, x + 4.4 * i, x + 4.4 * (i + 1), top, top + 8) for text, x, top in rows for i, ch in enumerate(text)]
+
+    class Page:
+        pass
+
+    page = Page()
+    page.chars, page.glyphs, page.white_fills = chars, [("F1", i) for i in range(len(chars))], []  # type: ignore[attr-defined]
+    return page  # type: ignore[return-value]
+
+
+def test_an_amount_ending_off_its_right_aligned_column_is_found_and_a_summary_line_is_not() -> None:
+    right = 300.0
+    rows = [(f"2026-07-{d:02d}", 40.0, 100.0 + 14 * d) for d in range(1, 8)]
+    amounts = ["1,234.50", "88.00", "12,000.00", "-456.70", "5.10", "700.00", "3,333.33"]
+    rows += [(a, right - 4.4 * len(a), 100.0 + 14 * d) for d, a in enumerate(amounts, start=1)]
+    assert pdf_forensics.page_suspects(_page(rows)) == []
+    edited = [r if r[0] != "-456.70" else ("-4456.70", r[1], r[2]) for r in rows]  # typed where -456.70 began
+    [found] = pdf_forensics.page_suspects(_page(edited))
+    assert found["kind"] == "misaligned" and found["text"] == "-4456.70" and found["offset"] == pytest.approx(4.4)
+    summary = [*rows, ("支出合计", 40.0, 220.0), ("9,999.99", 270.0, 220.0)]  # under the table, no date
+    assert pdf_forensics.page_suspects(_page(summary)) == []
+    doc = ExtractedDocument(doc_type="bank_statement", meta={"pdf_suspects": [found | {"page": 2}]})
+    [f] = list(pdf_structure_edited(doc, RuleContext()))
+    assert f.severity == "error" and "page 2" in f.message.en and "4.4 pt" in f.message.en
+    assert "-4456.70" in f.message.zh and "右边" in f.message.zh

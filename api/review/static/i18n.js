@@ -72,6 +72,7 @@ window.I18N = {
     "risk.hidden_text": "被白框遮盖的文字",
     "risk.foreign_font": "与本页不同的字体",
     "risk.font_subset": "同一字体的另一子集",
+    "risk.misaligned": "未与本列对齐的金额（疑似手工改写）",
     "risk.occluded": "遮挡证件的物体（手指？）",
     "risk.edited": "字体与其他栏不一致的一栏（疑似修改）",
 
@@ -260,6 +261,7 @@ window.I18N = {
     "risk.hidden_text": "Text hidden under a white box",
     "risk.foreign_font": "Characters in a font the page does not use",
     "risk.font_subset": "Another subset of the page's font",
+    "risk.misaligned": "An amount out of its column's alignment (retyped?)",
     "risk.occluded": "Something over the card (a finger?)",
     "risk.edited": "A field printed unlike the card's others (edited?)",
 
