@@ -354,6 +354,7 @@ class Reader:
         t = time.perf_counter()
         spread = quality.colour_spread(image)  # once for the upload: every region's quality and capture risks
         colour = spread > quality.GREY_SPREAD
+        one_bit = not colour and capture.bilevel(image)
         result.add_time("quality", time.perf_counter() - t)
         if found:
             read = [self._read_region(c.image, c, image, types, result, colour=colour) for c in found]
@@ -362,7 +363,7 @@ class Reader:
                 risks = [capture.risks(q, spread=spread, page=image.shape[:2], share=c.coverage, found_by="edges",
                                        native=image if c.whole_image else capture.native_card(image, c.quad),
                                        card=upright, outside=None if c.whole_image else capture.cut_by_frame(
-                                           image, c.quad, colour=colour))
+                                           image, c.quad, colour=colour), black_and_white=one_bit)
                          for c, (upright, _, q) in zip(found, read, strict=True)]
                 result.add_time("risks", time.perf_counter() - t)
                 return self._commit(read, result, "card", risks=risks)
@@ -374,7 +375,7 @@ class Reader:
             cut_off = RetakeReason.CUT_OFF in whole[2].problems and origin == "photo"
             cut = capture.partial_outside(image) if cut_off else None
             risks = [capture.risks(q, spread=spread, page=page.shape[:2], share=q.coverage, found_by="print",
-                                   native=page[y0:y1, x0:x1], card=upright, outside=cut)
+                                   native=page[y0:y1, x0:x1], card=upright, outside=cut, black_and_white=one_bit)
                      for (upright, _, q), (x0, y0, x1, y1) in zip(read, boxes, strict=True)]
             result.add_time("risks", time.perf_counter() - t)
             return self._commit(list(read), result, "card", kinds=list(kinds), risks=risks)

@@ -236,6 +236,35 @@ def distrust_covered(doc: ExtractedDocument) -> None:
                 "note": "next to something covering the card: part of it may be hidden"})
 
 
+BILEVEL_CONFIDENCE = 0.5
+"""The most a validity date read off a 1-bit black-and-white scan keeps (:func:`distrust_bilevel`)."""
+
+
+def distrust_bilevel(doc: ExtractedDocument) -> None:
+    """On a 1-bit black-and-white scan (the ``bw_copy`` risk's ``bilevel``) digits lose strokes — a 4 whose bar
+    dropped out is read as 1 with a confident recogniser, in both dates alike — and nothing on the card confirms
+    the validity dates (the birth date has the ID number, the number its check digit): their confidence is capped
+    at :data:`BILEVEL_CONFIDENCE`, with a note, and a person confirms them.
+
+    >>> doc = ExtractedDocument(doc_type="id_card_back", fields={
+    ...     "valid_from": Field(value="2023-01-15", confidence=0.98),
+    ...     "issuer": Field(value="孝感市公安局", confidence=0.99)},
+    ...     meta={"capture_risks": [{"code": "bw_copy", "evidence": {"bilevel": True}}]})
+    >>> distrust_bilevel(doc)
+    >>> doc.fields["valid_from"].confidence, doc.fields["issuer"].confidence
+    (0.5, 0.99)
+    """
+    if not any(isinstance(r, dict) and r.get("code") == "bw_copy" and (r.get("evidence") or {}).get("bilevel")
+               for r in doc.meta.get("capture_risks", [])):
+        return
+    for name in ("valid_from", "valid_until"):
+        f = doc.fields.get(name)
+        if f is not None and f.value is not None and f.confidence > BILEVEL_CONFIDENCE:
+            doc.fields[name] = f.model_copy(update={
+                "confidence": BILEVEL_CONFIDENCE,
+                "note": "a black-and-white (1-bit) scan loses strokes of digits; nothing on the card confirms it"})
+
+
 class IdCardFront(DocTypeExtractor):
     doc_type = "id_card_front"
     label = ("身份证人像面", "ID card front")
@@ -386,8 +415,10 @@ class IdCardBack(DocTypeExtractor):
 
     @staticmethod
     def look(doc: ExtractedDocument, images: Mapping[int, np.ndarray]) -> None:
-        """Fields next to something over the card are distrusted (:func:`distrust_covered`)."""
+        """Fields next to something over the card are distrusted (:func:`distrust_covered`), and validity dates
+        read off a 1-bit scan (:func:`distrust_bilevel`)."""
         distrust_covered(doc)
+        distrust_bilevel(doc)
 
     ISSUER = re.compile(r"签发机关\n?([^\n]{2,30})")
     _DATE = r"\d{4}[.\-/年:·,]\d{1,2}[.\-/月:·,]\d{1,2}日?"  # a dot is now and then read as another mark

@@ -100,19 +100,34 @@ SKIN_SHARE = 0.02
 over it. A fingertip over a card covers 5–12 %; a portrait is skin-coloured but never reaches the edge."""
 
 
+BILEVEL_SHARE = 0.01
+"""An upload with fewer than this share of mid-grey pixels (32–223) is bilevel: a 1-bit black-and-white scan or
+fax. Its digits lose strokes (a 4 whose bar dropped out reads as 1, with a confident recogniser). The tuning
+seed's 1-bit scans measure 0; grey scans 0.08–0.17, A4 copies 0.02–0.03, photos 0.87 and more."""
+
+
+def bilevel(image: np.ndarray) -> bool:
+    """Whether ``image`` is black and white only (:data:`BILEVEL_SHARE`)."""
+    grey = image if image.ndim == 2 else cv2.cvtColor(image[:, :, :3], cv2.COLOR_BGR2GRAY)
+    sample = grey[::3, ::3]
+    return bool(((sample > 32) & (sample < 223)).mean() < BILEVEL_SHARE)
+
+
 def risks(q: Quality | None, *, spread: float, page: tuple[int, int], share: float, found_by: str,
           native: np.ndarray | None = None, card: np.ndarray | None = None,
-          outside: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+          outside: dict[str, Any] | None = None, black_and_white: bool = False) -> list[dict[str, Any]]:
     """The capture risks of one card: ``q`` its quality, ``spread`` the upload's
     :func:`.quality.colour_spread`, ``page`` the (height, width) of the picture it was found in, ``share`` the
     card's share of it, ``found_by`` ``edges`` (its outline) or ``print`` (a block of print on a page, no edge
     seen); ``native`` the card at the resolution it was captured at (for :func:`moire`), ``card`` the upright
-    flattened card (for :func:`occlusion`), ``outside`` what :func:`corners_outside` found."""
+    flattened card (for :func:`occlusion`), ``outside`` what :func:`corners_outside` found;
+    ``black_and_white`` whether the upload is :func:`bilevel` (said in the ``bw_copy`` evidence)."""
     out: list[dict[str, Any]] = []
     colour = q is not None and q.in_colour is not False
     if q is not None and q.in_colour is False and RetakeReason.TOO_DARK not in q.problems:
         out.append({"code": "bw_copy", "confidence": 0.99,
-                    "evidence": {"colour_spread": round(spread, 1), "threshold": GREY_SPREAD}})
+                    "evidence": {"colour_spread": round(spread, 1), "threshold": GREY_SPREAD}
+                    | ({"bilevel": True} if black_and_white else {})})
     aspect = max(page) / max(1, min(page))
     a4 = A4_ASPECT[0] <= aspect <= A4_ASPECT[1]
     if share < ON_PAGE_SHARE and a4:

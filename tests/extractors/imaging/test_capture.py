@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import cv2
 import numpy as np
 import pytest
 
@@ -252,3 +253,19 @@ def test_a_name_retyped_at_another_size_or_in_another_ink_is_edited() -> None:
     cv2.rectangle(black, (164, 84), (296, 115), (0, 0, 0), 3)  # same height, retyped in black
     found = edited_name(black, boxes)
     assert found is not None and found["ink_difference"] <= -INK_DIFFERENCE and "ink" in found["why_en"]
+
+
+def test_a_one_bit_scan_is_bilevel_and_a_grey_scan_or_a_photo_is_not() -> None:
+    from extractors.imaging.capture import bilevel
+    from fixtures.capture import photo_shot
+    from fixtures.capture_alt import flatbed
+    from fixtures.idcard_alt import _png
+
+    card, rng = _drawn(12)
+    one_bit = cv2.imdecode(np.frombuffer(_png(flatbed(card.back, rng, mode="bw").image), np.uint8), cv2.IMREAD_COLOR)
+    assert bilevel(one_bit)
+    assert not bilevel(_as_uploaded(flatbed(card.back, rng, mode="grey").image))
+    assert not bilevel(_as_uploaded(photo_shot([card.back], rng).image))
+    [risk] = risks(PHOTO.model_copy(update={"in_colour": False}), spread=0.0, page=(640, 1014), share=0.9,
+                   found_by="print", black_and_white=True)
+    assert risk["code"] == "bw_copy" and risk["evidence"]["bilevel"] is True
