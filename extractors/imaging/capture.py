@@ -307,12 +307,13 @@ def runs_on(image: np.ndarray, quad: np.ndarray) -> dict[str, Any] | None:
     if image.ndim != 3:
         return None
     short = min(_size(q))
-    lab = cv2.cvtColor(image, cv2.COLOR_BGR2LAB).astype(np.float32)
+    near = [(i, side, gap) for i, side, gap in _cut_sides(q, (h, w)) if 3 <= gap <= RUN_ON_GAP * short]
+    if not near:
+        return None
+    lab = cv2.cvtColor(image, cv2.COLOR_BGR2LAB)
     centre = q.mean(axis=0)
     found: list[dict[str, Any]] = []
-    for i, side, gap in _cut_sides(q, (h, w)):
-        if not 3 <= gap <= RUN_ON_GAP * short:
-            continue
+    for i, side, gap in near:
         a, b = q[i], q[(i + 1) % 4]
         normal = (a + b) / 2 - centre
         normal /= float(np.linalg.norm(normal)) + 1e-9
@@ -324,8 +325,8 @@ def runs_on(image: np.ndarray, quad: np.ndarray) -> dict[str, Any] | None:
                 xo, yo = p + normal * d
                 xi, yi = p - normal * (d + 0.02 * short)
                 if 0 <= xo < w and 0 <= yo < h:
-                    outside.append(lab[int(yo), int(xo)])
-                inside.append(lab[int(np.clip(yi, 0, h - 1)), int(np.clip(xi, 0, w - 1))])
+                    outside.append(lab[int(yo), int(xo)].astype(np.float32))
+                inside.append(lab[int(np.clip(yi, 0, h - 1)), int(np.clip(xi, 0, w - 1))].astype(np.float32))
         delta = float(np.linalg.norm(np.median(outside, axis=0) - np.median(inside, axis=0))) if outside else 99.0
         if delta < RUN_ON_DELTA:
             found.append({"side": side, "gap": round(gap / short, 3), "colour_difference": round(delta, 1)})
