@@ -184,6 +184,10 @@ def _lines(chars: list[tuple[str, float, float, float, float]]) -> list[list[tup
     return [sorted(line, key=lambda c: c[1]) for line in lines]
 
 
+_DATE = re.compile(r"(?:19|20)[0-9]{2}[-/.年]?(?:0[1-9]|1[0-2])[-/.月]?(?:[0-2][0-9]|3[01])(?![0-9])")
+"""A date in a line (a row number may run into it: ``12026-06-02``)."""
+
+
 class _Amount(NamedTuple):
     text: str
     x0: float
@@ -216,10 +220,6 @@ def _amounts(chars: list[tuple[str, float, float, float, float]]) -> list[_Amoun
                 out.append(_Amount(m[0], part[0][1], part[-1][2], min(c[3] for c in part), max(c[4] for c in part),
                                    row))
     return out
-
-
-_DATE = re.compile(r"(?:19|20)[0-9]{2}[-/.年]?(?:0[1-9]|1[0-2])[-/.月]?(?:[0-2][0-9]|3[01])(?![0-9])")
-"""A date in a line (a row number may run into it: ``12026-06-02``)."""
 
 
 def _misaligned(page: Drawn) -> list[dict[str, Any]]:

@@ -83,6 +83,23 @@ BAND_SHARE = 0.02
 """…and the share of the card's pale pixels a hue sector must hold to count."""
 ON_FRAME_PX = 2.0
 """A card corner this close to the photo's edge (or beyond it) lies on the frame: the card runs off it."""
+SHORT_CARD = 0.035
+"""A card outline this much shorter (its height beside its width) than a card's 85.6 × 54 mm…"""
+NEAR_FRAME = 0.03
+"""…with a side within this share of its short side of the photo's edge was cut there: what the frame cut off
+left a strip too thin for the card finder to take as the card's, and it took the print's edge inside. A tilted
+card alone measures up to 9.5 % short (genuine photos of the tuning seed 7301), so the side near the frame is what
+decides: no genuine photo of that seed (200, 20 of every kind) has both; cut cards whose edge the finder took
+short measure 3.8–6.7 %."""
+RUN_ON_GAP = 0.15
+"""A card side this near the photo's edge (a share of the card's short side)…"""
+RUN_ON_DELTA = 12.0
+"""…beyond which the photo keeps the colour of the card's own ground just inside that side (CIE Lab ΔE under
+this), while the outline found is short in that direction (:data:`SHORT_CARD`), is no edge of the card: the card
+runs on to the frame and the finder took a line of its print for its edge. Genuine colour photos of the tuning seed
+7301 (180) show ΔE 27 and more beyond any side that near the frame; a cut card whose edge the finder placed 11 % of
+its height inside, ΔE 2. A pale card on a white sheet near the frame can look the same: on a copy (an A4 page) it is
+not judged, on a photo it would be a false warning."""
 PRINT_HEIGHT_RANGE = (0.93, 1.12)
 """A name whose characters stand this many times the height of the card's other values' (sex, ethnicity, the
 address's first line) or outside it was printed in another size. Genuine captures of both card generators
@@ -257,26 +274,6 @@ def corners_outside(quad: np.ndarray, shape: tuple[int, int]) -> dict[str, Any] 
         return None
     return {"sides": sides, "furthest": round(max(0.0, max(beyond[s] for s in sides)) / long_side, 3),
             "missing": missing}
-
-
-SHORT_CARD = 0.035
-"""A card outline this much shorter (its height beside its width) than a card's 85.6 × 54 mm…"""
-NEAR_FRAME = 0.03
-"""…with a side within this share of its short side of the photo's edge was cut there: what the frame cut off
-left a strip too thin for the card finder to take as the card's, and it took the print's edge inside. A tilted
-card alone measures up to 9.5 % short (genuine photos of the tuning seed 7301), so the side near the frame is what
-decides: no genuine photo of that seed (200, 20 of every kind) has both; cards cut 2 % have 3.8–6.7 %."""
-
-
-RUN_ON_GAP = 0.15
-"""A card side this near the photo's edge (a share of the card's short side)…"""
-RUN_ON_DELTA = 12.0
-"""…beyond which the photo keeps the colour of the card's own ground just inside that side (CIE Lab ΔE under
-this), while the outline found is short in that direction (:data:`SHORT_CARD`), is no edge of the card: the card
-runs on to the frame and the finder took a line of its print for its edge. Genuine colour photos of the tuning seed
-7301 (180) show ΔE 27 and more beyond any side that near the frame; a cut card whose edge the finder placed 11 % of
-its height inside, ΔE 2. A pale card on a white sheet near the frame can look the same: on a copy (an A4 page) it is
-not judged, on a photo it would be a false warning."""
 
 
 def cut_by_frame(image: np.ndarray, quad: np.ndarray, *, colour: bool) -> dict[str, Any] | None:

@@ -193,11 +193,10 @@ enclosing rectangle; a phone's screen, a sheet or a wall running off the frame h
 def partial_card(image: np.ndarray) -> BBox | None:
     """The box of a card-like region that runs off the edge of the photo, when no whole card is in it.
 
-    Card-like: a pale, printed, convex region of 5–80% of the photo whose outline
-    is a polygon of straight sides (4 to 6 once the frame has cut a corner or a
-    side off) that meets the frame along a side or at a corner, its other sides (at least two) edges of
-    contrast. Used to tell the app user
-    "fit the whole card in the frame" instead of "no document".
+    Card-like: a pale, printed, convex region of 5–80% of the photo whose outline is a polygon of straight sides
+    (4 to 6 once the frame has cut a corner or a side off) that meets the frame along a side or at a corner, its
+    other sides (at least two) edges of contrast. Used to tell the app user "fit the whole card in the frame"
+    instead of "no document".
     """
     small, k = working_copy(image)
     sh, sw = small.shape[:2]
