@@ -29,7 +29,9 @@ Boxes are in PDF points from the page's top-left; the reader scales them to the 
 
 from __future__ import annotations
 
+import functools
 import io
+import logging
 import re
 from collections import Counter, defaultdict
 from concurrent.futures import ThreadPoolExecutor
@@ -119,19 +121,24 @@ def _signature_coverage(data: bytes) -> dict[str, int] | None:
             "file_size": size, "uncovered_after": max(0, size - covered_to)}
 
 
+@functools.cache
+def _quiet_pyhanko() -> None:
+    """Once: pyHanko logs a full traceback for every certificate it cannot chain to a root; trust is not judged
+    here."""
+    for name in ("pyhanko", "pyhanko_certvalidator"):
+        logging.getLogger(name).setLevel(logging.CRITICAL)
+
+
 def verify_signatures(data: bytes) -> list[dict[str, Any]]:
     """Each embedded signature: its field, whether it is ``intact`` (the covered bytes hash to the signed digest)
     and ``valid`` (the signature verifies with the signer's certificate), its ``byte_range``; ``error`` (the
     exception's class) where it could not be checked at all. Trust in the signer is not judged."""
-    import logging
-
     from pyhanko.pdf_utils.reader import PdfFileReader
     from pyhanko.sign.validation import validate_pdf_signature
     from pyhanko_certvalidator import ValidationContext
 
-    # pyHanko logs a full traceback for every certificate it cannot chain to a root; trust is not judged here
-    for name in ("pyhanko", "pyhanko_certvalidator"):
-        logging.getLogger(name).setLevel(logging.CRITICAL)
+    _quiet_pyhanko()
+
     def check() -> list[dict[str, Any]]:
         try:
             signatures = PdfFileReader(io.BytesIO(data), strict=False).embedded_signatures

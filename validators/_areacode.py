@@ -23,9 +23,10 @@ reason to look, not proof.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
+from types import MappingProxyType
 from typing import Any
 
 from stdnum import numdb
@@ -279,7 +280,19 @@ def misread_branch(issuer: str) -> tuple[str, str] | None:
         return None
     city, branch = m[1], m[2]
     branch_forms = {branch} | aliases(branch)
-    counties: dict[str, bool] = {}  # each way of writing the city's counties → whether it is a name in use
+    counties = _county_forms(city)
+    if not counties or branch_forms & set(counties):
+        return None
+    near = sorted((not current, c) for c, current in counties.items() for b in branch_forms
+                  if len(c) == len(b) and sum(x != y for x, y in zip(c, b, strict=True)) == 1)
+    return (branch, near[0][1]) if near else None
+
+
+@lru_cache(maxsize=1024)  # keyed by what OCR read: bounded
+def _county_forms(city: str) -> Mapping[str, bool]:
+    """Each way of writing the counties of ``city`` (a prefecture, or a municipality's districts) → whether it is
+    a name in use."""
+    counties: dict[str, bool] = {}
 
     def add(names: str) -> None:
         for n in _names(names):
@@ -294,9 +307,4 @@ def misread_branch(issuer: str) -> tuple[str, str] | None:
                 for c, ns in children:
                     if c[:2] == code[:2] and not c.endswith("00"):
                         add(ns)
-    if not counties or branch_forms & set(counties):
-        return None
-    near = sorted((not current, c) for c, current in counties.items() for b in branch_forms
-                  if len(c) == len(b) and sum(x != y for x, y in zip(c, b, strict=True)) == 1)
-    return (branch, near[0][1]) if near else None
-
+    return MappingProxyType(counties)

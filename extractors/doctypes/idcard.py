@@ -226,14 +226,18 @@ def distrust_covered(doc: ExtractedDocument) -> None:
     """
     regions = [r["region"] for r in doc.meta.get("capture_risks", [])
                if isinstance(r, dict) and r.get("code") == "occluded" and r.get("region")]
-    for name, f in doc.fields.items():
-        if f.bbox is None or f.confidence <= COVERED_CONFIDENCE:
-            continue
-        reach = f.bbox[3] - f.bbox[1]
-        if any(overlaps(f.bbox, (x0 - reach, y0 - reach, x1 + reach, y1 + reach)) for x0, y0, x1, y1 in regions):
-            doc.fields[name] = f.model_copy(update={
-                "confidence": COVERED_CONFIDENCE,
-                "note": "next to something covering the card: part of it may be hidden"})
+    covered = [name for name, f in doc.fields.items() if f.bbox is not None and any(
+        overlaps(f.bbox, (x0 - (reach := f.bbox[3] - f.bbox[1]), y0 - reach, x1 + reach, y1 + reach))
+        for x0, y0, x1, y1 in regions)]
+    _cap(doc, covered, COVERED_CONFIDENCE, "next to something covering the card: part of it may be hidden")
+
+
+def _cap(doc: ExtractedDocument, names: Sequence[str], confidence: float, note: str) -> None:
+    """The fields ``names`` of ``doc`` (those it has) keep at most ``confidence``, with ``note``."""
+    for name in names:
+        f = doc.fields.get(name)
+        if f is not None and f.confidence > confidence:
+            doc.fields[name] = f.model_copy(update={"confidence": confidence, "note": note})
 
 
 BILEVEL_CONFIDENCE = 0.5
@@ -257,12 +261,8 @@ def distrust_bilevel(doc: ExtractedDocument) -> None:
     if not any(isinstance(r, dict) and r.get("code") == "bw_copy" and (r.get("evidence") or {}).get("bilevel")
                for r in doc.meta.get("capture_risks", [])):
         return
-    for name in ("valid_from", "valid_until"):
-        f = doc.fields.get(name)
-        if f is not None and f.value is not None and f.confidence > BILEVEL_CONFIDENCE:
-            doc.fields[name] = f.model_copy(update={
-                "confidence": BILEVEL_CONFIDENCE,
-                "note": "a black-and-white (1-bit) scan loses strokes of digits; nothing on the card confirms it"})
+    _cap(doc, [n for n in ("valid_from", "valid_until") if doc.value(n) is not None], BILEVEL_CONFIDENCE,
+         "a black-and-white (1-bit) scan loses strokes of digits; nothing on the card confirms it")
 
 
 class IdCardFront(DocTypeExtractor):

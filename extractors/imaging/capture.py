@@ -238,8 +238,7 @@ def colour_bands(native: np.ndarray) -> dict[str, float] | None:
 def native_card(image: np.ndarray, quad: np.ndarray) -> np.ndarray:
     """The card inside ``quad`` of ``image`` flattened at the size it has there (no resampling up or down)."""
     q = np.asarray(quad, np.float32)
-    w = int(max(np.linalg.norm(q[1] - q[0]), np.linalg.norm(q[2] - q[3])))
-    h = int(max(np.linalg.norm(q[3] - q[0]), np.linalg.norm(q[2] - q[1])))
+    w, h = (int(v) for v in _size(q, floor=0.0))
     m = cv2.getPerspectiveTransform(q, np.array([[0, 0], [w - 1, 0], [w - 1, h - 1], [0, h - 1]], np.float32))
     return cv2.warpPerspective(image, m, (max(w, 1), max(h, 1)), flags=cv2.INTER_LINEAR)
 
@@ -258,16 +257,14 @@ def corners_outside(quad: np.ndarray, shape: tuple[int, int]) -> dict[str, Any] 
     """
     q = np.asarray(quad, np.float32)
     h, w = shape
-    width = max(float(np.linalg.norm(q[1] - q[0])), float(np.linalg.norm(q[2] - q[3])), 1.0)
-    height = max(float(np.linalg.norm(q[3] - q[0])), float(np.linalg.norm(q[2] - q[1])), 1.0)
+    width, height = _size(q)
     long_side = max(width, height)
     beyond = {"left": float(-q[:, 0].min()), "top": float(-q[:, 1].min()),
               "right": float(q[:, 0].max() - (w - 1)), "bottom": float(q[:, 1].max() - (h - 1))}
     on = -max(ON_FRAME_PX, 0.004 * min(h, w))
     sides = [s for s, d in beyond.items() if d >= on]
-    card_aspect = 85.6 / 54.0
     seen = max(width, height) / max(1.0, min(width, height))
-    missing = round(max(0.0, 1 - card_aspect / seen), 3)
+    missing = round(max(0.0, 1 - cards.CARD_ASPECT / seen), 3)
     if not sides:  # a side found just short of the frame, the card short that way: the frame cut a strip off
         sides = [side for _, side, gap in _cut_sides(q, shape) if gap <= NEAR_FRAME * min(width, height)]
     if not sides:
@@ -331,13 +328,15 @@ def runs_on(image: np.ndarray, quad: np.ndarray) -> dict[str, Any] | None:
         return None
     width, height = _size(q)
     return {"sides": [f["side"] for f in found], "furthest": 0.0,
-            "missing": round(abs(width / height / (85.6 / 54.0) - 1), 3), "runs_on": found, "delta_under": RUN_ON_DELTA}
+            "missing": round(abs(width / height / cards.CARD_ASPECT - 1), 3), "runs_on": found,
+            "delta_under": RUN_ON_DELTA}
 
 
-def _size(q: np.ndarray) -> tuple[float, float]:
-    """A quad's width (its first and third sides, the long ones as the card finder orders it) and height."""
-    return (max(float(np.linalg.norm(q[1] - q[0])), float(np.linalg.norm(q[2] - q[3])), 1.0),
-            max(float(np.linalg.norm(q[3] - q[0])), float(np.linalg.norm(q[2] - q[1])), 1.0))
+def _size(q: np.ndarray, floor: float = 1.0) -> tuple[float, float]:
+    """A quad's width (the longer of its first and third sides, the long ones as the card finder orders it) and
+    height (the longer of the other two), at least ``floor``."""
+    return (max(float(np.linalg.norm(q[1] - q[0])), float(np.linalg.norm(q[2] - q[3])), floor),
+            max(float(np.linalg.norm(q[3] - q[0])), float(np.linalg.norm(q[2] - q[1])), floor))
 
 
 def _cut_sides(q: np.ndarray, shape: tuple[int, int]) -> list[tuple[int, str, float]]:
@@ -346,7 +345,7 @@ def _cut_sides(q: np.ndarray, shape: tuple[int, int]) -> list[tuple[int, str, fl
     photo it faces and how far that lies (pixels, along the side's outward normal from its middle)."""
     h, w = shape
     width, height = _size(q)
-    off = width / height / (85.6 / 54.0) - 1
+    off = width / height / cards.CARD_ASPECT - 1
     if abs(off) < SHORT_CARD:
         return []
     centre = q.mean(axis=0)
