@@ -363,7 +363,8 @@ class Reader:
                 risks = [capture.risks(q, spread=spread, page=image.shape[:2], share=c.coverage, found_by="edges",
                                        native=image if c.whole_image else capture.native_card(image, c.quad),
                                        card=upright, outside=None if c.whole_image else capture.cut_by_frame(
-                                           image, c.quad, colour=colour), black_and_white=one_bit)
+                                           image, c.quad, colour=colour), black_and_white=one_bit,
+                                       frame=None if c.whole_image else capture.screen_frame(image, c.quad))
                          for c, (upright, _, q) in zip(found, read, strict=True)]
                 result.add_time("risks", time.perf_counter() - t)
                 return self._commit(read, result, "card", risks=risks)

@@ -78,6 +78,16 @@ def screen_reshoot(doc: ExtractedDocument, ctx: RuleContext) -> Iterator[Finding
                        zh=f"疑似翻拍屏幕上的证件图片：证件底纹布满屏幕像素网格形成的彩虹色带（覆盖 12 个色相区中的 "
                           f"{ev.get('hue_sectors')} 个，实体证件少于 {ev.get('sectors_threshold')} 个）。")
         return
+    if ev.get("found_by") == "screen frame":
+        found = [e for e in ev.get("edges_px") or [] if e is not None]
+        yield _finding(ctx, "screen_reshoot",
+                       en=f"The card seems to be a picture on a screen photographed again: it lies in a screen's "
+                          f"frame, a flat margin round it ending in a straight edge parallel to {len(found)} of its "
+                          f"4 sides (a card on a desk shows at most one; {ev.get('sides_needed')} raise this).",
+                       zh=f"疑似翻拍屏幕上的证件图片：证件位于屏幕边框之内，其 4 条边中有 {len(found)} 条外侧为平整"
+                          f"的屏幕留白并止于平行的直边（桌面上的实体证件至多 1 条；达到 {ev.get('sides_needed')} 条"
+                          f"即提示）。")
+        return
     yield _finding(ctx, "screen_reshoot",
                    en=f"The card seems to be a picture on a screen photographed again: its print ripples in colour "
                       f"as a screen's pixel grid does (colour ripple {ev.get('colour_ripple')} of the fine detail, "

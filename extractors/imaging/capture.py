@@ -16,7 +16,10 @@ off how the card was found and measured (:mod:`.quality`, :mod:`.cards`) or off 
   into colour moiré — fine, strongly coloured ripples that printed card stock never shows. Evidence: how strong
   the fine colour ripples are beside the fine lightness detail (and how peaked their spectrum is). A camera
   that resolves the grid more finely shows it as broad rainbow bands instead (:func:`colour_bands`): the card's
-  pale ground coloured in many hues, where printed stock keeps one tint.
+  pale ground coloured in many hues, where printed stock keeps one tint. A screen so fine that neither shows
+  still has its frame (:func:`screen_frame`): a flat band round the card — the album app's margin — ending at a
+  straight edge parallel to the card's sides, the bezel. Evidence: the measures and their thresholds, and
+  ``found_by`` (fine moiré, colour bands, screen frame).
 - ``border_incomplete``: part of the card's outline lies outside the photo (:func:`corners_outside`), so a
   reader cannot see that nothing was cut or covered there — or the outline found is short of a card's shape
   beside the frame and the card's ground runs on past it to the frame (:func:`runs_on`): the strip the frame
@@ -81,6 +84,24 @@ BAND_CHROMA = 6.0
 card 640 px wide: a tint across the card, a rainbow-printed background), counts as a band's colour."""
 BAND_SHARE = 0.02
 """…and the share of the card's pale pixels a hue sector must hold to count."""
+FRAME_STEP = 12.0
+"""Grey levels by which a straight edge parallel to a card's side, beyond a flat band around it, steps: the edge
+of a screen (its app's margin against the bezel, or the bezel against what lies beyond) round a card shown on it
+(:func:`screen_frame`). The band's flatness, :data:`FRAME_FLAT`, and the card's own edge, :data:`FRAME_START`,
+decide the rest."""
+FRAME_START = 0.03
+"""The band round a card is looked at from this share of the card's short side out (its edge and shadow lie
+nearer)…"""
+FRAME_SPAN = 1.6
+"""…to this share of it (a phone's album app leaves up to a card's height of margin above and below the card)."""
+FRAME_FLAT = 4.0
+"""Grey levels (the band's standard deviation between a σ 2 and a σ 6 blur: a screen's pixel grid and a sensor's
+noise lie below that scale) under which the band between a card and an edge is a screen's flat margin, not a desk,
+cloth or wood."""
+FRAME_SIDES = 3
+"""Sides of a card that each face such an edge beyond a flat band, from which the card lies in a screen's frame.
+Genuine captures of the tuning seed 7303 (25 of every genuine kind) show one at most (the other card of a both-sides
+photo, an A4 copy's page edge); screen re-shoots three or four (25 of 25)."""
 ON_FRAME_PX = 2.0
 """A card corner this close to the photo's edge (or beyond it) lies on the frame: the card runs off it."""
 SHORT_CARD = 0.035
@@ -132,13 +153,15 @@ def bilevel(image: np.ndarray) -> bool:
 
 def risks(q: Quality | None, *, spread: float, page: tuple[int, int], share: float, found_by: str,
           native: np.ndarray | None = None, card: np.ndarray | None = None,
-          outside: dict[str, Any] | None = None, black_and_white: bool = False) -> list[dict[str, Any]]:
+          outside: dict[str, Any] | None = None, black_and_white: bool = False,
+          frame: dict[str, Any] | None = None) -> list[dict[str, Any]]:
     """The capture risks of one card: ``q`` its quality, ``spread`` the upload's
     :func:`.quality.colour_spread`, ``page`` the (height, width) of the picture it was found in, ``share`` the
     card's share of it, ``found_by`` ``edges`` (its outline) or ``print`` (a block of print on a page, no edge
     seen); ``native`` the card at the resolution it was captured at (for :func:`moire`), ``card`` the upright
-    flattened card (for :func:`occlusion`), ``outside`` what :func:`corners_outside` found;
-    ``black_and_white`` whether the upload is :func:`bilevel` (said in the ``bw_copy`` evidence)."""
+    flattened card (for :func:`occlusion`), ``outside`` what :func:`corners_outside` found, ``frame`` what
+    :func:`screen_frame` found; ``black_and_white`` whether the upload is :func:`bilevel` (said in the
+    ``bw_copy`` evidence)."""
     out: list[dict[str, Any]] = []
     colour = q is not None and q.in_colour is not False
     if q is not None and q.in_colour is False and RetakeReason.TOO_DARK not in q.problems:
@@ -160,6 +183,8 @@ def risks(q: Quality | None, *, spread: float, page: tuple[int, int], share: flo
         out.append({"code": "screen_reshoot", "confidence": 0.95, "evidence": m | bands | {
             "ripple_threshold": MOIRE_RATIO, "peak_threshold": MOIRE_PEAK, "detail_threshold": MOIRE_DETAIL,
             "sectors_threshold": BAND_SECTORS, "found_by": "fine moiré" if fine else "colour bands"}})
+    elif frame:
+        out.append({"code": "screen_reshoot", "confidence": 0.9, "evidence": frame})
     if outside:
         out.append({"code": "border_incomplete", "confidence": 0.9, "evidence": outside})
     if colour and card is not None and (o := occlusion(card)) is not None:
@@ -330,6 +355,77 @@ def runs_on(image: np.ndarray, quad: np.ndarray) -> dict[str, Any] | None:
     return {"sides": [f["side"] for f in found], "furthest": 0.0,
             "missing": round(abs(width / height / cards.CARD_ASPECT - 1), 3), "runs_on": found,
             "delta_under": RUN_ON_DELTA}
+
+
+def screen_frame(image: np.ndarray, quad: np.ndarray) -> dict[str, Any] | None:
+    """The ``screen_reshoot`` evidence of a card found at ``quad`` of ``image`` that lies in a screen's frame: a
+    flat band round it (an album app's margin, :data:`FRAME_FLAT`) ending, on :data:`FRAME_SIDES` or more of its
+    sides, at a straight edge parallel to that side (:data:`FRAME_STEP`: the bezel); else None. A card on a desk,
+    cloth or a sheet of paper shows such an edge on one side at most: a desk's texture or the photo's frame comes
+    first.
+
+    >>> photo = np.full((900, 1200, 3), (60, 90, 120), np.uint8)  # a brown desk
+    >>> _ = cv2.rectangle(photo, (250, 150), (950, 750), (22, 20, 20), -1)  # a phone's bezel…
+    >>> _ = cv2.rectangle(photo, (270, 190), (930, 710), (8, 8, 8), -1)  # …its dark album app…
+    >>> _ = cv2.rectangle(photo, (300, 300), (900, 680), (228, 226, 222), -1)  # …showing a card
+    >>> card = np.array([[300, 300], [900, 300], [900, 680], [300, 680]], np.float32)
+    >>> screen_frame(photo, card)["edges_px"]  # to the bezel's outer edge: its dark app and it differ by 12 levels
+    [147.0, 47.0, 67.0, 47.0]
+    >>> photo[:] = (60, 90, 120); _ = cv2.rectangle(photo, (300, 300), (900, 680), (228, 226, 222), -1)
+    >>> screen_frame(photo, card) is None
+    True
+    """
+    grey = (cv2.cvtColor(image, cv2.COLOR_BGR2GRAY) if image.ndim == 3 else image).astype(np.float32)
+    q = np.asarray(quad, np.float32)
+    short = min(_size(q))
+    centre = q.mean(axis=0)
+    sides = [_frame_edge(grey, q[i], q[(i + 1) % 4], centre, short) for i in range(4)]
+    if sum(e is not None for e in sides) < FRAME_SIDES:
+        return None
+    return {"edges_px": [None if e is None else round(e[0], 0) for e in sides],
+            "band_flatness": [None if e is None else round(e[1], 1) for e in sides],
+            "sides_needed": FRAME_SIDES, "step_threshold": FRAME_STEP, "flatness_under": FRAME_FLAT,
+            "found_by": "screen frame"}
+
+
+def _frame_edge(grey: np.ndarray, a: np.ndarray, b: np.ndarray, centre: np.ndarray,
+                short: float) -> tuple[float, float] | None:
+    """(distance from side ``a``→``b`` outward to a straight edge parallel to it, the flatness of the band up to
+    it) or None. The strip beyond the side's middle 60 % is sampled in four runs along it; each run's mean
+    profile outward must step by :data:`FRAME_STEP` at the same distance (three runs of four agreeing within
+    10 % and 4 px)."""
+    along = (b - a) / (float(np.linalg.norm(b - a)) + 1e-9)
+    normal = np.array([-along[1], along[0]], np.float32)
+    if float(np.dot((a + b) / 2 - centre, normal)) < 0:
+        normal = -normal
+    start = FRAME_START * short
+    ts = np.arange(start, FRAME_SPAN * short, 1.0, dtype=np.float32)
+    ss = np.linspace(0.2, 0.8, 48, dtype=np.float32) * float(np.linalg.norm(b - a))
+    xs = a[0] + ss[None, :] * along[0] + ts[:, None] * normal[0]
+    ys = a[1] + ss[None, :] * along[1] + ts[:, None] * normal[1]
+    h, w = grey.shape
+    inside = ((xs >= 0) & (xs < w - 1) & (ys >= 0) & (ys < h - 1)).all(axis=1)
+    rows = len(ts) if inside.all() else int(np.argmin(inside))  # up to the photo's frame
+    if rows < 8:
+        return None
+    strip = cv2.remap(grey, xs[:rows], ys[:rows], cv2.INTER_LINEAR)
+    edges = []
+    for run in np.split(strip, 4, axis=1):
+        profile = cv2.GaussianBlur(run.mean(axis=1).reshape(-1, 1), (1, 0), 1.5).ravel()
+        hits = np.nonzero(np.abs(profile[4:] - profile[:-4]) >= FRAME_STEP)[0]
+        if len(hits):
+            edges.append(float(hits[0] + 2))
+    if len(edges) < 3:
+        return None
+    middle = float(np.median(edges))
+    agree = [e for e in edges if abs(e - middle) <= 0.1 * middle + 4]
+    if len(agree) < 3:
+        return None
+    band = strip[:max(2, int(min(agree)) - 2)]
+    flatness = float(np.std(cv2.GaussianBlur(band, (0, 0), 2) - cv2.GaussianBlur(band, (0, 0), 6)))
+    if flatness > FRAME_FLAT:
+        return None
+    return float(np.mean(agree)) + start, flatness
 
 
 def _size(q: np.ndarray, floor: float = 1.0) -> tuple[float, float]:

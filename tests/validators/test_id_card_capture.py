@@ -97,6 +97,15 @@ def test_a_screen_found_by_its_colour_bands_says_so_with_its_measure() -> None:
     assert "彩虹" in f.message.zh and "10" in f.message.zh
 
 
+def test_a_screen_found_by_its_frame_says_how_many_sides_show_it() -> None:
+    ev = {"edges_px": [140.0, None, 61.0, 44.0], "band_flatness": [0.8, None, 1.1, 0.9], "sides_needed": 3,
+          "step_threshold": 12.0, "flatness_under": 4.0, "found_by": "screen frame"}
+    [f] = [f for f in validate(front([{"code": "screen_reshoot", "evidence": ev}]), RuleContext()).findings
+           if f.rule == "screen_reshoot"]
+    assert "frame" in f.message.en and "3 of its 4 sides" in f.message.en and "ripple" not in f.message.en
+    assert "边框" in f.message.zh and "3 条" in f.message.zh
+
+
 BACK = {"issuer": "营山县公安局", "valid_from": "2026-10-27", "valid_until": "2027-01-27", "long_term": False}
 
 

@@ -19,6 +19,7 @@ from extractors.imaging.capture import (
     native_card,
     occlusion,
     risks,
+    screen_frame,
 )
 from extractors.imaging.quality import capture_score
 from extractors.models import Quality, RetakeReason
@@ -128,6 +129,24 @@ def test_a_screen_the_camera_resolves_finely_is_found_by_its_colour_bands() -> N
     [risk] = risks(PHOTO, spread=40.0, page=(1080, 1440), share=0.3, found_by="edges", native=native)
     assert risk["code"] == "screen_reshoot" and risk["evidence"]["found_by"] == "colour bands"
     assert risk["evidence"]["hue_sectors"] >= BAND_SECTORS
+
+
+@pytest.mark.parametrize("seed", [21, 22, 23, 24])
+def test_a_card_shown_on_a_screen_lies_in_its_frame_and_one_on_a_desk_does_not(seed: int) -> None:
+    """The screen's flat margin ending at its bezel, parallel to the card's sides, is found however finely the
+    camera resolved the screen; a card on any surface, or beside the other side of the card, shows no frame."""
+    from fixtures import capture_risks
+    from fixtures.capture import photo_shot
+
+    card, rng = _drawn(seed, ("own", "alt")[seed % 2])
+    screen = capture_risks.screen_reshoot(card.front, rng)
+    found = screen_frame(_as_uploaded(screen.image), np.array(screen.quads[0], np.float32))
+    assert found is not None and sum(e is not None for e in found["edges_px"]) >= found["sides_needed"]
+    [risk] = risks(PHOTO, spread=40.0, page=(1080, 1440), share=0.3, found_by="edges", frame=found)
+    assert risk["code"] == "screen_reshoot" and risk["evidence"]["found_by"] == "screen frame"
+    for shot in (photo_shot([card.front], rng), photo_shot([card.front, card.back], rng)):
+        for quad in shot.quads:
+            assert screen_frame(_as_uploaded(shot.image), np.array(quad, np.float32)) is None
 
 
 def test_a_blurred_photo_with_little_detail_left_is_no_screen() -> None:
