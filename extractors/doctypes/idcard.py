@@ -304,6 +304,8 @@ class IdCardFront(DocTypeExtractor):
         if {r.get("code") for r in doc.meta.get("capture_risks", [])} & NOT_COMPARABLE:
             return
         boxes = {k: f.bbox for k, f in doc.fields.items() if f.bbox is not None and f.source == Source.OCR}
+        if len(str(doc.value("name") or "")) < 2:  # a name read as one character: its box holds part of its print
+            boxes.pop("name", None)
         if image is None or image.ndim != 3:
             return
         if (evidence := capture.edited_name(image, boxes)) is not None:

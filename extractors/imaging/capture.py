@@ -126,6 +126,10 @@ PRINT_HEIGHT_RANGE = (0.93, 1.12)
 address's first line) or outside it was printed in another size. Genuine captures of both card generators
 measure 0.95–1.09 (the name measures a little taller: a wider field); a name retyped 8–15 % smaller or larger
 0.83–1.16 (``bench capture-risks``, tuning seed 7301)."""
+PRINT_BRIDGE = 0.2
+"""Rows without ink inside a line of print that are bridged in measuring its height, as a share of the name's
+box: the gaps between the strokes of 三 or 兰 (a turned, blurred photo's 吕兰 measured half its height without);
+the gap between an address's lines is wider."""
 PRINT_REF_AGREE = 0.08
 """…beside those of the reference values within this share of their median height (a long address is printed
 smaller, as a card printer does, and a misread box measures nonsense); at least two are needed."""
@@ -463,16 +467,21 @@ def _cut_sides(q: np.ndarray, shape: tuple[int, int]) -> list[tuple[int, str, fl
     return out
 
 
-def print_measures(image: np.ndarray, bbox: Sequence[float]) -> tuple[int, float] | None:
+def print_measures(image: np.ndarray, bbox: Sequence[float], bridge: int = 0) -> tuple[int, float] | None:
     """The print in ``bbox`` of ``image``: its height in pixels — the longest run of rows holding ink (Otsu's
     threshold on the box grown by a third of its height above and below; one line of CJK characters measures
     its characters' height whatever they are, a box spanning lines measures one of them) — and how dark its
-    ink is (the 10th percentile of the ink's grey level).
+    ink is (the 10th percentile of the ink's grey level). Gaps of up to ``bridge`` rows are bridged: the
+    strokes of 三, 兰 or 吕 leave rows without ink inside one line of print, where a line's gap to the next is
+    wider.
 
     >>> page = np.full((120, 300, 3), 230, np.uint8)
     >>> _ = cv2.rectangle(page, (20, 40), (200, 71), (20, 20, 20), -1)
     >>> print_measures(page, (20, 40, 200, 72))
     (32, 20.0)
+    >>> page[52:58] = 230  # a gap between strokes
+    >>> print_measures(page, (20, 40, 200, 72)), print_measures(page, (20, 40, 200, 72), bridge=6)
+    ((14, 20.0), (32, 20.0))
     """
     x0, y0, x1, y1 = (int(v) for v in bbox)
     h = y1 - y0
@@ -481,22 +490,25 @@ def print_measures(image: np.ndarray, bbox: Sequence[float]) -> tuple[int, float
     crop = image[max(0, y0 - h // 3):min(image.shape[0], y1 + h // 3), max(0, x0):x1]
     grey = cv2.cvtColor(crop, cv2.COLOR_BGR2GRAY) if crop.ndim == 3 else crop
     _, ink = cv2.threshold(grey, 0, 1, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
-    best = run = 0
-    for has_ink in ink.mean(axis=1) > 0.02:
-        run = run + 1 if has_ink else 0
-        best = max(best, run)
-    if not best:
+    rows = np.flatnonzero(ink.mean(axis=1) > 0.02)
+    if not len(rows):
         return None
-    return best, float(np.percentile(grey[ink > 0], 10))
+    breaks = np.flatnonzero(np.diff(rows) > bridge + 1)  # a run ends where more than ``bridge`` rows lack ink
+    starts, ends = rows[np.r_[0, breaks + 1]], rows[np.r_[breaks, len(rows) - 1]]
+    return int((ends - starts).max()) + 1, float(np.percentile(grey[ink > 0], 10))
 
 
 def edited_name(image: np.ndarray, boxes: Mapping[str, Sequence[float]]) -> dict[str, Any] | None:
     """The ``edited`` evidence for a card front whose name is printed unlike its other values — at another
     height (:data:`PRINT_HEIGHT_RANGE`) or in another ink (:data:`INK_DIFFERENCE`) — else None. ``boxes``: field
     name → box on ``image``, the upright card."""
-    if "name" not in boxes or (name := print_measures(image, boxes["name"])) is None:
+    if "name" not in boxes:
         return None
-    refs = [m for f in ("sex", "ethnicity", "address") if f in boxes and (m := print_measures(image, boxes[f]))]
+    bridge = round(PRINT_BRIDGE * (boxes["name"][3] - boxes["name"][1]))
+    if (name := print_measures(image, boxes["name"], bridge)) is None:
+        return None
+    refs = [m for f in ("sex", "ethnicity", "address")
+            if f in boxes and (m := print_measures(image, boxes[f], bridge))]
     middle = float(np.median([m[0] for m in refs])) if refs else 0.0
     refs = [m for m in refs if abs(m[0] / middle - 1) <= PRINT_REF_AGREE]  # a misread box measures nonsense
     if len(refs) < 2:

@@ -79,3 +79,30 @@ def test_back_validity_forms(text: str, until: str | None, long_term: bool) -> N
 def test_keyword_scores_separate_the_sides() -> None:
     assert IdCardFront.score(FRONT_SPLIT) == 1.0
     assert IdCardBack.score(FRONT_SPLIT) == 0.0
+
+
+def test_a_name_read_as_one_character_is_not_measured_against_the_other_values() -> None:
+    """A name whose box holds part of its print (欧阳阳 read as 区) would measure shorter than the card's other
+    values; only a name read whole is compared for the ``edited`` capture risk."""
+    import cv2
+    import numpy as np
+
+    from extractors.models import ExtractedDocument, Field
+
+    card = np.full((640, 1014, 3), 232, np.uint8)
+    boxes = {"name": (160, 80, 300, 120), "sex": (160, 150, 200, 190), "ethnicity": (330, 150, 370, 190),
+             "address": (160, 290, 600, 330)}
+    for x0, y0, x1, y1 in boxes.values():
+        cv2.rectangle(card, (x0 + 4, y0 + 4), (x1 - 4, y1 - 5), (20, 20, 20), 3)
+    card[80:121, 160:301] = 232
+    cv2.rectangle(card, (164, 90), (296, 113), (20, 20, 20), 3)  # the name's box measures 70 % of the others
+    values = {"name": "区", "sex": "男", "ethnicity": "汉", "address": "山东省泰安市东平县光明路881号"}
+
+    def risks(name: str) -> list[str]:
+        fields = {k: Field(value=name if k == "name" else v, bbox=boxes[k]) for k, v in values.items()}
+        doc = ExtractedDocument(doc_type="id_card_front", fields=fields)
+        IdCardFront.look(doc, {1: card})
+        return [r["code"] for r in doc.meta.get("capture_risks", [])]
+
+    assert risks("欧阳阳") == ["edited"]
+    assert risks("区") == []

@@ -272,6 +272,12 @@ def test_a_name_retyped_at_another_size_or_in_another_ink_is_edited() -> None:
     cv2.rectangle(black, (164, 84), (296, 115), (0, 0, 0), 3)  # same height, retyped in black
     found = edited_name(black, boxes)
     assert found is not None and found["ink_difference"] <= -INK_DIFFERENCE and "ink" in found["why_en"]
+    stacked = card.copy()  # a name whose strokes leave rows without ink (三, 兰): measured whole, not edited
+    stacked[80:121, 160:301] = 232
+    for top in (84, 96, 108):
+        cv2.line(stacked, (170, top), (290, top), (20, 20, 20), 3)
+    cv2.line(stacked, (170, 114), (290, 114), (20, 20, 20), 3)
+    assert edited_name(stacked, boxes) is None
 
 
 def test_a_one_bit_scan_is_bilevel_and_a_grey_scan_or_a_photo_is_not() -> None:
