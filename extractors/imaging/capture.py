@@ -137,6 +137,11 @@ INK_DIFFERENCE = 9.0
 """A name whose ink (10th percentile grey) lies this many grey levels beyond the range of the other values' inks
 was printed with another ink — retyped in black, or in a colour picked up under other light. Genuine captures
 of the tuning seed lie at most 8 beyond, retyped names 6–54."""
+INK_REF_AGREE = 12.0
+"""…and only where the other values' inks lie within this many grey levels of each other: a blurred photo lightens
+thin strokes, and a name of thin strokes (吕兰) then measures lighter than the card's bolder values (the other
+values of a turned blurred photo spread over 23 levels; retypes the ink alone found, at most 9.3 on the tuning seed
+7302)."""
 SKIN_SHARE = 0.02
 """A skin-coloured, unprinted region at the card's edge covering more than this share of the card is something
 over it. A fingertip over a card covers 5–12 %; a portrait is skin-coloured but never reaches the edge."""
@@ -516,6 +521,8 @@ def edited_name(image: np.ndarray, boxes: Mapping[str, Sequence[float]]) -> dict
     ratio = name[0] / float(np.median([m[0] for m in refs]))
     inks = [m[1] for m in refs]
     ink = min(0.0, name[1] - min(inks)) + max(0.0, name[1] - max(inks))  # beyond the other values' inks
+    if max(inks) - min(inks) > INK_REF_AGREE:  # blur lightens thin strokes: the inks say nothing here
+        ink = 0.0
     low, high = PRINT_HEIGHT_RANGE
     why_en, why_zh = [], []
     if not low <= ratio <= high:

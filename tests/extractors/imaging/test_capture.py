@@ -278,6 +278,14 @@ def test_a_name_retyped_at_another_size_or_in_another_ink_is_edited() -> None:
         cv2.line(stacked, (170, top), (290, top), (20, 20, 20), 3)
     cv2.line(stacked, (170, 114), (290, 114), (20, 20, 20), 3)
     assert edited_name(stacked, boxes) is None
+    lighter = card.copy()  # a name of thin strokes under blur measures lighter than the bolder values…
+    lighter[80:121, 160:301] = 232
+    cv2.rectangle(lighter, (164, 84), (296, 115), (60, 60, 60), 3)
+    found = edited_name(lighter, boxes)
+    assert found is not None and found["ink_difference"] >= INK_DIFFERENCE  # …which is an edit where they agree…
+    x0, y0, x1, y1 = boxes["ethnicity"]
+    cv2.rectangle(lighter, (x0 + 4, y0 + 4), (x1 - 4, y1 - 5), (45, 45, 45), 3)
+    assert edited_name(lighter, boxes) is None  # …and says nothing where they differ among themselves by 25
 
 
 def test_a_one_bit_scan_is_bilevel_and_a_grey_scan_or_a_photo_is_not() -> None:
