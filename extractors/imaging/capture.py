@@ -26,9 +26,9 @@ off how the card was found and measured (:mod:`.quality`, :mod:`.cards`) or off 
   left was too thin for the finder. Evidence: which sides, and how far.
 - ``occluded``: something lies over the card from its edge — a finger (:func:`occlusion`). Evidence: the
   region (card pixels), its share of the card, the colour test.
-- ``edited``: a field's print differs from the card's other fields (:func:`edited_fields`): its characters
-  are another height, or drawn in strokes of another weight, than the same card's other values. Evidence:
-  the field's box and both measures beside the card's own.
+- ``edited``: the name's print differs from the card's other values (:func:`edited_name`): its characters
+  are another height, or its ink another grey, than the same card's sex, ethnicity and address (the ink only
+  where those agree among themselves). Evidence: the name's box and both measures beside the card's own.
 - ``temporary_card``: the back is a temporary card's (临时居民身份证), valid three months (raised by the
   back's reader, :mod:`extractors.doctypes.idcard`).
 
