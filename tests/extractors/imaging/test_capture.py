@@ -7,6 +7,8 @@ from typing import Any
 import cv2
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from extractors.imaging.capture import (
     BAND_SECTORS,
@@ -147,6 +149,15 @@ def test_a_card_shown_on_a_screen_lies_in_its_frame_and_one_on_a_desk_does_not(s
     for shot in (photo_shot([card.front], rng), photo_shot([card.front, card.back], rng)):
         for quad in shot.quads:
             assert screen_frame(_as_uploaded(shot.image), np.array(quad, np.float32)) is None
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.floats(-400, 1000), st.floats(-400, 800)), min_size=4, max_size=4))
+def test_any_outline_however_odd_gets_an_answer_from_the_frame_check(corners: list[tuple[float, float]]) -> None:
+    """A card finder's outline may be tiny, twisted or beyond the photo: the check answers, never raises."""
+    photo = np.random.default_rng(5).integers(0, 255, (300, 400, 3), dtype=np.uint8)
+    found = screen_frame(photo, np.array(corners, np.float32))
+    assert found is None or len(found["edges_px"]) == 4
 
 
 def test_a_blurred_photo_with_little_detail_left_is_no_screen() -> None:
