@@ -31,6 +31,10 @@ DOC = "id_card_front"
 _HAN = r"[\u3400-\u4dbf\u4e00-\u9fff\U00020000-\U0002ebef]+"
 NAME = re.compile(rf"{_HAN}(?:·{_HAN})*")
 """A name as a card prints it: Chinese characters, the parts of a transcribed name joined by a middle dot."""
+_ONE_HAN = r"[\u3400-\u4dbf\u4e00-\u9fff\U00020000-\U0002ebef]"
+ADDRESS_STRAY = re.compile(rf"(?<={_ONE_HAN})[.,:;'`·・，。：；、!?！？](?={_ONE_HAN})")
+"""A mark between two Chinese characters of an address (``昌吉回.族自治州``): a card prints none there — the
+recogniser sees one in a gap or a speck now and then."""
 
 
 @repair(DOC)
@@ -249,8 +253,9 @@ def address_place_known(doc: ExtractedDocument, ctx: RuleContext) -> Iterator[Fi
 @rule(DOC)
 def front_fields_complete(doc: ExtractedDocument, ctx: RuleContext) -> Iterator[Finding]:
     """A name has at least two characters and the address begins with a province or municipality: a shorter
-    one was cut off, covered (glare, a finger) or misread, however confident its characters. A reviewer's value
-    is taken as they typed it."""
+    one was cut off, covered (glare, a finger) or misread, however confident its characters. Neither holds a
+    mark a card does not print (:data:`NAME`, :data:`ADDRESS_STRAY`). A reviewer's value is taken as they typed
+    it."""
     name, address = doc.fields.get("name"), doc.fields.get("address")
     if name is not None and name.source != Source.REVIEWER and (v := text(name.value)):
         if len(v) < 2:
@@ -262,12 +267,18 @@ def front_fields_complete(doc: ExtractedDocument, ctx: RuleContext) -> Iterator[
                         en="The name read holds a character a card's name cannot (a mark, a letter or a digit): "
                            "it is misread.",
                         zh="识别出的姓名含有证件姓名中不会出现的字符（符号、字母或数字），可能识别有误。")
-    if address is not None and address.source != Source.REVIEWER and (v := text(address.value)) \
-            and not _areacode.starts_with_province(v):
+    if address is None or address.source == Source.REVIEWER or not (v := text(address.value)):
+        return
+    if not _areacode.starts_with_province(v):
         yield error("front_fields_complete", ["address"],
                     en="The address read does not begin with a province or municipality: its beginning may be "
                        "cut off, covered or misread.",
                     zh="识别出的住址不以省、自治区或直辖市开头，开头部分可能被遮挡、截断或识别有误。")
+    elif m := ADDRESS_STRAY.search(v):
+        yield error("front_fields_complete", ["address"],
+                    en=f"The address read holds a mark ('{m[0]}') between two of its characters, where a card prints "
+                       "none: it is misread.",
+                    zh=f"识别出的住址在两个字之间含有符号（“{m[0]}”），证件上不会印有，可能识别有误。")
 
 
 @rule(DOC)

@@ -79,8 +79,9 @@ _MARKS = r"[^\w]{0,2}"
 and a stray mark the recogniser sees in the gap (``1951年9 月·25 日``)."""
 _STRAY = r"[.·,:]?"
 """A mark the recogniser may see between two digits of a number printed wide (``4111212017.02187312``)."""
-_NEXT_LABELS = "公民身份证?号码|签发机关|有效期限|中华人民共和国|居民身份证"
-"""What ends the address: the number's label, or the back side's text when both sides were read together."""
+_NEXT_LABELS = "公民身份证?号码|公民[^\n]{1,3}号码|签发机关|有效期限|中华人民共和国|居民身份证"
+"""What ends the address: the number's label (one of its characters misread too: ``公民易份号码``), or the back
+side's text when both sides were read together."""
 
 
 ROW_GAP = 2.5

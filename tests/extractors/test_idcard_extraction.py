@@ -106,3 +106,11 @@ def test_a_name_read_as_one_character_is_not_measured_against_the_other_values()
 
     assert risks("欧阳阳") == ["edited"]
     assert risks("区") == []
+
+
+def test_the_address_ends_at_the_numbers_label_misread_in_one_character() -> None:
+    lines = _lines(("姓名", 80, 100), ("严国旭", 180, 100), ("性别", 80, 170), ("男", 180, 170), ("民族", 280, 170),
+                   ("汉", 380, 170), ("出生", 80, 240), ("1995年2月14日", 180, 240), ("住址", 80, 300),
+                   ("山西省晋城市城区健康路898号", 180, 300), ("公民易份号码", 80, 460),
+                   ("140502199502141834", 290, 460))
+    assert IdCardFront().extract(lines).fields["address"].value == "山西省晋城市城区健康路898号"
