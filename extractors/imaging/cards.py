@@ -59,8 +59,9 @@ rarely crisp all round, and a page that holds cards gives way to them anyway."""
 FOCAL = 0.75
 """Assumed focal length over the longer image side: a phone's main camera spans ~70° across."""
 STACKED_RANGES = ((1.12, 1.42), (2.7, 3.7))
-TWO_CARDS_TRUE_RANGES = ((1.16, 1.36), (2.9, 3.5))
-"""The same with the perspective undone (1.26 and 3.17 plus a gap of up to ~8 mm); an A4 page is 1.36–1.47."""
+TWO_CARDS_TRUE_RANGES = ((1.16, 1.39), (2.9, 3.5))
+"""The same with the perspective undone (1.26 and 3.17 plus a gap of up to ~10 mm: a pair photographed 9 mm apart
+measured 1.365); an A4 page is 1.36–1.47, and is cut only where a straight seam crosses it (:func:`_split_at_seam`)."""
 """Two cards touching along a long side (1.26 + a gap) or end to end (3.17): cut in two."""
 MIN_FILL = 0.85
 MAX_FILL = 1.03
@@ -269,9 +270,12 @@ def _candidates(v: Views, near: list[_Candidate] | None = None) -> list[_Candida
         if sides_on_border(quad, sw, sh):
             continue  # cut by the frame (partial_card's business), or the frame itself (a scan: the caller's)
         ratio = geo.aspect(quad)
+        stacked = any(lo <= ratio <= hi for lo, hi in STACKED_RANGES)
         if ASPECT_RANGE[0] <= ratio <= ASPECT_RANGE[1]:
-            parts = [quad]
-        elif any(lo <= ratio <= hi for lo, hi in STACKED_RANGES):
+            # a slanted card and two cards touching along a long side share 1.35–1.42: two cards' shape, the
+            # perspective undone, with a seam across is the pair (a card alone measures 1.44 and more undone)
+            parts = (_split_at_seam(v, contour, quad) if stacked else []) or [quad]
+        elif stacked:
             parts = _split_at_seam(v, contour, quad)
         else:
             continue

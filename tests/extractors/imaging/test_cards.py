@@ -49,6 +49,23 @@ def test_both_sides_in_one_photo_give_two_cards_front_first(angle: int, gap: flo
         assert max(drawn.iou_to_truth(c.quad, truth) for c in found) > (0.9 if gap else 0.8)
 
 
+@pytest.mark.parametrize("gap", [52, 56])
+def test_two_sides_whose_outlines_merge_as_a_slanted_cards_shape_are_parted(gap: int) -> None:
+    """Two sides 9–10 mm apart on a pale ground merge into one outline measuring 1.36–1.37 — a card's shape
+    seen at a slant, and two cards' shape too: the seam across it parts them (one side was lost so, and the other
+    accepted alone)."""
+    photo = np.full((900, 1200, 3), 120, np.uint8)
+    w = 520
+    h = round(w / 1.586)
+    photo[60:60 + 2 * h + gap, 340:340 + w] = 215
+    photo[60:60 + h, 340:340 + w] = cv2.resize(FRONT, (w, h))
+    photo[60 + h + gap:60 + 2 * h + gap, 340:340 + w] = cv2.resize(BACK, (w, h))
+    found = cards.find_cards(cv2.GaussianBlur(photo, (0, 0), 1.2))
+    assert len(found) == 2
+    centres = [(c.bbox[1] + c.bbox[3]) / 2 for c in found]
+    assert 60 < centres[0] < 60 + h < 60 + h + gap / 2 < centres[1] < 60 + 2 * h + gap  # front first, then back
+
+
 @pytest.mark.parametrize("grey", [True, False])
 def test_a4_copy_page_gives_both_cards(grey: bool) -> None:
     page = drawn.a4_copy(FRONT, BACK, grey=grey)
