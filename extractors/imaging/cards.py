@@ -59,10 +59,10 @@ rarely crisp all round, and a page that holds cards gives way to them anyway."""
 FOCAL = 0.75
 """Assumed focal length over the longer image side: a phone's main camera spans ~70° across."""
 STACKED_RANGES = ((1.12, 1.42), (2.7, 3.7))
+"""Two cards touching along a long side (1.26 + a gap) or end to end (3.17): cut in two."""
 TWO_CARDS_TRUE_RANGES = ((1.16, 1.39), (2.9, 3.5))
 """The same with the perspective undone (1.26 and 3.17 plus a gap of up to ~10 mm: a pair photographed 9 mm apart
 measured 1.365); an A4 page is 1.36–1.47, and is cut only where a straight seam crosses it (:func:`_split_at_seam`)."""
-"""Two cards touching along a long side (1.26 + a gap) or end to end (3.17): cut in two."""
 MIN_FILL = 0.85
 MAX_FILL = 1.03
 """Region area over its quad's area: rounded corners cost ~2%, a blob merely containing a quad fails; a region
