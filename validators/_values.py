@@ -26,6 +26,9 @@ from extractors.models import ExtractedDocument, Field, Finding, Source
 from validators.base import RuleContext, error
 
 _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+STRAY_MARKS = ".,·:;'`，。：；・"
+"""Marks a recogniser now and then sees in a gap between two characters, where the document prints none (the
+character class of a rule's stray-mark pattern)."""
 
 Readable = Callable[[object], bool]
 """Says whether a present value can be used (e.g. is an ISO date)."""

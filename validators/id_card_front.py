@@ -24,7 +24,7 @@ from collections.abc import Iterator
 from extractors.doctypes.idcard import ETHNIC_GROUPS
 from extractors.models import ExtractedDocument, Finding, Source
 from validators import _areacode, _idnumber
-from validators._values import iso_date, required_fields, text
+from validators._values import STRAY_MARKS, iso_date, required_fields, text
 from validators.base import RuleContext, error, repair, rule, warning
 
 DOC = "id_card_front"
@@ -32,7 +32,7 @@ _ONE_HAN = r"[\u3400-\u4dbf\u4e00-\u9fff\U00020000-\U0002ebef]"
 _HAN = rf"{_ONE_HAN}+"
 NAME = re.compile(rf"{_HAN}(?:·{_HAN})*")
 """A name as a card prints it: Chinese characters, the parts of a transcribed name joined by a middle dot."""
-ADDRESS_STRAY = re.compile(rf"(?<={_ONE_HAN})[.,:;'`·・，。：；、!?！？](?={_ONE_HAN})")
+ADDRESS_STRAY = re.compile(rf"(?<={_ONE_HAN})[{re.escape(STRAY_MARKS)}、!?！？](?={_ONE_HAN})")
 """A mark between two Chinese characters of an address (``昌吉回.族自治州``): a card prints none there — the
 recogniser sees one in a gap or a speck now and then."""
 

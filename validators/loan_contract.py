@@ -50,7 +50,7 @@ from extractors.doctypes.bank_statement import decimal_value
 from extractors.models import ExtractedDocument, Field, Finding, Source
 from extractors.numbers import find_rate
 from validators import _idnumber
-from validators._values import add_months, age_on, iso_date, required_fields, text, whole_number
+from validators._values import STRAY_MARKS, add_months, age_on, iso_date, required_fields, text, whole_number
 from validators.base import RuleContext, error, rule, warning
 
 DOC = "loan_contract"
@@ -104,7 +104,7 @@ def loan_contract_required_fields(doc: ExtractedDocument, ctx: RuleContext) -> l
     return required_fields("loan_contract_required_fields", doc, ctx)
 
 
-STRAY_MARK = re.compile(r"(?<=[0-9A-Za-z])[.,·:;'`，。：；・](?=[0-9A-Za-z])")
+STRAY_MARK = re.compile(rf"(?<=[0-9A-Za-z])[{re.escape(STRAY_MARKS)}](?=[0-9A-Za-z])")
 """A mark between two letters or digits of an identifier: the recogniser sees one in a gap now and then."""
 
 

@@ -386,11 +386,10 @@ def screen_frame(image: np.ndarray, quad: np.ndarray) -> dict[str, Any] | None:
     >>> screen_frame(photo, card) is None
     True
     """
-    grey = (cv2.cvtColor(image, cv2.COLOR_BGR2GRAY) if image.ndim == 3 else image).astype(np.float32)
     q = np.asarray(quad, np.float32)
     short = min(_size(q))
     centre = q.mean(axis=0)
-    sides = [_frame_edge(grey, q[i], q[(i + 1) % 4], centre, short) for i in range(4)]
+    sides = [_frame_edge(image, q[i], q[(i + 1) % 4], centre, short) for i in range(4)]
     if sum(e is not None for e in sides) < FRAME_SIDES:
         return None
     return {"edges_px": [None if e is None else round(e[0], 0) for e in sides],
@@ -399,10 +398,11 @@ def screen_frame(image: np.ndarray, quad: np.ndarray) -> dict[str, Any] | None:
             "found_by": "screen frame"}
 
 
-def _frame_edge(grey: np.ndarray, a: np.ndarray, b: np.ndarray, centre: np.ndarray,
+def _frame_edge(image: np.ndarray, a: np.ndarray, b: np.ndarray, centre: np.ndarray,
                 short: float) -> tuple[float, float] | None:
     """(distance from side ``a``→``b`` outward to a straight edge parallel to it, the flatness of the band up to
-    it) or None. The strip beyond the side's middle 60 % is sampled in four runs along it; each run's mean
+    it) or None. The strip beyond the side's middle 60 % is sampled (only the strip is made grey, not the
+    photo) in four runs along it; each run's mean
     profile outward must step by :data:`FRAME_STEP` at the same distance (three runs of four agreeing within
     10 % and 4 px)."""
     along = (b - a) / (float(np.linalg.norm(b - a)) + 1e-9)
@@ -414,12 +414,13 @@ def _frame_edge(grey: np.ndarray, a: np.ndarray, b: np.ndarray, centre: np.ndarr
     ss = np.linspace(0.2, 0.8, 48, dtype=np.float32) * float(np.linalg.norm(b - a))
     xs = a[0] + ss[None, :] * along[0] + ts[:, None] * normal[0]
     ys = a[1] + ss[None, :] * along[1] + ts[:, None] * normal[1]
-    h, w = grey.shape
+    h, w = image.shape[:2]
     inside = ((xs >= 0) & (xs < w - 1) & (ys >= 0) & (ys < h - 1)).all(axis=1)
     rows = len(ts) if inside.all() else int(np.argmin(inside))  # up to the photo's frame
     if rows < 8:
         return None
-    strip = cv2.remap(grey, xs[:rows], ys[:rows], cv2.INTER_LINEAR)
+    strip = cv2.remap(image, xs[:rows], ys[:rows], cv2.INTER_LINEAR)
+    strip = (cv2.cvtColor(strip, cv2.COLOR_BGR2GRAY) if strip.ndim == 3 else strip).astype(np.float32)
     edges = []
     for run in np.split(strip, 4, axis=1):
         profile = cv2.GaussianBlur(run.mean(axis=1).reshape(-1, 1), (1, 0), 1.5).ravel()
