@@ -27,8 +27,9 @@ off how the card was found and measured (:mod:`.quality`, :mod:`.cards`) or off 
 - ``occluded``: something lies over the card from its edge — a finger (:func:`occlusion`). Evidence: the
   region (card pixels), its share of the card, the colour test.
 - ``edited``: the name's print differs from the card's other values (:func:`edited_name`): its characters
-  are another height, or its ink another grey, than the same card's sex, ethnicity and address (the ink only
-  where those agree among themselves). Evidence: the name's box and both measures beside the card's own.
+  are another height than a card prints a name beside its address (larger: 五号 beside 小五号), or its ink another
+  grey than the same card's sex, ethnicity and address (the ink only where those agree among themselves).
+  Evidence: the name's box and both measures beside the card's own.
 - ``temporary_card``: the back is a temporary card's (临时居民身份证), valid three months (raised by the
   back's reader, :mod:`extractors.doctypes.idcard`).
 
@@ -121,24 +122,32 @@ runs on to the frame and the finder took a line of its print for its edge. Genui
 7301 (180) show ΔE 27 and more beyond any side that near the frame; a cut card whose edge the finder placed 11 % of
 its height inside, ΔE 2. A pale card on a white sheet near the frame can look the same: on a copy (an A4 page) it is
 not judged, on a photo it would be a false warning."""
-PRINT_HEIGHT_RANGE = (0.93, 1.12)
-"""A name whose characters stand this many times the height of the card's other values' (sex, ethnicity, the
-address's first line) or outside it was printed in another size. Genuine captures of both card generators
-measure 0.95–1.09 (the name measures a little taller: a wider field); a name retyped 8–15 % smaller or larger
-0.83–1.16 (``bench capture-risks``, tuning seed 7301)."""
+PRINT_HEIGHT_RANGE = (1.04, 1.22)
+"""A name whose characters stand this many times the height of the card's other values or outside it was printed
+in another size. A card prints the name larger than the other values: 五号 (10.5 pt) 黑体 beside 小五号 (9 pt), a
+ratio of 1.167; a widely copied card generator sets 72 px beside 64 px, 1.125. Measured against the address
+(:func:`edited_name`): genuine captures of both card renderers 1.08–1.19 (tuning seed 7306, 110 photos, turned,
+glared, through a Bayer sensor, both sides, colour scans), the two real specimens 1.07 and 1.10; names retyped
+8–15 % smaller or larger than the card's own 0.87–1.32. The margins are a pixel of a name about 30 px high."""
 PRINT_BRIDGE = 0.2
 """Rows without ink inside a line of print that are bridged in measuring its height, as a share of the name's
 box: the gaps between the strokes of 三 or 兰 (a turned, blurred photo's 吕兰 measured half its height without);
 the gap between an address's lines is wider."""
+ADDRESS_AGREE = (0.95, 1.15)
+"""The name's height is compared with the address's — its many characters hold one of the font's full height,
+where sex and ethnicity, one or two characters, may be short ones (女, 一) — when the address measures this many
+times the median of sex and ethnicity: genuine captures 0.99–1.11 (tuning seed 7306), a misread box 1.2 and more."""
 PRINT_REF_AGREE = 0.08
-"""…beside those of the reference values within this share of their median height (a long address is printed
-smaller, as a card printer does, and a misread box measures nonsense); at least two are needed."""
+"""Else (no address, or a misread one) with sex and ethnicity, when both lie within this share of their median."""
 INK_DIFFERENCE = 11.0
-"""A name whose ink (10th percentile grey) lies this many grey levels beyond the range of the other values' inks
-was printed with another ink — retyped in black, or in a colour picked up under other light. Genuine captures
-of the tuning seeds lie at most 9 beyond (a turned blurred photo's dense 林杰林 kept darker cores than the bolder
-values' thin strokes: 7304, 150 photos, turned and glared), retyped names the height does not give away 12.7–54
-(7302)."""
+"""A name whose ink (10th percentile grey) lies this many grey levels lighter than the lightest of the other
+values' inks was printed with another ink — retyped in a colour picked up under other light. A card's name, printed
+larger with thicker strokes, never measures lighter than the other values on the tuning seeds (7301, 7306);
+retypes in an eyedropped ink measure up to 17 lighter."""
+INK_DARKER = 20.0
+"""…or this many darker than the darkest of them: retyped in black. The larger name's thicker strokes keep darker
+cores than the other values' under blur or glare — genuine captures of the tuning seeds 7301 and 7306 (310) lie up
+to 16 darker; names retyped in black 21–54."""
 INK_REF_AGREE = 12.0
 """…and only where the other values' inks lie within this many grey levels of each other: a blurred photo lightens
 thin strokes, and a name of thin strokes (吕兰) then measures lighter than the card's bolder values (the other
@@ -508,20 +517,25 @@ def print_measures(image: np.ndarray, bbox: Sequence[float], bridge: int = 0) ->
 
 def edited_name(image: np.ndarray, boxes: Mapping[str, Sequence[float]]) -> dict[str, Any] | None:
     """The ``edited`` evidence for a card front whose name is printed unlike its other values — at another
-    height (:data:`PRINT_HEIGHT_RANGE`) or in another ink (:data:`INK_DIFFERENCE`) — else None. ``boxes``: field
-    name → box on ``image``, the upright card."""
+    height (:data:`PRINT_HEIGHT_RANGE`) or in another ink (:data:`INK_DIFFERENCE`, :data:`INK_DARKER`) — else
+    None. ``boxes``: field name → box on ``image``, the upright card."""
     if "name" not in boxes:
         return None
     bridge = round(PRINT_BRIDGE * (boxes["name"][3] - boxes["name"][1]))
     if (name := print_measures(image, boxes["name"], bridge)) is None:
         return None
-    refs = [m for f in ("sex", "ethnicity", "address")
-            if f in boxes and (m := print_measures(image, boxes[f], bridge))]
-    middle = float(np.median([m[0] for m in refs])) if refs else 0.0
-    refs = [m for m in refs if abs(m[0] / middle - 1) <= PRINT_REF_AGREE]  # a misread box measures nonsense
-    if len(refs) < 2:
-        return None
-    ratio = name[0] / float(np.median([m[0] for m in refs]))
+    short = [m for f in ("sex", "ethnicity") if f in boxes and (m := print_measures(image, boxes[f], bridge))]
+    address = print_measures(image, boxes["address"], bridge) if "address" in boxes else None
+    middle = float(np.median([m[0] for m in short])) if short else 0.0
+    low, high = ADDRESS_AGREE
+    if address is not None and short and low <= address[0] / middle <= high:
+        refs, base = [address, *short], float(address[0])
+    else:  # no address, or a misread box: sex and ethnicity, where they agree
+        refs = [m for m in short if abs(m[0] / middle - 1) <= PRINT_REF_AGREE]
+        if len(refs) < 2:
+            return None
+        base = float(np.median([m[0] for m in refs]))
+    ratio = name[0] / base
     inks = [m[1] for m in refs]
     ink = min(0.0, name[1] - min(inks)) + max(0.0, name[1] - max(inks))  # beyond the other values' inks
     if max(inks) - min(inks) > INK_REF_AGREE:  # blur lightens thin strokes: the inks say nothing here
@@ -530,18 +544,19 @@ def edited_name(image: np.ndarray, boxes: Mapping[str, Sequence[float]]) -> dict
     why_en, why_zh = [], []
     if not low <= ratio <= high:
         why_en.append(f"its characters are {ratio:.2f} times the height of the card's other values, where a card "
-                      f"prints them {low}–{high}")
-        why_zh.append(f"字高为其他栏的 {ratio:.2f} 倍（正常 {low}–{high} 倍）")
-    if abs(ink) >= INK_DIFFERENCE:
+                      f"prints a name {low}–{high} times as high")
+        why_zh.append(f"字高为其他栏的 {ratio:.2f} 倍（证件上姓名为 {low}–{high} 倍）")
+    threshold = INK_DARKER if ink < 0 else INK_DIFFERENCE
+    if abs(ink) >= threshold:
         why_en.append(f"its ink is {abs(ink):.0f} grey levels {'darker' if ink < 0 else 'lighter'} than any other "
-                      f"value's (a card's print differs by under {INK_DIFFERENCE:.0f})")
+                      f"value's (a card's print differs by under {threshold:.0f})")
         why_zh.append(f"字迹比其他栏{'深' if ink < 0 else '浅'} {abs(ink):.0f} 个灰度级"
-                      f"（正常小于 {INK_DIFFERENCE:.0f}）")
+                      f"（正常小于 {threshold:.0f}）")
     if not why_en:
         return None
     return {"field": "name", "field_zh": "姓名", "box": [round(v) for v in boxes["name"]],
             "height_ratio": round(ratio, 3), "height_range": list(PRINT_HEIGHT_RANGE),
-            "ink_difference": round(ink, 1), "ink_threshold": INK_DIFFERENCE,
+            "ink_difference": round(ink, 1), "ink_threshold": INK_DARKER if ink < 0 else INK_DIFFERENCE,
             "why_en": "; ".join(why_en), "why_zh": "；".join(why_zh)}
 
 

@@ -56,7 +56,7 @@ RISKS = {
     "border_incomplete": {"sides": ["top"], "furthest": 0.02, "missing": 0.03},
     "occluded": {"box": [600, 380, 1000, 560], "share": 0.09, "edges": ["right"], "share_over": 0.02},
     "edited": {"field": "name", "field_zh": "姓名", "box": [160, 80, 300, 120], "height_ratio": 0.85,
-               "height_range": [0.93, 1.12], "ink_difference": 0.0, "ink_threshold": 9.0,
+               "height_range": [1.04, 1.22], "ink_difference": 0.0, "ink_threshold": 11.0,
                "why_en": "its characters are 0.85 times the height of the card's other values",
                "why_zh": "字高为其他栏的 0.85 倍"},
 }

@@ -12,7 +12,9 @@ from hypothesis import strategies as st
 
 from extractors.imaging.capture import (
     BAND_SECTORS,
+    INK_DARKER,
     INK_DIFFERENCE,
+    PRINT_HEIGHT_RANGE,
     colour_bands,
     corners_outside,
     cut_by_frame,
@@ -267,36 +269,42 @@ def test_a_name_retyped_at_another_size_or_in_another_ink_is_edited() -> None:
     import cv2
 
     card = np.full((640, 1014, 3), 232, np.uint8)
-    boxes = {"name": (160, 80, 300, 120), "sex": (160, 150, 200, 190), "ethnicity": (330, 150, 370, 190),
+    boxes = {"name": (160, 76, 300, 120), "sex": (160, 150, 200, 190), "ethnicity": (330, 150, 370, 190),
              "address": (160, 290, 600, 330)}
-    for x0, y0, x1, y1 in boxes.values():
-        cv2.rectangle(card, (x0 + 4, y0 + 4), (x1 - 4, y1 - 5), (20, 20, 20), 3)  # strokes of one height
+    for x0, y0, x1, y1 in list(boxes.values())[1:]:
+        cv2.rectangle(card, (x0 + 4, y0 + 4), (x1 - 4, y1 - 5), (30, 30, 30), 3)  # strokes 32 px high
+    cv2.rectangle(card, (164, 80), (296, 116), (30, 30, 30), 3)  # the name larger, as a card prints it: 37 px
     assert edited_name(card, boxes) is None
-    smaller = card.copy()
-    smaller[80:121, 160:301] = 232
-    cv2.rectangle(smaller, (164, 88), (296, 115), (20, 20, 20), 3)  # 84 % of the others' height
-    found = edited_name(smaller, boxes)
-    assert found is not None and found["field"] == "name" and found["height_ratio"] < 0.93
-    assert found["box"] == [160, 80, 300, 120] and "height" in found["why_en"]
+    same = card.copy()
+    same[76:121, 160:301] = 232
+    cv2.rectangle(same, (164, 84), (296, 115), (30, 30, 30), 3)  # retyped at the other values' size: 32 px
+    found = edited_name(same, boxes)
+    assert found is not None and found["field"] == "name" and found["height_ratio"] < PRINT_HEIGHT_RANGE[0]
+    assert found["box"] == [160, 76, 300, 120] and "height" in found["why_en"]
+    larger = card.copy()
+    larger[76:121, 160:301] = 232
+    cv2.rectangle(larger, (164, 77), (296, 119), (30, 30, 30), 3)  # 43 px: a third larger than the others
+    found = edited_name(larger, boxes)
+    assert found is not None and found["height_ratio"] > PRINT_HEIGHT_RANGE[1]
     black = card.copy()
-    black[80:121, 160:301] = 232
-    cv2.rectangle(black, (164, 84), (296, 115), (0, 0, 0), 3)  # same height, retyped in black
+    black[76:121, 160:301] = 232
+    cv2.rectangle(black, (164, 80), (296, 116), (0, 0, 0), 3)  # the card's height, retyped in black
     found = edited_name(black, boxes)
-    assert found is not None and found["ink_difference"] <= -INK_DIFFERENCE and "ink" in found["why_en"]
+    assert found is not None and found["ink_difference"] <= -INK_DARKER and "ink" in found["why_en"]
     stacked = card.copy()  # a name whose strokes leave rows without ink (三, 兰): measured whole, not edited
-    stacked[80:121, 160:301] = 232
-    for top in (84, 96, 108):
-        cv2.line(stacked, (170, top), (290, top), (20, 20, 20), 3)
-    cv2.line(stacked, (170, 114), (290, 114), (20, 20, 20), 3)
+    stacked[76:121, 160:301] = 232
+    for top in (80, 92, 104):
+        cv2.line(stacked, (170, top), (290, top), (30, 30, 30), 3)
+    cv2.line(stacked, (170, 115), (290, 115), (30, 30, 30), 3)
     assert edited_name(stacked, boxes) is None
     lighter = card.copy()  # a name of thin strokes under blur measures lighter than the bolder values…
-    lighter[80:121, 160:301] = 232
-    cv2.rectangle(lighter, (164, 84), (296, 115), (60, 60, 60), 3)
+    lighter[76:121, 160:301] = 232
+    cv2.rectangle(lighter, (164, 80), (296, 116), (60, 60, 60), 3)
     found = edited_name(lighter, boxes)
     assert found is not None and found["ink_difference"] >= INK_DIFFERENCE  # …which is an edit where they agree…
     x0, y0, x1, y1 = boxes["ethnicity"]
-    cv2.rectangle(lighter, (x0 + 4, y0 + 4), (x1 - 4, y1 - 5), (45, 45, 45), 3)
-    assert edited_name(lighter, boxes) is None  # …and says nothing where they differ among themselves by 25
+    cv2.rectangle(lighter, (x0 + 4, y0 + 4), (x1 - 4, y1 - 5), (50, 50, 50), 3)
+    assert edited_name(lighter, boxes) is None  # …and says nothing where they differ among themselves by 20
 
 
 def test_a_one_bit_scan_is_bilevel_and_a_grey_scan_or_a_photo_is_not() -> None:
