@@ -31,7 +31,7 @@ import numpy as np
 from stdnum.cn import ric
 
 from extractors.doctypes.base import DocTypeExtractor, FieldSpec, Kind
-from extractors.models import ExtractedDocument, Field, FieldValue, Source, TextLine, overlaps
+from extractors.models import BBox, ExtractedDocument, Field, FieldValue, Source, TextLine, overlaps
 from extractors.text import Joined, compact, parse_date, reading_order, union
 
 ETHNIC_GROUPS = frozenset(
@@ -206,6 +206,31 @@ def _field(j: Joined, m: re.Match[str] | _Span, group: int | str, value: FieldVa
                  source=Source.OCR, page=j.page(), bbox=j.bbox(start, end))
 
 
+SEX_CELL = 2.4
+"""A lone 男 or 女 lies right of its 性别 label within this many label heights (and before the next print on the
+row, 民族): a one-character value the text detector may miss where it found the label."""
+
+
+def _sex_cell(lines: Sequence[TextLine]) -> BBox | None:
+    """Where the sex is printed, beside a 性别 label read alone (its value not detected) — else None.
+
+    >>> label = TextLine(text="性别", confidence=1.0, bbox=(60, 165, 146, 210))
+    >>> _sex_cell([label, TextLine(text="民族汉", confidence=1.0, bbox=(265, 159, 422, 209))])
+    (146, 165, 254, 210)
+    >>> _sex_cell([label, TextLine(text="民族汉", confidence=1.0, bbox=(160, 159, 300, 209))]) is None
+    True
+    """
+    label = next((ln for ln in lines if compact(ln.text) == "性别"), None)
+    if label is None:
+        return None
+    _, y0, x1, y1 = label.bbox
+    right = x1 + round(SEX_CELL * (y1 - y0))
+    for ln in lines:  # the next print on the row ends the cell
+        if ln is not label and ln.bbox[0] >= x1 and ln.bbox[1] < y1 and ln.bbox[3] > y0:
+            right = min(right, ln.bbox[0])
+    return (x1, y0, right, y1) if right - x1 >= (y1 - y0) // 2 else None
+
+
 NOT_COMPARABLE = {"photocopy", "bw_copy", "screen_reshoot", "occluded"}
 """Capture risks under which a card's print is not compared field against field (the ``edited`` check)."""
 COVERED_CONFIDENCE = 0.5
@@ -337,7 +362,34 @@ class IdCardFront(DocTypeExtractor):
                 fields[name] = _field(j, m, 1, raw.strip())
         if "id_number" in fields and len(fields) < len(self.PATTERNS):
             self._by_rows(own_column(lines, self.keywords, IdCardBack.keywords), fields)
-        return ExtractedDocument(doc_type=self.doc_type, page=page, fields=fields)
+        doc = ExtractedDocument(doc_type=self.doc_type, page=page, fields=fields)
+        if "sex" not in fields and (cell := _sex_cell(lines)) is not None:
+            doc.meta["sex_cell"] = list(cell)
+        return doc
+
+    @staticmethod
+    def doubted(doc: ExtractedDocument) -> list[tuple[str, Field]]:
+        """The sex, where the text detector found its label but not the lone 男 or 女 beside it
+        (:func:`_sex_cell`): read again there."""
+        cell = doc.meta.get("sex_cell")
+        if "sex" in doc.fields or not cell:
+            return []
+        x0, y0, x1, y1 = (int(v) for v in cell)
+        return [("sex", Field(value=None, source=Source.OCR, page=doc.page, bbox=(x0, y0, x1, y1)))]
+
+    @staticmethod
+    def reread(doc: ExtractedDocument, readings: dict[str, tuple[str, float]]) -> None:
+        """Take the sex read in its cell when the cell holds 男 or 女 alone (the label's characters, caught by
+        the crop's margin, aside). The ID number's sex digit checks it (``sex_matches_id_number``)."""
+        cell = doc.meta.pop("sex_cell", None)
+        if "sex" not in readings or cell is None:
+            return
+        text, confidence = readings["sex"]
+        value = re.sub("[性别]", "", compact(text))
+        if value in ("男", "女"):
+            x0, y0, x1, y1 = (int(v) for v in cell)
+            doc.fields["sex"] = Field(value=value, raw=text, confidence=round(confidence, 4), source=Source.OCR,
+                                      page=doc.page, bbox=(x0, y0, x1, y1))
 
     @classmethod
     def unlabelled(cls, lines: Sequence[TextLine]) -> bool:

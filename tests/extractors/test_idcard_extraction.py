@@ -114,3 +114,21 @@ def test_the_address_ends_at_the_numbers_label_misread_in_one_character() -> Non
                    ("山西省晋城市城区健康路898号", 180, 300), ("公民易份号码", 80, 460),
                    ("140502199502141834", 290, 460))
     assert IdCardFront().extract(lines).fields["address"].value == "山西省晋城市城区健康路898号"
+
+
+def test_a_lone_sex_the_detector_missed_is_read_again_beside_its_label() -> None:
+    """The text detector found 性别 but not the lone 男 beside it: the front names that cell to be read again, and
+    takes the second reading only when it is 男 or 女 alone."""
+    lines = _lines(("姓名", 60, 80), ("张三", 180, 76), ("性别", 60, 165), ("民族汉", 265, 160),
+                   ("出生1990年1月1日", 60, 245), ("住址四川省成都市武侯区益州大道1号", 60, 325),
+                   ("公民身份号码513701199001010011", 60, 530))
+    doc = IdCardFront().extract(lines)
+    assert "sex" not in doc.fields and doc.value("ethnicity") == "汉"
+    [(path, cell)] = IdCardFront.doubted(doc)
+    assert path == "sex" and cell.bbox == (104, 165, 176, 195)  # from the label's end to 2.4 label heights on
+    IdCardFront.reread(doc, {"sex": ("别男", 0.93)})  # the crop's margin caught the label's last character
+    assert doc.value("sex") == "男" and doc.fields["sex"].confidence == 0.93 and "sex_cell" not in doc.meta
+    again = IdCardFront().extract(lines)
+    IdCardFront.reread(again, {"sex": ("界", 0.99)})  # anything but 男 or 女 alone is no reading of it
+    assert "sex" not in again.fields
+    assert IdCardFront.doubted(IdCardFront().extract([*lines, *_lines(("男", 110, 165))])) == []
