@@ -21,6 +21,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from opencc import OpenCC
+
 from extractors.doctypes.idcard import ETHNIC_GROUPS
 from extractors.models import ExtractedDocument, Finding, Source
 from validators import _areacode, _idnumber
@@ -32,6 +34,9 @@ _ONE_HAN = r"[\u3400-\u4dbf\u4e00-\u9fff\U00020000-\U0002ebef]"
 _HAN = rf"{_ONE_HAN}+"
 NAME = re.compile(rf"{_HAN}(?:·{_HAN})*")
 """A name as a card prints it: Chinese characters, the parts of a transcribed name joined by a middle dot."""
+_TO_SIMPLIFIED = OpenCC("t2s")
+"""OpenCC's traditional-to-simplified tables. A card prints a name in simplified characters; the recogniser's
+dictionary also holds the traditional forms and reads one now and then (``韩悅`` for 韩悦, at confidence 0.9)."""
 ADDRESS_STRAY = re.compile(rf"(?<={_ONE_HAN})[{re.escape(STRAY_MARKS)}、!?！？](?={_ONE_HAN})")
 """A mark between two Chinese characters of an address (``昌吉回.族自治州``): a card prints none there — the
 recogniser sees one in a gap or a speck now and then."""
@@ -254,8 +259,8 @@ def address_place_known(doc: ExtractedDocument, ctx: RuleContext) -> Iterator[Fi
 def front_fields_complete(doc: ExtractedDocument, ctx: RuleContext) -> Iterator[Finding]:
     """A name has at least two characters and the address begins with a province or municipality: a shorter
     one was cut off, covered (glare, a finger) or misread, however confident its characters. Neither holds a
-    mark a card does not print (:data:`NAME`, :data:`ADDRESS_STRAY`). A reviewer's value is taken as they typed
-    it."""
+    mark a card does not print (:data:`NAME`, :data:`ADDRESS_STRAY`), and the name no traditional character
+    (:data:`_TO_SIMPLIFIED`: nothing else checks a name). A reviewer's value is taken as they typed it."""
     name, address = doc.fields.get("name"), doc.fields.get("address")
     if name is not None and name.source != Source.REVIEWER and (v := text(name.value)):
         if len(v) < 2:
@@ -267,6 +272,11 @@ def front_fields_complete(doc: ExtractedDocument, ctx: RuleContext) -> Iterator[
                         en="The name read holds a character a card's name cannot (a mark, a letter or a digit): "
                            "it is misread.",
                         zh="识别出的姓名含有证件姓名中不会出现的字符（符号、字母或数字），可能识别有误。")
+        elif traditional := [ch for ch in v if _TO_SIMPLIFIED.convert(ch) != ch]:
+            yield error("front_fields_complete", ["name"],
+                        en=f"The name read holds {len(traditional)} traditional character(s), where a card prints "
+                           "simplified ones: it is misread.",
+                        zh=f"识别出的姓名含有 {len(traditional)} 个繁体字，证件上印的是简化字，可能识别有误。")
     if address is None or address.source == Source.REVIEWER or not (v := text(address.value)):
         return
     if not _areacode.starts_with_province(v):
