@@ -43,7 +43,7 @@ from intake.upload import service
 
 ROOT = Path(__file__).resolve().parent.parent
 RISKS = ("screen_reshoot", "border_incomplete", "occluded", "edited", "temporary_card", "bw_copy", "photocopy")
-HELD_OUT = {9931, 9937, 9953, 9983, 9991, 9997}
+HELD_OUT = {9931, 9937, 9953, 9983, 9991, 9997, 9998}
 """Seeds looked at once, at the end, after every change they report on (say so beside their figures)."""
 
 
