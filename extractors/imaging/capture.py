@@ -527,8 +527,7 @@ def edited_name(image: np.ndarray, boxes: Mapping[str, Sequence[float]]) -> dict
     short = [m for f in ("sex", "ethnicity") if f in boxes and (m := print_measures(image, boxes[f], bridge))]
     address = print_measures(image, boxes["address"], bridge) if "address" in boxes else None
     middle = float(np.median([m[0] for m in short])) if short else 0.0
-    low, high = ADDRESS_AGREE
-    if address is not None and short and low <= address[0] / middle <= high:
+    if address is not None and short and ADDRESS_AGREE[0] <= address[0] / middle <= ADDRESS_AGREE[1]:
         refs, base = [address, *short], float(address[0])
     else:  # no address, or a misread box: sex and ethnicity, where they agree
         refs = [m for m in short if abs(m[0] / middle - 1) <= PRINT_REF_AGREE]
@@ -556,7 +555,7 @@ def edited_name(image: np.ndarray, boxes: Mapping[str, Sequence[float]]) -> dict
         return None
     return {"field": "name", "field_zh": "姓名", "box": [round(v) for v in boxes["name"]],
             "height_ratio": round(ratio, 3), "height_range": list(PRINT_HEIGHT_RANGE),
-            "ink_difference": round(ink, 1), "ink_threshold": INK_DARKER if ink < 0 else INK_DIFFERENCE,
+            "ink_difference": round(ink, 1), "ink_threshold": threshold,
             "why_en": "; ".join(why_en), "why_zh": "；".join(why_zh)}
 
 
