@@ -231,6 +231,14 @@ def _sex_cell(lines: Sequence[TextLine]) -> BBox | None:
     return (x1, y0, right, y1) if right - x1 >= (y1 - y0) // 2 else None
 
 
+def _stored_cell(stored: object) -> BBox | None:
+    """A box kept in a document's ``meta`` (a JSON list) as a box again."""
+    if not isinstance(stored, list | tuple) or len(stored) != 4:
+        return None
+    x0, y0, x1, y1 = (int(v) for v in stored)
+    return x0, y0, x1, y1
+
+
 NOT_COMPARABLE = {"photocopy", "bw_copy", "screen_reshoot", "occluded"}
 """Capture risks under which a card's print is not compared field against field (the ``edited`` check)."""
 COVERED_CONFIDENCE = 0.5
@@ -371,25 +379,22 @@ class IdCardFront(DocTypeExtractor):
     def doubted(doc: ExtractedDocument) -> list[tuple[str, Field]]:
         """The sex, where the text detector found its label but not the lone 男 or 女 beside it
         (:func:`_sex_cell`): read again there."""
-        cell = doc.meta.get("sex_cell")
-        if "sex" in doc.fields or not cell:
+        if "sex" in doc.fields or (cell := _stored_cell(doc.meta.get("sex_cell"))) is None:
             return []
-        x0, y0, x1, y1 = (int(v) for v in cell)
-        return [("sex", Field(value=None, source=Source.OCR, page=doc.page, bbox=(x0, y0, x1, y1)))]
+        return [("sex", Field(value=None, source=Source.OCR, page=doc.page, bbox=cell))]
 
     @staticmethod
     def reread(doc: ExtractedDocument, readings: dict[str, tuple[str, float]]) -> None:
         """Take the sex read in its cell when the cell holds 男 or 女 alone (the label's characters, caught by
         the crop's margin, aside). The ID number's sex digit checks it (``sex_matches_id_number``)."""
-        cell = doc.meta.pop("sex_cell", None)
+        cell = _stored_cell(doc.meta.pop("sex_cell", None))
         if "sex" not in readings or cell is None:
             return
         text, confidence = readings["sex"]
         value = re.sub("[性别]", "", compact(text))
         if value in ("男", "女"):
-            x0, y0, x1, y1 = (int(v) for v in cell)
             doc.fields["sex"] = Field(value=value, raw=text, confidence=round(confidence, 4), source=Source.OCR,
-                                      page=doc.page, bbox=(x0, y0, x1, y1))
+                                      page=doc.page, bbox=cell)
 
     @classmethod
     def unlabelled(cls, lines: Sequence[TextLine]) -> bool:
